@@ -1,0 +1,93 @@
+"""Login: company code + username + password, with django-axes counting failures."""
+
+from django.contrib.auth.backends import ModelBackend
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+
+from banyan.accounts.models import Company, User
+
+# Why the last attempt on a request failed; the login service turns it into a message.
+FAILURE_UNKNOWN_COMPANY = "unknown_company"
+FAILURE_BAD_CREDENTIALS = "bad_credentials"
+FAILURE_INACTIVE_USER = "inactive_user"
+FAILURE_SUSPENDED_COMPANY = "suspended_company"
+
+
+def normalise_company_code(code) -> str:
+    return (code or "").strip().lower()
+
+
+def axes_username(request, credentials) -> str:
+    """Axes counts failures per company + username (and, separately, per IP address)."""
+    credentials = credentials or {}
+    company = normalise_company_code(credentials.get("company"))
+    username = (credentials.get("username") or "").strip().lower()
+    if not company and request is not None:
+        data = getattr(request, "data", None) or request.POST
+        company = normalise_company_code(data.get("company"))
+        username = (data.get("username") or "").strip().lower()
+    return f"{company}/{username}"
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    """Our login page and token endpoint render the lockout message themselves."""
+    if original_response is not None:
+        return original_response
+    return HttpResponse(_("Too many failed login attempts. Try again later."), status=429)
+
+
+class CompanyUserBackend(ModelBackend):
+    """Authenticates a user of an active company; operators log in to the admin by username."""
+
+    def authenticate(self, request, username=None, password=None, company=None, **kwargs):
+        if username is None or password is None:
+            return None
+        if company is None:
+            return self._authenticate_operator(request, username, password)
+        code = normalise_company_code(company)
+        try:
+            company_obj = Company.objects.get(code=code)
+        except Company.DoesNotExist:
+            self._note(request, FAILURE_UNKNOWN_COMPANY)
+            User().set_password(password)  # same work as a real check: no timing oracle
+            return None
+        try:
+            user = User.objects.select_related("company").get(
+                company=company_obj, username__iexact=username.strip()
+            )
+        except User.DoesNotExist:
+            self._note(request, FAILURE_BAD_CREDENTIALS)
+            User().set_password(password)
+            return None
+        if not user.check_password(password):
+            self._note(request, FAILURE_BAD_CREDENTIALS)
+            return None
+        if not user.is_active:
+            self._note(request, FAILURE_INACTIVE_USER)
+            return None
+        if not company_obj.is_active:
+            self._note(request, FAILURE_SUSPENDED_COMPANY)
+            return None
+        return user
+
+    def _authenticate_operator(self, request, username, password):
+        try:
+            user = User.objects.get(company__isnull=True, username=username)
+        except User.DoesNotExist:
+            User().set_password(password)
+            return None
+        if user.check_password(password) and self.user_can_authenticate(user):
+            return user
+        return None
+
+    def get_user(self, user_id):
+        try:
+            user = User.objects.select_related("company", "assistant_of").get(pk=user_id)
+        except User.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None
+
+    @staticmethod
+    def _note(request, reason):
+        if request is not None:
+            request.banyan_login_failure = reason

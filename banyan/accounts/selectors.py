@@ -1,0 +1,62 @@
+"""Reads on accounts, always for an acting user and limited to their company."""
+
+from django.db.models import QuerySet
+
+from banyan.accounts import scopes
+from banyan.accounts.dictionary import KINDS
+from banyan.accounts.models import Company, DictionaryOption, User
+from banyan.core.errors import NotFound
+
+
+def company_users(user: User) -> QuerySet[User]:
+    """Everyone in the user's company: names and places in the line are company-public."""
+    if not user.company_id:
+        return User.objects.none()
+    return User.objects.filter(company_id=user.company_id).select_related(
+        "superior", "assistant_of"
+    )
+
+
+def get_company_user(user: User, pk) -> User:
+    try:
+        return company_users(user).get(pk=int(pk))
+    except (User.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+
+
+def assignable_users(user: User) -> QuerySet[User]:
+    """Active users `user` may give work to: themself and everyone below them."""
+    return scopes.subordinates(user, include_self=True).filter(is_active=True)
+
+
+def user_tree(user: User) -> list[tuple[User, int]]:
+    """The company's users in reporting-line order, with their depth, for the tree page."""
+    users = list(company_users(user).prefetch_related("user_permissions"))
+    users.sort(key=lambda u: [int(part) for part in u.path.strip("/").split("/") if part])
+    return [(u, u.depth) for u in users]
+
+
+def dictionary_options(
+    user: User, kind: str | None = None, *, active_only: bool = False
+) -> QuerySet[DictionaryOption]:
+    options = DictionaryOption.objects.filter(company_id=user.company_id)
+    if kind is not None:
+        options = options.filter(kind=kind)
+    if active_only:
+        options = options.filter(is_active=True)
+    return options.order_by("kind", "position", "id")
+
+
+def get_dictionary_option(user: User, pk) -> DictionaryOption:
+    try:
+        return dictionary_options(user).get(pk=int(pk))
+    except (DictionaryOption.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+
+
+def dictionary_kinds() -> dict:
+    return KINDS
+
+
+def company_of(user: User) -> Company:
+    return user.company

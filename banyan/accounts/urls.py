@@ -1,0 +1,9 @@
+from banyan.accounts.views import auth, company, dictionary, registration, users
+
+urlpatterns = [
+    *auth.urlpatterns,
+    *registration.urlpatterns,
+    *users.urlpatterns,
+    *company.urlpatterns,
+    *dictionary.urlpatterns,
+]

@@ -1,0 +1,122 @@
+"""Login, logout, the demo button, and changing one's own password."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login, logout, update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from banyan.accounts import services
+from banyan.accounts.forms import LoginForm, PasswordChangeForm
+from banyan.accounts.models import Company, Role, User
+from banyan.core.errors import DomainError
+
+
+def _next_url(request) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return settings.LOGIN_REDIRECT_URL
+
+
+def _demo_company_available() -> bool:
+    return Company.objects.filter(
+        code=settings.BANYAN_DEMO_COMPANY_CODE, plan=Company.Plan.DEMO, status="active"
+    ).exists()
+
+
+def login_view(request):
+    if request.user.is_authenticated and request.user.company_id:
+        return redirect(_next_url(request))
+    form = LoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.login_check(
+                request=request,
+                company=form.cleaned_data["company"],
+                username=form.cleaned_data["username"],
+                password=form.cleaned_data["password"],
+            )
+        except DomainError as exc:
+            form.add_error(None, str(exc.message))
+        else:
+            login(request, user, backend="banyan.accounts.backends.CompanyUserBackend")
+            return redirect(_next_url(request))
+    return render(
+        request,
+        "accounts/login.html",
+        {
+            "form": form,
+            "next": request.GET.get("next", ""),
+            "demo_available": _demo_company_available(),
+        },
+    )
+
+
+@require_POST
+def logout_view(request):
+    logout(request)
+    messages.success(request, _("You have logged out."))
+    return redirect("login")
+
+
+@require_POST
+def demo_login_view(request):
+    """ "Try the demo": signs in as the demo company's boss, no password needed."""
+    demo_boss = (
+        User.objects.filter(
+            company__code=settings.BANYAN_DEMO_COMPANY_CODE,
+            company__plan=Company.Plan.DEMO,
+            company__status=Company.Status.ACTIVE,
+            role=Role.BOSS,
+            is_admin=True,
+            is_active=True,
+        )
+        .order_by("pk")
+        .first()
+    )
+    if demo_boss is None:
+        messages.error(request, _("The demo company is not available right now."))
+        return redirect("login")
+    login(request, demo_boss, backend="banyan.accounts.backends.CompanyUserBackend")
+    messages.info(request, _("Welcome to the demo company. Changes here are reset regularly."))
+    return redirect("home")
+
+
+@login_required
+def password_change_view(request):
+    form = PasswordChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.user_change_own_password(
+                user=request.user,
+                old_password=form.cleaned_data["old_password"],
+                new_password=form.cleaned_data["new_password"],
+            )
+        except DomainError as exc:
+            errors = exc.as_dict()
+            for field, field_errors in errors.items():
+                target = field if field in form.fields else None
+                if field == "password":
+                    target = "new_password"
+                for message in field_errors:
+                    form.add_error(target, message)
+        else:
+            update_session_auth_hash(request, user)
+            messages.success(request, _("Your password has been changed."))
+            return redirect("home")
+    return render(request, "accounts/password_change.html", {"form": form})
+
+
+urlpatterns = [
+    path("login/", login_view, name="login"),
+    path("logout/", logout_view, name="logout"),
+    path("demo/", demo_login_view, name="demo-login"),
+    path("account/password/", password_change_view, name="password-change"),
+]

@@ -1,0 +1,14 @@
+"""The one API router: every app registers its viewsets here, under /api/v1/."""
+
+from django.urls import path
+from rest_framework.routers import DefaultRouter
+
+from banyan.accounts import api as accounts_api
+
+router = DefaultRouter(trailing_slash=True)
+accounts_api.register(router)
+
+api_urlpatterns = [
+    path("auth/token/", accounts_api.ObtainTokenView.as_view(), name="api-token"),
+    *router.urls,
+]

@@ -1,0 +1,31 @@
+"""The API's error format: every error is JSON naming the fields at fault."""
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from banyan.core.errors import DomainError, NotFound, PermissionRefused, ValidationFailed
+
+
+def exception_handler(exc, context):
+    """Every error is JSON naming fields: `{"field": ["message"]}` or `{"detail": "..."}`."""
+    if isinstance(exc, NotFound):
+        exc = exceptions.NotFound(str(exc.message))
+    elif isinstance(exc, PermissionRefused):
+        return Response({"detail": str(exc.message)}, status=status.HTTP_403_FORBIDDEN)
+    elif isinstance(exc, ValidationFailed | DomainError):
+        return Response(exc.as_dict(), status=status.HTTP_400_BAD_REQUEST)
+    elif isinstance(exc, DjangoValidationError):
+        if hasattr(exc, "error_dict"):
+            data = {k: [str(m) for e in v for m in e.messages] for k, v in exc.error_dict.items()}
+        else:
+            data = {"detail": [str(m) for m in exc.messages]}
+        return Response(data, status=status.HTTP_400_BAD_REQUEST)
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    return drf_exception_handler(exc, context)

@@ -1,0 +1,39 @@
+"""Shared model bases. Every row a company owns derives from TenantModel."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class TenantModel(TimeStampedModel):
+    """A row that belongs to one company (enterprise account).
+
+    The company never comes from request parameters: services set it from the acting user.
+    Composite indexes on subclasses start with `company`.
+    """
+
+    company = models.ForeignKey(
+        "accounts.Company",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("company"),
+        db_index=True,
+    )
+
+    class Meta:
+        abstract = True
+
+
+def money_field(verbose_name, **kwargs) -> models.DecimalField:
+    """A CNY amount: Decimal with 2 places, never float."""
+    kwargs.setdefault("default", 0)
+    return models.DecimalField(verbose_name, **MONEY, **kwargs)

@@ -1,0 +1,112 @@
+"""Fixtures every app's tests share: two companies, and a user of every role in each.
+
+Structure of each company (built through the services, as a real admin would):
+
+    boss (admin boss) ─┬─ director1 ─┬─ manager1 ─┬─ sales1
+                       │             │            └─ sales2
+                       │             ├─ manager2 ─── sales3
+                       │             └─ sales_d1           (sales straight under a director)
+                       ├─ director2 ─── sales4
+                       └─ sales_boss                        (sales straight under the boss)
+    vice_boss (boss, not admin)
+    assistant (sales under director1, assistant of manager1)
+"""
+
+from types import SimpleNamespace
+
+import pytest
+from rest_framework.test import APIClient
+
+from banyan.accounts import services
+from banyan.accounts.models import Role
+
+PASSWORD = "Banyan-test-2026"
+
+
+def build_company(code: str, name: str) -> SimpleNamespace:
+    company, boss = services.company_create(
+        code=code,
+        name=name,
+        plan="formal",
+        boss_username="boss",
+        boss_password=PASSWORD,
+        boss_real_name="王总",
+    )
+
+    def add(username, role, superior=None, **extra):
+        return services.user_create(
+            actor=boss,
+            username=username,
+            password=PASSWORD,
+            real_name=extra.pop("real_name", username),
+            role=role,
+            superior=superior,
+            **extra,
+        )
+
+    org = SimpleNamespace(company=company, boss=boss)
+    org.vice_boss = add("vice_boss", Role.BOSS)
+    org.director1 = add("director1", Role.DIRECTOR, boss)
+    org.director2 = add("director2", Role.DIRECTOR, boss)
+    org.manager1 = add("manager1", Role.MANAGER, org.director1)
+    org.manager2 = add("manager2", Role.MANAGER, org.director1)
+    org.sales1 = add("sales1", Role.SALES, org.manager1)
+    org.sales2 = add("sales2", Role.SALES, org.manager1)
+    org.sales3 = add("sales3", Role.SALES, org.manager2)
+    org.sales_d1 = add("sales_d1", Role.SALES, org.director1)
+    org.sales4 = add("sales4", Role.SALES, org.director2)
+    org.sales_boss = add("sales_boss", Role.SALES, boss)
+    org.assistant = add("assistant", Role.SALES, org.director1, assistant_of=org.manager1)
+    for user in vars(org).values():
+        if hasattr(user, "refresh_from_db") and user is not company:
+            user.refresh_from_db()
+    return org
+
+
+@pytest.fixture
+def org(db):
+    """Company A with a user of every role."""
+    return build_company("alpha", "阿尔法科技有限公司")
+
+
+@pytest.fixture
+def other_org(db):
+    """Company B, the same shape: nothing of it may ever show in company A."""
+    return build_company("beta", "贝塔贸易有限公司")
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def api_as(api_client):
+    """`api_as(user)` → an APIClient authenticated with that user's token."""
+
+    def login(user):
+        token = services.api_token_for(user)
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+        return client
+
+    return login
+
+
+@pytest.fixture
+def client_as(client):
+    """`client_as(user)` → the Django test client logged in as that user."""
+
+    def login(user):
+        from django.test import Client
+
+        c = Client()
+        c.force_login(user, backend="banyan.accounts.backends.CompanyUserBackend")
+        return c
+
+    return login
