@@ -60,3 +60,22 @@ def dictionary_kinds() -> dict:
 
 def company_of(user: User) -> Company:
     return user.company
+
+
+def demo_boss() -> User | None:
+    """The admin boss of the public demo company, whom "Try the demo" signs in as."""
+    from django.conf import settings
+
+    return (
+        User.objects.filter(
+            company__code=settings.BANYAN_DEMO_COMPANY_CODE,
+            company__plan=Company.Plan.DEMO,
+            company__status=Company.Status.ACTIVE,
+            role="boss",
+            is_admin=True,
+            is_active=True,
+        )
+        .select_related("company")
+        .order_by("pk")
+        .first()
+    )

@@ -131,7 +131,8 @@ def trial_register(
             errors.setdefault("phone", []).append(_("Enter a phone number."))
     except ValidationError as exc:
         errors.setdefault("phone", []).extend(exc.messages)
-    _clean_code(code, errors)
+    if _clean_code(code, errors) == settings.BANYAN_DEMO_COMPANY_CODE and "code" not in errors:
+        errors["code"] = [_("This company code is reserved.")]
     if not clean_text(company_name):
         errors.setdefault("company_name", []).append(_("Enter the company name."))
     if errors:

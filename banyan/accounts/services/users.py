@@ -148,6 +148,7 @@ def user_create(
     """
     if actor is not None:
         ensure_account_admin(actor)
+        ensure_not_demo(actor)
         company = actor.company
     if company is None:
         raise DomainError(_("A user must belong to a company."))
@@ -202,6 +203,7 @@ def user_update(
     rights or boss role, and anything outside the actor's company.
     """
     ensure_account_admin(actor)
+    ensure_not_demo(actor)
     if user.company_id != actor.company_id:
         raise NotFound()
     _lock_company(user.company_id)

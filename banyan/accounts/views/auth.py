@@ -10,9 +10,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from banyan.accounts import services
+from banyan.accounts import selectors, services
 from banyan.accounts.forms import LoginForm, PasswordChangeForm
-from banyan.accounts.models import Company, Role, User
 from banyan.core.errors import DomainError
 
 
@@ -23,12 +22,6 @@ def _next_url(request) -> str:
     ):
         return target
     return settings.LOGIN_REDIRECT_URL
-
-
-def _demo_company_available() -> bool:
-    return Company.objects.filter(
-        code=settings.BANYAN_DEMO_COMPANY_CODE, plan=Company.Plan.DEMO, status="active"
-    ).exists()
 
 
 def login_view(request):
@@ -54,7 +47,7 @@ def login_view(request):
         {
             "form": form,
             "next": request.GET.get("next", ""),
-            "demo_available": _demo_company_available(),
+            "demo_available": selectors.demo_boss() is not None,
         },
     )
 
@@ -69,18 +62,7 @@ def logout_view(request):
 @require_POST
 def demo_login_view(request):
     """ "Try the demo": signs in as the demo company's boss, no password needed."""
-    demo_boss = (
-        User.objects.filter(
-            company__code=settings.BANYAN_DEMO_COMPANY_CODE,
-            company__plan=Company.Plan.DEMO,
-            company__status=Company.Status.ACTIVE,
-            role=Role.BOSS,
-            is_admin=True,
-            is_active=True,
-        )
-        .order_by("pk")
-        .first()
-    )
+    demo_boss = selectors.demo_boss()
     if demo_boss is None:
         messages.error(request, _("The demo company is not available right now."))
         return redirect("login")

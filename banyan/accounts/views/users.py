@@ -1,3 +1,167 @@
-from django.urls import path  # noqa: F401
+"""Account pages, users: the company's reporting line as a tree, and managing its users.
 
-urlpatterns: list = []
+Also home of the two helpers every account page uses: `account_admin_required` and
+`found_or_404`.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import TypeVar
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from banyan.accounts import selectors, services
+from banyan.accounts.forms_account import UserDeactivateForm, UserForm, UserPasswordForm
+from banyan.accounts.models import SPECIAL_PERMISSIONS
+from banyan.core.errors import DomainError, NotFound
+
+T = TypeVar("T")
+
+
+def account_admin_required(view):
+    """Logged in (else the login page) and an account administrator (else 403)."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_account_admin:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def found_or_404(fetch: Callable[..., T], actor, pk) -> T:
+    """Fetch through a selector; another company's object or a missing one is a 404."""
+    try:
+        return fetch(actor, pk)
+    except NotFound:
+        raise Http404 from None
+
+
+def refusal_text(exc: DomainError) -> str:
+    return " ".join(str(m) for msgs in exc.as_dict().values() for m in msgs)
+
+
+@account_admin_required
+def user_list_view(request):
+    permission_labels = dict(SPECIAL_PERMISSIONS)
+    rows = [
+        {
+            "user": user,
+            "depth": depth,
+            "permissions": [
+                permission_labels[p.codename]
+                for p in user.user_permissions.all()
+                if p.codename in permission_labels
+            ],
+        }
+        for user, depth in selectors.user_tree(request.user)
+    ]
+    return render(request, "accounts/users_list.html", {"rows": rows})
+
+
+@account_admin_required
+def user_create_view(request):
+    form = UserForm(request.POST or None, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.user_create(actor=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("%(name)s has been added.") % {"name": user.display_name})
+            return redirect("account-users")
+    return render(request, "accounts/users_form.html", {"form": form, "editing": None})
+
+
+@account_admin_required
+def user_edit_view(request, pk):
+    user = found_or_404(selectors.get_company_user, request.user, pk)
+    form = UserForm(request.POST or None, actor=request.user, user=user)
+    if request.method == "POST" and form.is_valid():
+        changes = dict(form.cleaned_data)
+        permissions = changes.pop("permissions")
+        try:
+            user = services.user_update(
+                actor=request.user, user=user, permissions=permissions, **changes
+            )
+        except DomainError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("%(name)s has been saved.") % {"name": user.display_name})
+            return redirect("account-users")
+    return render(request, "accounts/users_form.html", {"form": form, "editing": user})
+
+
+@account_admin_required
+def user_deactivate_view(request, pk):
+    user = found_or_404(selectors.get_company_user, request.user, pk)
+    form = UserDeactivateForm(request.POST or None, actor=request.user, user=user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_deactivate(
+                actor=request.user, user=user, hand_over_to=form.cleaned_data["hand_over_to"]
+            )
+        except DomainError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(
+                request, _("%(name)s has been deactivated.") % {"name": user.display_name}
+            )
+            return redirect("account-users")
+    return render(request, "accounts/users_deactivate.html", {"form": form, "subject": user})
+
+
+@account_admin_required
+@require_POST
+def user_reactivate_view(request, pk):
+    user = found_or_404(selectors.get_company_user, request.user, pk)
+    try:
+        services.user_reactivate(actor=request.user, user=user)
+    except DomainError as exc:
+        messages.error(request, refusal_text(exc))
+    else:
+        messages.success(request, _("%(name)s has been reactivated.") % {"name": user.display_name})
+    return redirect("account-users")
+
+
+@account_admin_required
+def user_password_view(request, pk):
+    user = found_or_404(selectors.get_company_user, request.user, pk)
+    form = UserPasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_reset_password(
+                actor=request.user, user=user, password=form.cleaned_data["password"]
+            )
+        except DomainError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(
+                request,
+                _("The password of %(name)s has been reset.") % {"name": user.display_name},
+            )
+            return redirect("account-users")
+    return render(request, "accounts/users_password.html", {"form": form, "subject": user})
+
+
+urlpatterns = [
+    path("account/users/", user_list_view, name="account-users"),
+    path("account/users/new/", user_create_view, name="account-user-create"),
+    path("account/users/<int:pk>/edit/", user_edit_view, name="account-user-edit"),
+    path(
+        "account/users/<int:pk>/deactivate/", user_deactivate_view, name="account-user-deactivate"
+    ),
+    path(
+        "account/users/<int:pk>/reactivate/", user_reactivate_view, name="account-user-reactivate"
+    ),
+    path("account/users/<int:pk>/password/", user_password_view, name="account-user-password"),
+]
