@@ -23,6 +23,17 @@ from banyan.accounts.models import Role
 PASSWORD = "Banyan-test-2026"
 
 
+@pytest.fixture(autouse=True)
+def english_by_default():
+    """Tests read English messages unless they ask for another language; a request that
+    switched to Chinese must not leak its language into the next test."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.activate("en")
+
+
 def build_company(code: str, name: str) -> SimpleNamespace:
     company, boss = services.company_create(
         code=code,

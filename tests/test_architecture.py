@@ -1,0 +1,242 @@
+"""Rules of the architecture that a reviewer should not have to check by eye.
+
+1. The edges (`views.py`, `views/*.py`, `api.py`, `forms*.py`) never start a query on a tenant
+   model themselves: they read through selectors and write through services, which limit
+   every query to the acting user's company. A sanctioned bypass lives in a function or
+   class named `dangerously_*`, so every reviewer sees it.
+2. Every endpoint under /api/v1/ requires an authenticated company user, except token login.
+"""
+
+import ast
+import importlib
+import re
+from pathlib import Path
+
+import pytest
+from django.db import models
+from django.urls import URLPattern, URLResolver, resolve
+from rest_framework.test import APIClient
+
+from banyan.accounts import services
+from banyan.accounts.models import Company, User
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_ROOT = REPO_ROOT / "banyan"
+MANAGER_ATTRIBUTES = {"objects", "_default_manager", "_base_manager"}
+SHORTCUTS = {"get_object_or_404", "get_list_or_404"}
+BYPASS_PREFIX = "dangerously_"
+ANONYMOUS_API_ROUTES = {"auth/token/"}
+
+
+# 1. Edges go through selectors and services --------------------------------------------------
+
+
+def edge_files() -> list[Path]:
+    files = []
+    for path in sorted(PACKAGE_ROOT.rglob("*.py")):
+        parts = path.relative_to(PACKAGE_ROOT).parts
+        if "tests" in parts or "migrations" in parts or "management" in parts:
+            continue
+        if (
+            path.name in {"views.py", "api.py"}
+            or path.parent.name == "views"
+            or (path.name.startswith("forms") and path.suffix == ".py")
+        ):
+            files.append(path)
+    return files
+
+
+def is_tenant_model(value) -> bool:
+    """The Company itself and every model with a `company` (TenantModel, User, ...)."""
+    if not (isinstance(value, type) and issubclass(value, models.Model)):
+        return False
+    if issubclass(value, Company):
+        return True
+    return any(field.name == "company" for field in value._meta.get_fields())
+
+
+def is_allowed_manager_access(base: ast.expr, namespace: dict) -> bool:
+    """`Permission.objects` is fine; a tenant model, or anything we cannot resolve, is not."""
+    if not isinstance(base, ast.Name) or base.id not in namespace:
+        return False
+    value = namespace[base.id]
+    is_model = isinstance(value, type) and issubclass(value, models.Model)
+    return is_model and not is_tenant_model(value)
+
+
+class DirectQueryFinder(ast.NodeVisitor):
+    def __init__(self, namespace: dict):
+        self.namespace = namespace
+        self.scopes: list[str] = []
+        self.violations: list[tuple[int, str]] = []
+
+    def _in_bypass(self) -> bool:
+        return any(name.startswith(BYPASS_PREFIX) for name in self.scopes)
+
+    def _scoped(self, node):
+        self.scopes.append(node.name)
+        self.generic_visit(node)
+        self.scopes.pop()
+
+    visit_FunctionDef = _scoped
+    visit_AsyncFunctionDef = _scoped
+    visit_ClassDef = _scoped
+
+    def visit_Attribute(self, node: ast.Attribute):
+        if (
+            node.attr in MANAGER_ATTRIBUTES
+            and not self._in_bypass()
+            and not is_allowed_manager_access(node.value, self.namespace)
+        ):
+            self.violations.append((node.lineno, f"{ast.unparse(node)}"))
+        self.generic_visit(node)
+
+    def visit_Call(self, node: ast.Call):
+        func = node.func
+        name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+        if name in SHORTCUTS and not self._in_bypass():
+            self.violations.append((node.lineno, f"{name}(...)"))
+        self.generic_visit(node)
+
+
+def direct_queries(source: str, namespace: dict) -> list[tuple[int, str]]:
+    finder = DirectQueryFinder(namespace)
+    finder.visit(ast.parse(source))
+    return finder.violations
+
+
+def module_name(path: Path) -> str:
+    return ".".join(path.relative_to(REPO_ROOT).with_suffix("").parts)
+
+
+def test_the_edge_files_are_found():
+    found = {str(path.relative_to(REPO_ROOT)) for path in edge_files()}
+
+    assert {"banyan/api.py", "banyan/accounts/api.py", "banyan/core/api.py"} <= found
+
+
+@pytest.mark.parametrize("path", edge_files(), ids=lambda path: str(path.relative_to(PACKAGE_ROOT)))
+def test_edges_never_query_tenant_models_directly(path):
+    namespace = vars(importlib.import_module(module_name(path)))
+
+    violations = direct_queries(path.read_text(encoding="utf-8"), namespace)
+
+    assert violations == [], (
+        f"{path.relative_to(REPO_ROOT)} queries directly (use a selector or a service, or name "
+        f"a sanctioned bypass dangerously_*): "
+        + ", ".join(f"line {line}: {code}" for line, code in violations)
+    )
+
+
+def test_the_finder_flags_tenant_managers_and_shortcuts():
+    source = (
+        "def view(request, pk):\n"
+        "    users = User.objects.filter(company=request.user.company)\n"
+        "    company = get_object_or_404(Company, pk=pk)\n"
+        "    other = shortcuts.get_object_or_404(User, pk=pk)\n"
+        "    rows = self.model._default_manager.all()\n"
+    )
+
+    found = direct_queries(source, {"User": User, "Company": Company})
+
+    assert found == [
+        (2, "User.objects"),
+        (3, "get_object_or_404(...)"),
+        (4, "get_object_or_404(...)"),
+        (5, "self.model._default_manager"),
+    ]
+
+
+def test_the_finder_allows_non_tenant_models_and_named_bypasses():
+    from django.contrib.auth.models import Permission
+
+    source = (
+        "def view(request):\n"
+        "    return Permission.objects.all()\n"
+        "def dangerously_all_companies():\n"
+        "    return Company.objects.all()\n"
+        "class dangerously_Admin:\n"
+        "    def rows(self):\n"
+        "        return User.objects.all()\n"
+    )
+
+    assert (
+        direct_queries(source, {"Permission": Permission, "User": User, "Company": Company}) == []
+    )
+
+
+# 2. The API requires authentication ------------------------------------------------------------
+
+
+def api_routes() -> list[tuple[str, URLPattern]]:
+    """(route under /api/v1/, pattern) for every URL pattern of the API, includes flattened."""
+    from banyan.api import api_urlpatterns
+
+    def walk(patterns, prefix=""):
+        for pattern in patterns:
+            route = prefix + sample_path(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                yield from walk(pattern.url_patterns, route)
+            else:
+                yield route, pattern
+
+    return list(walk(api_urlpatterns))
+
+
+def sample_path(pattern) -> str:
+    """A concrete path matching one URL pattern: ids become 1, formats json."""
+    text = str(pattern)
+    if not text.startswith("^"):
+        # A route: "<int:pk>" takes 1, DRF's "<drf_format_suffix:format>" takes ".json".
+        text = re.sub(r"<drf_format_suffix\w*:format>", ".json", text)
+        return re.sub(r"<[^>]+>", "1", text)
+    text = text.removeprefix("^").removesuffix("$")
+    text = re.sub(r"\(\?P<format>[^)]*\)", "json", text)
+    text = re.sub(r"\(\?P<\w+>[^)]*\)", "1", text)
+    return text.replace("/?", "/").replace("\\.", ".")
+
+
+API_ROUTES = api_routes()
+
+
+def test_the_api_routes_are_found():
+    routes = {route for route, _pattern in API_ROUTES}
+
+    for route, pattern in API_ROUTES:
+        assert resolve(f"/api/v1/{route}").func == pattern.callback, route
+
+    assert {"auth/token/", "users/", "users/1/", "dictionary/", "dictionary/1/"} <= routes
+
+
+PROTECTED_API_ROUTES = [
+    route for route, _pattern in API_ROUTES if route not in ANONYMOUS_API_ROUTES
+]
+
+
+@pytest.mark.parametrize("route", PROTECTED_API_ROUTES)
+def test_every_api_endpoint_refuses_anonymous_requests(db, route):
+    response = APIClient().get(f"/api/v1/{route}")
+
+    assert response.status_code in (401, 403), route
+
+
+@pytest.mark.parametrize("route", PROTECTED_API_ROUTES)
+def test_every_api_endpoint_refuses_a_user_without_a_company(db, route):
+    operator = User.objects.create_superuser("operator", "Operator-pass-2026")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {services.api_token_for(operator)}")
+
+    response = client.get(f"/api/v1/{route}")
+
+    assert response.status_code == 403, route
+
+
+def test_only_token_login_is_open_to_anonymous_clients(db):
+    open_routes = {
+        route
+        for route, _pattern in API_ROUTES
+        if APIClient().get(f"/api/v1/{route}").status_code not in (401, 403)
+    }
+
+    assert open_routes == ANONYMOUS_API_ROUTES
+    assert APIClient().get("/api/v1/auth/token/").status_code == 405
