@@ -121,3 +121,21 @@ def client_as(client):
         return c
 
     return login
+
+
+@pytest.fixture
+def make_customer(db):
+    """`make_customer(owner, name=..., **fields)` → a customer created by its owner through
+    the services (duplicate check confirmed, so tests may reuse names)."""
+    from banyan.customers import services as customer_services
+
+    counter = {"n": 0}
+
+    def make(owner, name=None, **fields):
+        counter["n"] += 1
+        fields.setdefault("confirm_duplicates", True)
+        return customer_services.customer_create(
+            user=owner, name=name or f"客户{counter['n']}", **fields
+        )
+
+    return make

@@ -41,6 +41,9 @@ INSTALLED_APPS = [
     "template_partials",
     "banyan.core",
     "banyan.accounts",
+    "banyan.customers",
+    "banyan.activities",
+    "banyan.opportunities",
 ]
 
 MIDDLEWARE = [

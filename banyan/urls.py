@@ -17,5 +17,8 @@ urlpatterns = [
     path("api/v1/", include(api_urlpatterns)),
     path("", include("banyan.core.urls")),
     path("", include("banyan.accounts.urls")),
+    path("", include("banyan.customers.urls")),
+    path("", include("banyan.activities.urls")),
+    path("", include("banyan.opportunities.urls")),
     path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}),
 ]

@@ -10,3 +10,8 @@ def to_half_width(value: str) -> str:
 
 def clean_text(value: str | None) -> str:
     return " ".join(to_half_width(value or "").split())
+
+
+def squash_spaces(value: str | None) -> str:
+    """Trim and collapse whitespace, keeping the characters as typed (names keep （）)."""
+    return " ".join((value or "").split())

@@ -1,0 +1,65 @@
+"""Panels: pages built from parts that apps contribute (the customer view, the workbench).
+
+An app registers a panel once, from its AppConfig.ready():
+
+    customer_view.register(Panel(
+        key="contacts", title=_("Contacts"), template="customers/panels/contacts.html",
+        order=10, context=lambda user, customer: {...},
+    ))
+
+The page asks the registry for the panels a user may see, in order, and renders each
+panel's template with the context its function returns. No page template knows the apps.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Panel:
+    key: str
+    title: str  # a lazy translation
+    template: str
+    order: int = 100
+    context: Callable[..., dict] = field(default=lambda user, obj: {})
+    modules: tuple[str, ...] = ()  # Company.uses_* flags; any one switched on suffices
+    allowed: Callable[..., bool] = field(default=lambda user, obj: True)
+
+    def is_visible_to(self, user, obj) -> bool:
+        company = user.company
+        if self.modules and not any(getattr(company, flag) for flag in self.modules):
+            return False
+        return self.allowed(user, obj)
+
+
+class PanelRegistry:
+    def __init__(self, name: str):
+        self.name = name
+        self._panels: dict[str, Panel] = {}
+
+    def register(self, panel: Panel) -> None:
+        self._panels[panel.key] = panel
+
+    def unregister(self, key: str) -> None:
+        self._panels.pop(key, None)
+
+    def panels_for(self, user, obj=None) -> list[Panel]:
+        panels = [p for p in self._panels.values() if p.is_visible_to(user, obj)]
+        return sorted(panels, key=lambda p: (p.order, p.key))
+
+    def render_data(self, user, obj=None) -> list[dict]:
+        """Each visible panel with its context, ready for `{% include panel.template %}`."""
+        return [
+            {
+                "panel": panel,
+                "key": panel.key,
+                "title": panel.title,
+                "template": panel.template,
+                "context": panel.context(user, obj),
+            }
+            for panel in self.panels_for(user, obj)
+        ]
+
+
+customer_view = PanelRegistry("customer_view")
+workbench = PanelRegistry("workbench")

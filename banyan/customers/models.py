@@ -1,0 +1,167 @@
+"""Customers (企业客户 / 个人客户), their contacts (联系人), and sharing."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from banyan.core.models import TenantModel
+
+
+class Customer(TenantModel):
+    """A company or person the sales team sells to; owned by one rep."""
+
+    class Kind(models.TextChoices):
+        ENTERPRISE = "enterprise", _("Enterprise customer")
+        INDIVIDUAL = "individual", _("Individual customer")
+
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.ENTERPRISE)
+    type = models.ForeignKey(
+        "accounts.DictionaryOption",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("customer type"),
+    )
+    source = models.ForeignKey(
+        "accounts.DictionaryOption",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("source"),
+    )
+    industry = models.ForeignKey(
+        "accounts.DictionaryOption",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("industry"),
+    )
+    region = models.CharField(_("region"), max_length=100, blank=True)
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="owned_customers",
+        verbose_name=_("owner"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    is_hot = models.BooleanField(_("hot customer"), default=False)
+    last_contacted_at = models.DateTimeField(_("last contacted"), null=True, blank=True)
+    # Kept current by the services: the normalised name for the duplicate check, and the
+    # text searched by name, pinyin, initials, phones and contact names.
+    name_key = models.CharField(max_length=200, editable=False, db_index=False)
+    search_text = models.TextField(editable=False, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["search_text", "name_key", "updated_at"])
+
+    class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["company", "owner", "-created_at"], name="cust_company_owner"),
+            models.Index(fields=["company", "name_key"], name="cust_company_name_key"),
+            models.Index(fields=["company", "phone"], name="cust_company_phone"),
+            models.Index(fields=["company", "-created_at"], name="cust_company_created"),
+            models.Index(fields=["company", "last_contacted_at"], name="cust_company_contacted"),
+            models.Index(
+                fields=["company", "owner"], condition=Q(is_hot=True), name="cust_company_hot"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("customer-detail", args=[self.pk])
+
+
+class Contact(TenantModel):
+    """A person at a customer (联系人)."""
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("customer")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    category = models.ForeignKey(
+        "accounts.DictionaryOption",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("category"),
+    )
+    title = models.CharField(_("job title"), max_length=100, blank=True)
+    mobile = models.CharField(_("mobile"), max_length=30, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    birthday = models.DateField(_("birthday"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    is_primary = models.BooleanField(_("primary contact"), default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        ordering = ["-is_primary", "name", "id"]
+        indexes = [
+            models.Index(fields=["company", "customer"], name="contact_company_customer"),
+            models.Index(fields=["company", "mobile"], name="contact_company_mobile"),
+            models.Index(fields=["company", "phone"], name="contact_company_phone"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class CustomerShare(TenantModel):
+    """One customer shared with one user, to view or to edit."""
+
+    class Level(models.TextChoices):
+        VIEW = "view", _("View")
+        EDIT = "edit", _("Edit")
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="shares", verbose_name=_("customer")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="customer_shares",
+        verbose_name=_("shared with"),
+    )
+    level = models.CharField(_("level"), max_length=4, choices=Level.choices, default=Level.VIEW)
+    shared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+
+    class Meta:
+        verbose_name = _("customer share")
+        verbose_name_plural = _("customer shares")
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "user"], name="customer_share_unique"),
+        ]
+        indexes = [models.Index(fields=["company", "user"], name="share_company_user")]
+
+    def __str__(self):
+        return f"{self.customer} → {self.user} ({self.level})"

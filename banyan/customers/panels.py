@@ -1,0 +1,1 @@
+"""The panels the customers app contributes to the customer view."""

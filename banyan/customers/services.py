@@ -1,0 +1,498 @@
+"""Writes on customers and contacts: create (with the duplicate check), change, share,
+transfer, hot flags. Every function takes the acting user and enforces their rights."""
+
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator, validate_email
+from django.db import transaction
+from django.db.models import ProtectedError, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from banyan.accounts.guards import ensure_can_write
+from banyan.accounts.models import DictionaryOption, User
+from banyan.core.errors import DomainError, NotFound, PermissionRefused, ValidationFailed
+from banyan.core.phones import normalize_phone
+from banyan.core.text import clean_text, squash_spaces
+from banyan.customers import selectors
+from banyan.customers.models import Contact, Customer, CustomerShare
+from banyan.customers.text import build_search_text, name_key
+
+
+class DuplicatesFound(DomainError):
+    """Other customers have the same name or phone; the user may confirm and save anyway."""
+
+    def __init__(self, matches):
+        self.matches = matches
+        super().__init__(
+            _("Possible duplicates found: check them, then confirm to save anyway."),
+            field="duplicates",
+        )
+
+    def as_dict(self) -> dict:
+        return {
+            "duplicates": [m.as_dict() for m in self.matches],
+            "detail": [str(self.message)],
+        }
+
+
+CUSTOMER_FIELDS = {
+    "name",
+    "kind",
+    "type",
+    "source",
+    "industry",
+    "region",
+    "address",
+    "phone",
+    "email",
+    "website",
+    "notes",
+}
+DICTIONARY_FIELDS = {"type": "customer_type", "source": "customer_source", "industry": "industry"}
+
+
+# --- validation -----------------------------------------------------------------------
+
+
+def _option(user: User, value, *, kind: str, field: str, errors: dict, current_id=None):
+    """A dictionary option of the user's company and the right list (active, unless kept)."""
+    if value in (None, ""):
+        return None
+    option_id = value.pk if isinstance(value, DictionaryOption) else value
+    try:
+        option = DictionaryOption.objects.get(
+            pk=int(option_id), company_id=user.company_id, kind=kind
+        )
+    except (DictionaryOption.DoesNotExist, ValueError, TypeError):
+        errors.setdefault(field, []).append(_("Choose an option from the list."))
+        return None
+    if not option.is_active and option.pk != current_id:
+        errors.setdefault(field, []).append(
+            _("%(label)s is no longer in use: choose another option.")
+            % {"label": option.display_label}
+        )
+        return None
+    return option
+
+
+def _phone(value, field: str, errors: dict, *, mobile_only=False) -> str:
+    try:
+        return normalize_phone(value or "", mobile_only=mobile_only)
+    except ValidationError as exc:
+        errors.setdefault(field, []).extend(exc.messages)
+        return value or ""
+
+
+def _email(value, field: str, errors: dict) -> str:
+    value = clean_text(value).lower()
+    if value:
+        try:
+            validate_email(value)
+        except ValidationError:
+            errors.setdefault(field, []).append(_("Enter a valid e-mail address."))
+    return value
+
+
+def _clean_customer_fields(user: User, data: dict, errors: dict, current: Customer | None):
+    cleaned = {}
+    if "name" in data:
+        cleaned["name"] = squash_spaces(data["name"])
+        if not cleaned["name"]:
+            errors.setdefault("name", []).append(_("Enter the customer's name."))
+        elif len(cleaned["name"]) > 200:
+            errors.setdefault("name", []).append(_("A name has at most 200 characters."))
+    if "kind" in data:
+        if data["kind"] not in Customer.Kind.values:
+            errors.setdefault("kind", []).append(_("Choose enterprise or individual."))
+        cleaned["kind"] = data["kind"]
+    for field, kind in DICTIONARY_FIELDS.items():
+        if field in data:
+            current_id = getattr(current, f"{field}_id", None) if current else None
+            cleaned[field] = _option(
+                user, data[field], kind=kind, field=field, errors=errors, current_id=current_id
+            )
+    for field in ("region", "address"):
+        if field in data:
+            cleaned[field] = clean_text(data[field])[:255]
+    if "notes" in data:
+        cleaned["notes"] = (data["notes"] or "").strip()
+    if "phone" in data:
+        cleaned["phone"] = _phone(data["phone"], "phone", errors)
+    if "email" in data:
+        cleaned["email"] = _email(data["email"], "email", errors)
+    if "website" in data:
+        website = clean_text(data["website"])
+        if website and "://" not in website:
+            website = f"https://{website}"
+        if website:
+            try:
+                URLValidator(schemes=["http", "https"])(website)
+            except ValidationError:
+                errors.setdefault("website", []).append(_("Enter a valid web address."))
+        cleaned["website"] = website
+    return cleaned
+
+
+def _clean_contact_fields(user: User, data: dict, errors: dict, current: Contact | None):
+    cleaned = {}
+    if "name" in data:
+        cleaned["name"] = squash_spaces(data["name"])
+        if not cleaned["name"]:
+            errors.setdefault("name", []).append(_("Enter the contact's name."))
+    if "category" in data:
+        cleaned["category"] = _option(
+            user,
+            data["category"],
+            kind="contact_category",
+            field="category",
+            errors=errors,
+            current_id=current.category_id if current else None,
+        )
+    if "title" in data:
+        cleaned["title"] = clean_text(data["title"])[:100]
+    if "mobile" in data:
+        cleaned["mobile"] = _phone(data["mobile"], "mobile", errors, mobile_only=True)
+    if "phone" in data:
+        cleaned["phone"] = _phone(data["phone"], "phone", errors)
+    if "email" in data:
+        cleaned["email"] = _email(data["email"], "email", errors)
+    if "birthday" in data:
+        cleaned["birthday"] = data["birthday"] or None
+    if "notes" in data:
+        cleaned["notes"] = (data["notes"] or "").strip()
+    if "is_primary" in data:
+        cleaned["is_primary"] = bool(data["is_primary"])
+    return cleaned
+
+
+def _active_user_of_company(user: User, candidate, field: str) -> User:
+    candidate_id = candidate.pk if isinstance(candidate, User) else candidate
+    try:
+        target = User.objects.get(pk=int(candidate_id), company_id=user.company_id)
+    except (User.DoesNotExist, ValueError, TypeError):
+        raise ValidationFailed({field: [_("Choose a user of your company.")]}) from None
+    if not target.is_active:
+        raise ValidationFailed(
+            {field: [_("%(name)s is deactivated.") % {"name": target.display_name}]}
+        )
+    return target
+
+
+def refresh_search_text(customer: Customer) -> None:
+    """Rebuild what the search box finds a customer by (called after every change)."""
+    contacts = list(customer.contacts.values_list("name", "mobile", "phone"))
+    customer.name_key = name_key(customer.name)
+    customer.search_text = build_search_text(
+        name=customer.name,
+        phones=[customer.phone] + [c[1] for c in contacts] + [c[2] for c in contacts],
+        contact_names=[c[0] for c in contacts],
+        email=customer.email,
+    )
+    Customer.objects.filter(pk=customer.pk).update(
+        name_key=customer.name_key, search_text=customer.search_text
+    )
+
+
+# --- customers ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def customer_create(
+    *,
+    user: User,
+    name: str,
+    kind: str = Customer.Kind.ENTERPRISE,
+    owner: User | int | None = None,
+    contacts: Iterable[dict] = (),
+    confirm_duplicates: bool = False,
+    **fields,
+) -> Customer:
+    """A new customer owned by the user (or by someone they may assign to), with its first
+    contacts. Same name or phone elsewhere in the company raises DuplicatesFound unless the
+    user confirms."""
+    ensure_can_write(user)
+    unknown = set(fields) - CUSTOMER_FIELDS
+    if unknown:
+        raise DomainError(_("Unknown fields: %s") % ", ".join(sorted(unknown)))
+    errors: dict[str, list[str]] = {}
+    data = _clean_customer_fields(user, {"name": name, "kind": kind, **fields}, errors, None)
+    contacts = list(contacts)
+    cleaned_contacts = []
+    for index, contact in enumerate(contacts):
+        contact_errors: dict[str, list[str]] = {}
+        cleaned_contacts.append(
+            _clean_contact_fields(user, {"name": "", **contact}, contact_errors, None)
+        )
+        for field, messages in contact_errors.items():
+            errors.setdefault(f"contacts.{index}.{field}", []).extend(messages)
+    if owner is None:
+        owner_user = user
+    else:
+        owner_user = _active_user_of_company(user, owner, "owner")
+        from banyan.accounts import scopes
+
+        if not scopes.can_see_owner(user, owner_user):
+            errors.setdefault("owner", []).append(
+                _("You can give customers only to yourself or to people below you.")
+            )
+    if errors:
+        raise ValidationFailed(errors)
+    if not confirm_duplicates:
+        phones = [data.get("phone", "")] + [
+            c.get(f, "") for c in cleaned_contacts for f in ("mobile", "phone")
+        ]
+        matches = selectors.find_duplicates(user, name=data["name"], phones=phones)
+        if matches:
+            raise DuplicatesFound(matches)
+    customer = Customer.objects.create(
+        company_id=user.company_id, owner=owner_user, created_by=user, **data
+    )
+    for contact in cleaned_contacts:
+        Contact.objects.create(
+            company_id=user.company_id, customer=customer, created_by=user, **contact
+        )
+    refresh_search_text(customer)
+    return customer
+
+
+@transaction.atomic
+def customer_update(*, user: User, customer: Customer, **fields) -> Customer:
+    """Change a customer's details (owner line, or shared to edit). The kind stays."""
+    ensure_can_write(user)
+    customer = _lock_for_edit(user, customer)
+    if "kind" in fields and fields["kind"] != customer.kind:
+        raise ValidationFailed(
+            {"kind": [_("The kind of a customer is chosen at creation and stays the same.")]}
+        )
+    fields.pop("kind", None)
+    unknown = set(fields) - CUSTOMER_FIELDS
+    if unknown:
+        raise DomainError(_("Unknown fields: %s") % ", ".join(sorted(unknown)))
+    errors: dict[str, list[str]] = {}
+    data = _clean_customer_fields(user, fields, errors, customer)
+    if errors:
+        raise ValidationFailed(errors)
+    for field, value in data.items():
+        setattr(customer, field, value)
+    customer.save()
+    refresh_search_text(customer)
+    return customer
+
+
+def _lock_for_edit(user: User, customer: Customer) -> Customer:
+    selectors.get_customer_for(user, customer.pk, for_edit=True)
+    return Customer.objects.select_for_update().select_related("owner").get(pk=customer.pk)
+
+
+def _lock_for_manage(user: User, customer: Customer) -> Customer:
+    selectors.get_customer_for(user, customer.pk)
+    locked = Customer.objects.select_for_update().select_related("owner").get(pk=customer.pk)
+    if not selectors.can_manage_customer(user, locked):
+        raise PermissionRefused(
+            _("Only the owner and the people above them can do this with a customer.")
+        )
+    return locked
+
+
+@transaction.atomic
+def customer_delete(*, user: User, customer: Customer) -> None:
+    """Delete a customer with its contacts and follow-ups (owner line only). Refused once
+    business records (agreements, payments…) refer to it."""
+    ensure_can_write(user)
+    customer = _lock_for_manage(user, customer)
+    try:
+        customer.delete()
+    except ProtectedError:
+        raise DomainError(
+            _("%(name)s has contracts, orders or other records and cannot be deleted.")
+            % {"name": customer.name}
+        ) from None
+
+
+@transaction.atomic
+def customer_transfer(*, user: User, customer: Customer, owner) -> Customer:
+    """Give a customer to another owner; its records follow it (they hang on the customer).
+    A hot flag does not travel: the new owner decides."""
+    ensure_can_write(user)
+    customer = _lock_for_manage(user, customer)
+    new_owner = _active_user_of_company(user, owner, "owner")
+    if new_owner.pk == customer.owner_id:
+        return customer
+    customer.owner = new_owner
+    customer.is_hot = False
+    customer.save(update_fields=["owner", "is_hot", "updated_at"])
+    # The new owner's line sees it now; a share with the new owner is redundant.
+    CustomerShare.objects.filter(customer=customer, user=new_owner).delete()
+    return customer
+
+
+@transaction.atomic
+def customers_bulk_transfer(*, user: User, customer_ids: Iterable, owner) -> int:
+    """Transfer many customers at once: all or nothing."""
+    ensure_can_write(user)
+    ids = _clean_ids(customer_ids)
+    new_owner = _active_user_of_company(user, owner, "owner")
+    customers = list(selectors.visible_customers(user).filter(pk__in=ids))
+    if len(customers) != len(ids):
+        raise NotFound()
+    for customer in customers:
+        customer_transfer(user=user, customer=customer, owner=new_owner)
+    return len(customers)
+
+
+def _clean_ids(values) -> set[int]:
+    try:
+        ids = {int(v) for v in values}
+    except (TypeError, ValueError):
+        raise ValidationFailed({"customers": [_("Choose customers from the list.")]}) from None
+    if not ids:
+        raise ValidationFailed({"customers": [_("Choose at least one customer.")]})
+    return ids
+
+
+@transaction.atomic
+def customer_share(*, user: User, customer: Customer, target, level: str) -> CustomerShare:
+    """Share one customer with a user to view or to edit (or change the level)."""
+    ensure_can_write(user)
+    customer = _lock_for_manage(user, customer)
+    if level not in CustomerShare.Level.values:
+        raise ValidationFailed({"level": [_("Choose view or edit.")]})
+    target_user = _active_user_of_company(user, target, "user")
+    if target_user.pk == customer.owner_id:
+        raise ValidationFailed({"user": [_("The owner already has this customer.")]})
+    share, _created = CustomerShare.objects.update_or_create(
+        customer=customer,
+        user=target_user,
+        defaults={"company_id": user.company_id, "level": level, "shared_by": user},
+    )
+    return share
+
+
+@transaction.atomic
+def customer_unshare(*, user: User, customer: Customer, target) -> None:
+    ensure_can_write(user)
+    customer = _lock_for_manage(user, customer)
+    target_id = target.pk if isinstance(target, User) else target
+    try:
+        target_id = int(target_id)
+    except (TypeError, ValueError):
+        raise ValidationFailed({"user": [_("Choose a user of your company.")]}) from None
+    deleted, _rows = CustomerShare.objects.filter(customer=customer, user_id=target_id).delete()
+    if not deleted:
+        raise ValidationFailed({"user": [_("This customer is not shared with that user.")]})
+
+
+@transaction.atomic
+def customers_bulk_share(*, user: User, customer_ids: Iterable, target, level: str) -> int:
+    ensure_can_write(user)
+    ids = _clean_ids(customer_ids)
+    customers = list(selectors.visible_customers(user).filter(pk__in=ids))
+    if len(customers) != len(ids):
+        raise NotFound()
+    for customer in customers:
+        customer_share(user=user, customer=customer, target=target, level=level)
+    return len(customers)
+
+
+@transaction.atomic
+def customer_set_hot(*, user: User, customer: Customer, is_hot: bool) -> Customer:
+    """Mark a customer likely to sign this month; at most the company's cap per owner."""
+    ensure_can_write(user)
+    customer = _lock_for_edit(user, customer)
+    if customer.is_hot == bool(is_hot):
+        return customer
+    if is_hot:
+        # Lock the owner's row so two concurrent requests cannot both pass the cap.
+        owner = User.objects.select_for_update().get(pk=customer.owner_id)
+        cap = user.company.hot_customer_cap
+        if selectors.hot_customer_count(owner) >= cap:
+            raise DomainError(
+                _(
+                    "%(owner)s already has %(cap)d hot customers, the most your company "
+                    "allows: unmark one first."
+                )
+                % {"owner": owner.display_name, "cap": cap},
+                field="is_hot",
+            )
+    customer.is_hot = bool(is_hot)
+    customer.save(update_fields=["is_hot", "updated_at"])
+    return customer
+
+
+def customer_signed(*, customer: Customer) -> None:
+    """Hook for agreements: a customer who signs is no longer "hot"."""
+    Customer.objects.filter(pk=customer.pk, is_hot=True).update(is_hot=False)
+    customer.is_hot = False
+
+
+def customer_contacted(*, customer: Customer, at=None) -> None:
+    """Keep "last contacted" current (activities call this): it only ever moves forward."""
+    at = at or timezone.now()
+    Customer.objects.filter(pk=customer.pk).filter(
+        Q(last_contacted_at__isnull=True) | Q(last_contacted_at__lt=at)
+    ).update(last_contacted_at=at)
+
+
+def transfer_all_customers(*, actor: User, from_user: User, to_user: User) -> int:
+    """When a rep leaves: every customer they own goes to `to_user` (a deactivation handover)."""
+    ids = list(
+        Customer.objects.filter(company_id=actor.company_id, owner=from_user).values_list(
+            "pk", flat=True
+        )
+    )
+    if not ids:
+        return 0
+    Customer.objects.filter(pk__in=ids).update(owner=to_user, is_hot=False)
+    CustomerShare.objects.filter(customer_id__in=ids, user=to_user).delete()
+    return len(ids)
+
+
+# --- contacts -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def contact_create(*, user: User, customer: Customer, name: str, **fields) -> Contact:
+    ensure_can_write(user)
+    customer = _lock_for_edit(user, customer)
+    errors: dict[str, list[str]] = {}
+    data = _clean_contact_fields(user, {"name": name, **fields}, errors, None)
+    if errors:
+        raise ValidationFailed(errors)
+    contact = Contact.objects.create(
+        company_id=user.company_id, customer=customer, created_by=user, **data
+    )
+    refresh_search_text(customer)
+    return contact
+
+
+@transaction.atomic
+def contact_update(*, user: User, contact: Contact, **fields) -> Contact:
+    ensure_can_write(user)
+    customer = _lock_for_edit(user, contact.customer)
+    contact = Contact.objects.select_for_update().get(pk=contact.pk, customer=customer)
+    fields.pop("customer", None)
+    errors: dict[str, list[str]] = {}
+    data = _clean_contact_fields(user, fields, errors, contact)
+    if errors:
+        raise ValidationFailed(errors)
+    for field, value in data.items():
+        setattr(contact, field, value)
+    contact.save()
+    refresh_search_text(customer)
+    return contact
+
+
+@transaction.atomic
+def contact_delete(*, user: User, contact: Contact) -> None:
+    ensure_can_write(user)
+    customer = _lock_for_edit(user, contact.customer)
+    try:
+        Contact.objects.filter(pk=contact.pk, customer=customer).delete()
+    except ProtectedError:
+        raise DomainError(
+            _("%(name)s is referred to by other records and cannot be deleted.")
+            % {"name": contact.name}
+        ) from None
+    refresh_search_text(customer)

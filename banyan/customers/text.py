@@ -1,0 +1,50 @@
+"""Keys for finding customers: the duplicate key of a name, and the search text."""
+
+import unicodedata
+
+from pypinyin import Style, lazy_pinyin
+
+from banyan.core.text import to_half_width
+
+
+def name_key(name: str) -> str:
+    """The form two names share when people would call them the same name.
+
+    Full-width becomes half-width, case and spaces and punctuation are ignored:
+    "北京 沃力（集团）" and "北京沃力(集团)" share a key.
+    """
+    text = to_half_width(name or "").lower()
+    return "".join(
+        ch for ch in text if not unicodedata.category(ch).startswith(("P", "Z", "S", "C"))
+    )
+
+
+def pinyin_forms(text: str) -> tuple[str, str]:
+    """("beijingwoli", "bjwl") for "北京沃力"; non-Chinese characters pass through."""
+    text = to_half_width(text or "").lower()
+    full = "".join(lazy_pinyin(text, errors="default")).replace(" ", "")
+    initials = "".join(
+        part[:1] for part in lazy_pinyin(text, style=Style.FIRST_LETTER, errors="default")
+    )
+    return full, initials.replace(" ", "")
+
+
+def build_search_text(
+    *, name: str, phones: list[str], contact_names: list[str], email: str = ""
+) -> str:
+    parts = [to_half_width(name).lower(), *pinyin_forms(name)]
+    for contact in contact_names:
+        parts.append(to_half_width(contact).lower())
+        parts.extend(pinyin_forms(contact))
+    for phone in phones:
+        if phone:
+            parts.append(phone)
+            parts.append(phone.replace("-", ""))
+    if email:
+        parts.append(email.lower())
+    return " ".join(p for p in parts if p)
+
+
+def search_terms(query: str) -> list[str]:
+    """The words of a search box, each of which must be found."""
+    return [term for term in to_half_width(query or "").lower().split() if term]
