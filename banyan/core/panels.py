@@ -7,12 +7,15 @@ An app registers a panel once, from its AppConfig.ready():
         order=10, context=lambda user, customer: {...},
     ))
 
-The page asks the registry for the panels a user may see, in order, and renders each
-panel's template with the context its function returns. No page template knows the apps.
+The page calls `customer_view.render(request, customer)` and outputs each panel's HTML in
+order. A panel's context function must use the app's selectors (so it respects visibility)
+and keep a fixed number of queries. No page template knows the apps.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from django.template.loader import render_to_string
 
 
 @dataclass(frozen=True)
