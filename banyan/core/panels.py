@@ -50,18 +50,24 @@ class PanelRegistry:
         panels = [p for p in self._panels.values() if p.is_visible_to(user, obj)]
         return sorted(panels, key=lambda p: (p.order, p.key))
 
-    def render_data(self, user, obj=None) -> list[dict]:
-        """Each visible panel with its context, ready for `{% include panel.template %}`."""
-        return [
-            {
-                "panel": panel,
-                "key": panel.key,
-                "title": panel.title,
-                "template": panel.template,
-                "context": panel.context(user, obj),
-            }
-            for panel in self.panels_for(user, obj)
-        ]
+    def render(self, request, obj=None) -> list[dict]:
+        """Each visible panel rendered to HTML: `[{"key", "title", "html"}]`.
+
+        A panel's template receives its context function's result plus `object` (the page's
+        object, e.g. the customer), `user` and `request`.
+        """
+        rendered = []
+        for panel in self.panels_for(request.user, obj):
+            context = {"object": obj, "user": request.user, "panel_key": panel.key}
+            context.update(panel.context(request.user, obj))
+            rendered.append(
+                {
+                    "key": panel.key,
+                    "title": panel.title,
+                    "html": render_to_string(panel.template, context, request=request),
+                }
+            )
+        return rendered
 
 
 customer_view = PanelRegistry("customer_view")
