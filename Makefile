@@ -1,42 +1,53 @@
 # Banyan CRM. `make run` serves the product with its demo company; `make test` runs every test.
-PYTHON ?= python3
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+RUN_STAMP := $(VENV)/.installed-run
+TEST_STAMP := $(VENV)/.installed-test
 DATABASE_URL_POSTGRES ?= postgres://postgres@127.0.0.1:5432/banyan_test
 export DATABASE_URL_POSTGRES
 
-.PHONY: run test install lint format messages demo clean
+.PHONY: run test install install-test lint format messages demo clean
 
-$(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+# The stamps make a second `make run`/`make test` skip pip: they are redone only when
+# pyproject.toml changes. `make run` installs what the product needs; `make test` adds the tools.
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(RUN_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(TEST_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[test]"
-	touch $(STAMP)
+	touch $@ $(RUN_STAMP)
 
-install: $(STAMP)
+install: $(RUN_STAMP)
 
-run: $(STAMP)
+install-test: $(TEST_STAMP)
+
+run: $(RUN_STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	scripts/serve.sh
 
-test: $(STAMP)
+test: $(TEST_STAMP)
 	scripts/test.sh
 
-lint: $(STAMP)
+lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-format: $(STAMP)
+format: $(TEST_STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-messages: $(STAMP)
+messages: $(RUN_STAMP)
 	$(BIN)/python manage.py makemessages --locale zh_Hans --no-obsolete --ignore ".venv/*" --ignore "static/vendor/*" --ignore "var/*"
 	$(BIN)/python manage.py compilemessages --locale zh_Hans --ignore ".venv/*"
 
-demo: $(STAMP)
+demo: $(RUN_STAMP)
 	$(BIN)/python manage.py seed_demo --reset
 
 clean:

@@ -1,36 +1,80 @@
 #!/usr/bin/env bash
-# The whole suite: lint, SQLite, PostgreSQL (when reachable), browser tests (when Chromium is).
+# The whole suite (the body of `make test`): lint, translations, tests on SQLite, on PostgreSQL
+# (when reachable), and the browser tests (when Chromium is installed). Extra arguments go to
+# every pytest run, e.g. `scripts/test.sh -x -k login`. The exit code is non-zero when any step
+# failed; a step with nothing to run (pytest exit code 5) is not a failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
-status=0
 workers="${PYTEST_WORKERS:-2}"
+postgres_url="${DATABASE_URL_POSTGRES:-postgres://postgres@127.0.0.1:5432/banyan_test}"
+chromium="${CHROMIUM:-$(command -v chromium || echo /usr/bin/chromium)}"
+failed=()
+started=$SECONDS
 
 step() { printf '\n== %s\n' "$*"; }
+skip() { printf '   SKIPPED: %s\n' "$*"; }
+run() {  # run NAME COMMAND...: records NAME as failed when COMMAND fails
+  local name=$1 t0=$SECONDS code
+  shift
+  "$@"
+  code=$?
+  printf '   (%s: %ss)\n' "$name" $((SECONDS - t0))
+  [ "$code" -eq 0 ] || failed+=("$name")
+}
+pytest_ok() {  # pytest, where "no tests collected" (5) counts as success
+  "$BIN/pytest" "$@"
+  local code=$?
+  [ "$code" -eq 5 ] && { echo "   (no tests collected)"; return 0; }
+  return "$code"
+}
+
+if [ ! -x "$BIN/pytest" ]; then
+  echo "No test tools in $BIN: run 'make test' (it creates .venv and installs them)." >&2
+  exit 2
+fi
 
 step "ruff: lint and format"
-"$BIN/ruff" check . && "$BIN/ruff" format --check . || status=1
+lint() { "$BIN/ruff" check . && "$BIN/ruff" format --check .; }
+run ruff lint
 
-step "translations are complete"
-"$BIN/python" manage.py compilemessages --locale zh_Hans --ignore ".venv/*" >/dev/null || status=1
+step "translations compile"
+if [ ! -f locale/zh_Hans/LC_MESSAGES/django.po ]; then
+  skip "locale/zh_Hans/LC_MESSAGES/django.po does not exist yet"
+elif ! command -v msgfmt >/dev/null; then
+  skip "msgfmt is not installed (apt-get install gettext)"
+else
+  run translations "$BIN/python" manage.py compilemessages --locale zh_Hans --ignore ".venv/*"
+fi
+
+# SQLite explicitly (a DATABASE_URL in the environment or in .env must not redirect this run);
+# the test database itself is in memory.
+sqlite_url="sqlite:///$PWD/var/banyan-test.sqlite3"
+sqlite_tests() { DATABASE_URL="$sqlite_url" pytest_ok -n "$workers" -m "not e2e" "$@"; }
+postgres_tests() { DATABASE_URL="$postgres_url" pytest_ok -n "$workers" -m "not e2e" "$@"; }
+browser_tests() { DATABASE_URL="$sqlite_url" CHROMIUM="$chromium" pytest_ok -m e2e -p no:xdist "$@"; }
 
 step "tests on SQLite"
-env -u DATABASE_URL "$BIN/pytest" -n "$workers" -m "not e2e" "$@" || status=1
+run sqlite sqlite_tests "$@"
 
-postgres_url="${DATABASE_URL_POSTGRES:-postgres://postgres@127.0.0.1:5432/banyan_test}"
+step "tests on PostgreSQL ($postgres_url)"
 if "$BIN/python" scripts/postgres_ready.py "$postgres_url"; then
-  step "tests on PostgreSQL ($postgres_url)"
-  DATABASE_URL="$postgres_url" "$BIN/pytest" -n "$workers" -m "not e2e" "$@" || status=1
+  run postgresql postgres_tests "$@"
 else
-  step "PostgreSQL is not reachable at $postgres_url: the PostgreSQL run is SKIPPED"
+  skip "PostgreSQL is not reachable at $postgres_url (set DATABASE_URL_POSTGRES, or start it)"
 fi
 
-if [ -x "${CHROMIUM:-/usr/bin/chromium}" ]; then
-  step "browser tests (Chromium)"
-  env -u DATABASE_URL "$BIN/pytest" -m e2e -p no:xdist "$@" || status=1
+step "browser tests (Chromium)"
+if [ -x "$chromium" ]; then
+  run e2e browser_tests "$@"
 else
-  step "Chromium is not installed at ${CHROMIUM:-/usr/bin/chromium}: browser tests are SKIPPED (apt-get install chromium)"
+  skip "Chromium is not installed at $chromium (apt-get install chromium)"
 fi
 
-if [ "$status" -eq 0 ]; then step "all green"; else step "FAILED"; fi
-exit "$status"
+elapsed=$((SECONDS - started))
+if [ "${#failed[@]}" -eq 0 ]; then
+  step "all green (${elapsed}s)"
+  exit 0
+fi
+step "FAILED: ${failed[*]} (${elapsed}s)"
+exit 1
