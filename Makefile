@@ -44,7 +44,7 @@ format: $(TEST_STAMP)
 	$(BIN)/ruff format .
 
 messages: $(RUN_STAMP)
-	$(BIN)/python manage.py makemessages --locale zh_Hans --no-obsolete --ignore ".venv/*" --ignore "static/vendor/*" --ignore "var/*"
+	$(BIN)/python manage.py makemessages --locale zh_Hans --no-obsolete --ignore ".venv/*" --ignore "static/vendor/*" --ignore "var/*" --ignore "tests/*" --ignore "*/tests/*" --ignore "bench/*"
 	$(BIN)/python manage.py compilemessages --locale zh_Hans --ignore ".venv/*"
 
 demo: $(RUN_STAMP)
