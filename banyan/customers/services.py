@@ -37,6 +37,10 @@ class DuplicatesFound(DomainError):
         }
 
 
+# Apps whose records on a customer belong to its owner (open opportunities, open tasks…)
+# register here, so a transfer carries them along: fn(*, customer, from_owner, to_owner).
+TRANSFER_HOOKS: list = []
+
 CUSTOMER_FIELDS = {
     "name",
     "kind",
@@ -320,11 +324,14 @@ def customer_transfer(*, user: User, customer: Customer, owner) -> Customer:
     new_owner = _active_user_of_company(user, owner, "owner")
     if new_owner.pk == customer.owner_id:
         return customer
+    previous_owner = customer.owner
     customer.owner = new_owner
     customer.is_hot = False
     customer.save(update_fields=["owner", "is_hot", "updated_at"])
     # The new owner's line sees it now; a share with the new owner is redundant.
     CustomerShare.objects.filter(customer=customer, user=new_owner).delete()
+    for hook in TRANSFER_HOOKS:
+        hook(customer=customer, from_owner=previous_owner, to_owner=new_owner)
     return customer
 
 

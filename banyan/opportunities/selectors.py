@@ -1,0 +1,271 @@
+"""Reads on opportunities, always for an acting user.
+
+An opportunity is visible exactly when its customer is (`visible_customers(user)`), and may be
+changed exactly when its customer may be (owner line, or shared to edit). Every list, the
+board, the customer panel and the API start from `visible_opportunities(user)`.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Count, DecimalField, Exists, F, OuterRef, Q, QuerySet, Sum, Window
+from django.db.models.functions import RowNumber
+from django.utils.translation import gettext as _
+
+from banyan.accounts import selectors as account_selectors
+from banyan.accounts.models import DictionaryOption, User
+from banyan.core.errors import NotFound, PermissionRefused
+from banyan.customers import selectors as customer_selectors
+from banyan.customers.models import Customer
+from banyan.opportunities.models import Opportunity, StageChange, weighted
+
+STAGE_KIND = "opportunity_stage"
+# Σ(amount × percent) has two decimal places and may pass the 14 digits of one amount.
+_PRODUCT = DecimalField(max_digits=24, decimal_places=2)
+_AMOUNT_SUM = DecimalField(max_digits=20, decimal_places=2)
+
+LIST_ORDERINGS = {
+    "name",
+    "-name",
+    "created_at",
+    "-created_at",
+    "expected_amount",
+    "-expected_amount",
+    "expected_close_date",
+    "-expected_close_date",
+    "probability",
+    "-probability",
+    "customer__name",
+    "-customer__name",
+    "stage__position",
+    "-stage__position",
+    "owner__real_name",
+    "-owner__real_name",
+}
+
+
+def visible_opportunities(user: User) -> QuerySet[Opportunity]:
+    """Opportunities whose customer the user may see (their line's, or shared with them)."""
+    if not user.is_authenticated or not user.company_id or not user.is_active:
+        return Opportunity.objects.none()
+    return Opportunity.objects.filter(
+        company_id=user.company_id,
+        customer__in=customer_selectors.visible_customers(user),
+    )
+
+
+def get_opportunity_for(user: User, pk, *, for_edit: bool = False) -> Opportunity:
+    """The opportunity if the user may see it (NotFound otherwise, whether missing or not
+    theirs); with `for_edit`, PermissionRefused when they may see but not change it."""
+    try:
+        opportunity = (
+            visible_opportunities(user)
+            .select_related("customer__owner", "stage", "owner", "created_by")
+            .get(pk=int(pk))
+        )
+    except (Opportunity.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+    if for_edit and not can_edit_opportunity(user, opportunity):
+        raise PermissionRefused(_("This customer is shared with you to view only."))
+    return opportunity
+
+
+def can_edit_opportunity(user: User, opportunity: Opportunity) -> bool:
+    """Edit rights on the customer: owner line, or shared to edit."""
+    return customer_selectors.can_edit_customer(user, opportunity.customer)
+
+
+def stages(user: User, *, active_only: bool = False) -> QuerySet[DictionaryOption]:
+    """The company's opportunity stages in dictionary order."""
+    return account_selectors.dictionary_options(user, STAGE_KIND, active_only=active_only)
+
+
+def stage_history(user: User, opportunity: Opportunity) -> QuerySet[StageChange]:
+    """The opportunity's stage and status changes, oldest first (already a visible one)."""
+    return StageChange.objects.filter(
+        company_id=user.company_id, opportunity_id=opportunity.pk
+    ).select_related("from_stage", "to_stage", "changed_by")
+
+
+def opportunity_owners(user: User) -> QuerySet[User]:
+    """The people the owner filter offers: those whose records the user sees."""
+    from banyan.accounts import scopes
+
+    return scopes.visible_owners(user).order_by("path")
+
+
+def opportunity_list(
+    user: User,
+    *,
+    search: str = "",
+    customer_id=None,
+    stage_id=None,
+    status: str = "",
+    owner_id=None,
+    close_from: date | None = None,
+    close_to: date | None = None,
+    amount_min: Decimal | None = None,
+    amount_max: Decimal | None = None,
+    ordering: str = "-created_at",
+) -> QuerySet[Opportunity]:
+    """The opportunity list: search by name or customer name, filter, sort."""
+    opportunities = visible_opportunities(user).select_related("customer", "stage", "owner")
+    for term in search.split():
+        opportunities = opportunities.filter(
+            Q(name__icontains=term) | Q(customer__name__icontains=term)
+        )
+    if customer_id:
+        opportunities = opportunities.filter(customer_id=customer_id)
+    if stage_id:
+        opportunities = opportunities.filter(stage_id=stage_id)
+    if status:
+        opportunities = opportunities.filter(status=status)
+    if owner_id:
+        opportunities = opportunities.filter(owner_id=owner_id)
+    if close_from:
+        opportunities = opportunities.filter(expected_close_date__gte=close_from)
+    if close_to:
+        opportunities = opportunities.filter(expected_close_date__lte=close_to)
+    if amount_min is not None:
+        opportunities = opportunities.filter(expected_amount__gte=amount_min)
+    if amount_max is not None:
+        opportunities = opportunities.filter(expected_amount__lte=amount_max)
+    if ordering not in LIST_ORDERINGS:
+        ordering = "-created_at"
+    return opportunities.order_by(ordering, "-id")
+
+
+@dataclass(frozen=True)
+class Totals:
+    count: int = 0
+    amount: Decimal = Decimal("0.00")
+    weighted: Decimal = Decimal("0.00")
+
+
+def opportunity_totals(opportunities: QuerySet[Opportunity]) -> Totals:
+    """Count, Σ expected amount and Σ amount × probability / 100, in one query.
+
+    The weighted sum is added up before rounding (in exact decimals), then rounded half up to
+    the fen, so it does not drift with the number of rows.
+    """
+    row = opportunities.order_by().aggregate(
+        count=Count("id"),
+        amount=Sum("expected_amount", output_field=_AMOUNT_SUM),
+        product=Sum(F("expected_amount") * F("probability"), output_field=_PRODUCT),
+    )
+    return Totals(
+        count=row["count"],
+        amount=Decimal(row["amount"] or 0).quantize(Decimal("0.01")),
+        weighted=weighted(row["product"]),
+    )
+
+
+def totals_of(opportunities) -> Totals:
+    """The same totals for opportunities already in memory."""
+    rows = list(opportunities)
+    return Totals(
+        count=len(rows),
+        amount=sum((o.expected_amount for o in rows), Decimal("0.00")),
+        weighted=weighted(sum((o.expected_amount * o.probability for o in rows), Decimal(0))),
+    )
+
+
+def can_edit_customer(user: User, customer: Customer) -> bool:
+    """May the user add opportunities to this customer (owner line, or shared to edit)?"""
+    return customer_selectors.can_edit_customer(user, customer)
+
+
+def customer_opportunities(user: User, customer: Customer) -> QuerySet[Opportunity]:
+    """The opportunities of one customer (open first, then the newest)."""
+    return (
+        visible_opportunities(user)
+        .filter(customer_id=customer.pk)
+        .select_related("stage", "owner")
+        .order_by(F("closed_at").desc(nulls_first=True), "-created_at", "-id")
+    )
+
+
+# --- the pipeline board ---------------------------------------------------------------------
+
+
+@dataclass
+class BoardColumn:
+    stage: DictionaryOption
+    totals: Totals
+    cards: list[Opportunity] = field(default_factory=list)
+
+    @property
+    def hidden_count(self) -> int:
+        return max(self.totals.count - len(self.cards), 0)
+
+
+@dataclass
+class Board:
+    columns: list[BoardColumn]
+    totals: Totals
+
+
+def pipeline_board(user: User, *, owner_id=None, cards_per_column: int = 50) -> Board:
+    """The open opportunities the user sees, one column per active stage in dictionary order
+    (plus any inactive stage that still holds some), with count, Σ amount and weighted Σ per
+    column. At most `cards_per_column` cards per column; the totals count them all.
+
+    Three queries whatever the number of opportunities.
+    """
+    open_opportunities = visible_opportunities(user).filter(status=Opportunity.Status.OPEN)
+    if owner_id:
+        open_opportunities = open_opportunities.filter(owner_id=owner_id)
+    per_stage = {
+        row["stage_id"]: row
+        for row in open_opportunities.order_by()
+        .values("stage_id")
+        .annotate(
+            count=Count("id"),
+            amount=Sum("expected_amount", output_field=_AMOUNT_SUM),
+            product=Sum(F("expected_amount") * F("probability"), output_field=_PRODUCT),
+        )
+    }
+    columns: dict[int, BoardColumn] = {}
+    for stage in stages(user):
+        if not stage.is_active and stage.pk not in per_stage:
+            continue
+        row = per_stage.get(stage.pk, {})
+        columns[stage.pk] = BoardColumn(
+            stage=stage,
+            totals=Totals(
+                count=row.get("count", 0),
+                amount=Decimal(row.get("amount") or 0).quantize(Decimal("0.01")),
+                weighted=weighted(row.get("product")),
+            ),
+        )
+    cards = (
+        open_opportunities.select_related("customer", "owner")
+        .annotate(
+            editable=Exists(
+                customer_selectors.editable_customers(user).filter(pk=OuterRef("customer_id"))
+            ),
+            row_number=Window(
+                RowNumber(), partition_by=[F("stage_id")], order_by=[F("position"), F("id")]
+            ),
+        )
+        .filter(row_number__lte=cards_per_column)
+        .order_by("stage_id", "position", "id")
+    )
+    for card in cards:
+        column = columns.get(card.stage_id)
+        if column is not None:
+            card.stage = column.stage  # already in memory: no query per card
+            column.cards.append(card)
+    column_list = list(columns.values())
+    total_product = sum(
+        (Decimal(row.get("product") or 0) for row in per_stage.values()), Decimal(0)
+    )
+    return Board(
+        columns=column_list,
+        totals=Totals(
+            count=sum(c.totals.count for c in column_list),
+            amount=sum((c.totals.amount for c in column_list), Decimal("0.00")),
+            weighted=weighted(total_product),
+        ),
+    )
