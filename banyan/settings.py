@@ -222,6 +222,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a field named `kind`: each choice set gets its own name.
+    "ENUM_NAME_OVERRIDES": {
+        "KindEnum": "banyan.accounts.dictionary.KINDS.items",
+        "CustomerKindEnum": "banyan.customers.models.Customer.Kind",
+    },
     # Swagger UI is served from our own static files (no CDN), its script as a file (CSP).
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -38,15 +38,18 @@ def normalize_phone(raw: str, *, region: str = DEFAULT_REGION, mobile_only: bool
         phonenumbers.PhoneNumberType.MOBILE,
         phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
     )
+    is_valid = phonenumbers.is_valid_number(number)
     digits = re.sub(r"^(\+86|0086)", "", compact)
     chinese = not compact.startswith("+") or compact.startswith("+86")
-    if chinese and digits.startswith("1") and len(digits) != 11:
+    # A wrong digit count starting with 1 is a mistyped mobile, unless it is Beijing's area
+    # code dialled without the trunk 0 (+86 10 12345678).
+    if chinese and digits.startswith("1") and len(digits) != 11 and not is_valid:
         raise ValidationError(
             _("%(value)s: a mobile number has 11 digits."),
             params={"value": raw},
             code="mobile_length",
         )
-    if not phonenumbers.is_valid_number(number):
+    if not is_valid:
         raise ValidationError(
             _("%(value)s is not a valid phone number (check the digits and the area code)."),
             params={"value": raw},
