@@ -6,3 +6,6 @@ class ActivitiesConfig(AppConfig):
     name = "banyan.activities"
     label = "activities"
     verbose_name = _("Activities and tasks")
+
+    def ready(self):
+        from banyan.activities import handovers, navigation, panels  # noqa: F401

@@ -1,0 +1,291 @@
+"""Reads on activities, tasks and work summaries, always for an acting user.
+
+Records on a customer are visible exactly when their customer is: each query starts from
+`customers.selectors.visible_customers(user)` as one SQL subquery, so the sharing and
+reporting-line rules live in one place. A task without a customer is visible to its
+assignee, its creator and the people above the assignee.
+"""
+
+import datetime
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from banyan.accounts import scopes
+from banyan.accounts.models import Role, User
+from banyan.activities.models import Activity, CalendarFeed, Task, WorkSummary
+from banyan.core.errors import NotFound
+from banyan.customers.models import Customer
+from banyan.customers.selectors import can_edit_customer, visible_customers
+from banyan.customers.text import search_terms
+
+ACTIVITY_ORDERINGS = {
+    "occurred_at",
+    "-occurred_at",
+    "customer__name",
+    "-customer__name",
+    "owner__real_name",
+    "-owner__real_name",
+    "type__position",
+    "-type__position",
+}
+TASK_ORDERINGS = {
+    "due_at",
+    "-due_at",
+    "customer__name",
+    "-customer__name",
+    "assignee__real_name",
+    "-assignee__real_name",
+    "done_at",
+    "-done_at",
+}
+
+
+def _has_company(user: User) -> bool:
+    return bool(user.is_authenticated and user.company_id and user.is_active)
+
+
+# --- activities ---------------------------------------------------------------------------
+
+
+def visible_activities(user: User) -> QuerySet[Activity]:
+    """Activities on the customers the user may see."""
+    if not _has_company(user):
+        return Activity.objects.none()
+    return Activity.objects.filter(
+        company_id=user.company_id, customer__in=visible_customers(user)
+    ).select_related("customer", "contact", "type", "owner")
+
+
+def get_activity_for(user: User, pk) -> Activity:
+    """The activity if the user may see it; NotFound whether missing or not theirs."""
+    try:
+        return visible_activities(user).get(pk=int(pk))
+    except (Activity.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+
+
+def can_change_activity(user: User, activity: Activity) -> bool:
+    """Its owner or the people above them, while they may edit the customer."""
+    return scopes.can_see_owner(user, activity.owner) and can_edit_customer(user, activity.customer)
+
+
+def activity_list(
+    user: User,
+    *,
+    search: str = "",
+    type_id=None,
+    owner_id=None,
+    customer_id=None,
+    occurred_from: datetime.date | None = None,
+    occurred_to: datetime.date | None = None,
+    ordering: str = "-occurred_at",
+) -> QuerySet[Activity]:
+    """The activity list: search the key points and the customer's name (and pinyin);
+    dates are days in the current (company) time zone, both ends included."""
+    activities = visible_activities(user)
+    for term in search_terms(search):
+        activities = activities.filter(
+            Q(subject__icontains=term) | Q(customer__search_text__contains=term)
+        )
+    if type_id:
+        activities = activities.filter(type_id=type_id)
+    if owner_id:
+        activities = activities.filter(owner_id=owner_id)
+    if customer_id:
+        activities = activities.filter(customer_id=customer_id)
+    if occurred_from:
+        activities = activities.filter(occurred_at__gte=start_of_day(occurred_from))
+    if occurred_to:
+        activities = activities.filter(
+            occurred_at__lt=start_of_day(occurred_to + datetime.timedelta(days=1))
+        )
+    if ordering not in ACTIVITY_ORDERINGS:
+        ordering = "-occurred_at"
+    return activities.order_by(ordering, "-id")
+
+
+def customer_activities(user: User, customer: Customer, *, limit: int = 20) -> list[Activity]:
+    """The newest activities on one customer (the customer view's panel)."""
+    return list(
+        visible_activities(user).filter(customer=customer).order_by("-occurred_at", "-id")[:limit]
+    )
+
+
+# --- tasks --------------------------------------------------------------------------------
+
+
+def visible_tasks(user: User) -> QuerySet[Task]:
+    """Tasks on customers the user may see, plus tasks without a customer that are assigned
+    to them, created by them, or assigned to someone below them."""
+    if not _has_company(user):
+        return Task.objects.none()
+    tasks = Task.objects.filter(company_id=user.company_id).select_related(
+        "customer", "assignee", "created_by"
+    )
+    if scopes.sees_whole_company(user):
+        return tasks
+    # Q() | Q(x) is Q(x): the whole-company case above must not reach this combination.
+    personal = Q(customer__isnull=True) & (
+        Q(assignee=user) | Q(created_by=user) | scopes.owner_condition(user, field="assignee")
+    )
+    return tasks.filter(Q(customer__in=visible_customers(user)) | personal)
+
+
+def get_task_for(user: User, pk) -> Task:
+    try:
+        return visible_tasks(user).get(pk=int(pk))
+    except (Task.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+
+
+def can_mark_task(user: User, task: Task) -> bool:
+    """Done/undone: the assignee, the creator, or someone above the assignee."""
+    return (
+        task.company_id == user.company_id
+        and user.is_active
+        and (
+            task.assignee_id == user.pk
+            or task.created_by_id == user.pk
+            or scopes.can_see_owner(user, task.assignee)
+        )
+    )
+
+
+def can_change_task(user: User, task: Task) -> bool:
+    """Edit or delete: whoever may mark it, and, on a customer, may edit that customer."""
+    if not can_mark_task(user, task):
+        return False
+    return task.customer_id is None or can_edit_customer(user, task.customer)
+
+
+def has_team(user: User) -> bool:
+    """Whether "my team" means anyone: managers, directors, bosses and assistants."""
+    return user.role != Role.SALES or user.assistant_of_id is not None
+
+
+def task_list(
+    user: User,
+    *,
+    scope: str = "mine",
+    status: str = "open",
+    search: str = "",
+    customer_id=None,
+    assignee_id=None,
+    ordering: str = "due_at",
+) -> QuerySet[Task]:
+    """The task list. `scope`: "mine" (assigned to me), "team" (assigned to people I see,
+    me excluded), "created" (created by me for others) or "all". `status`: "open", "done",
+    "overdue", "today" (due today in the current time zone, open or done) or "all"."""
+    tasks = visible_tasks(user)
+    if scope == "mine":
+        tasks = tasks.filter(assignee=user)
+    elif scope == "team":
+        tasks = tasks.filter(scopes.owner_condition(user, field="assignee")).exclude(assignee=user)
+    elif scope == "created":
+        tasks = tasks.filter(created_by=user).exclude(assignee=user)
+    now = timezone.now()
+    if status == "open":
+        tasks = tasks.filter(done_at__isnull=True)
+    elif status == "done":
+        tasks = tasks.filter(done_at__isnull=False)
+    elif status == "overdue":
+        tasks = tasks.filter(done_at__isnull=True, due_at__lt=now)
+    elif status == "today":
+        today = timezone.localdate()
+        tasks = tasks.filter(
+            due_at__gte=start_of_day(today),
+            due_at__lt=start_of_day(today + datetime.timedelta(days=1)),
+        )
+    for term in search_terms(search):
+        tasks = tasks.filter(Q(subject__icontains=term) | Q(customer__search_text__contains=term))
+    if customer_id:
+        tasks = tasks.filter(customer_id=customer_id)
+    if assignee_id:
+        tasks = tasks.filter(assignee_id=assignee_id)
+    if ordering not in TASK_ORDERINGS:
+        ordering = "due_at"
+    return tasks.order_by(ordering, "id")
+
+
+def customer_open_tasks(user: User, customer: Customer, *, limit: int = 20) -> list[Task]:
+    """Open tasks on one customer, soonest first (the customer view's panel)."""
+    return list(
+        visible_tasks(user)
+        .filter(customer=customer, done_at__isnull=True)
+        .order_by("due_at", "id")[:limit]
+    )
+
+
+def calendar_tasks(user: User, *, start: datetime.datetime, end: datetime.datetime) -> list[Task]:
+    """The user's own tasks (assigned to them) due in [start, end), in due order."""
+    return list(
+        visible_tasks(user)
+        .filter(assignee=user, due_at__gte=start, due_at__lt=end)
+        .order_by("due_at", "id")
+    )
+
+
+def start_of_day(day: datetime.date) -> datetime.datetime:
+    """Midnight of `day` in the current time zone (the company's, on a request)."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+# --- work summaries -----------------------------------------------------------------------
+
+
+def visible_work_summaries(user: User) -> QuerySet[WorkSummary]:
+    if not _has_company(user):
+        return WorkSummary.objects.none()
+    return WorkSummary.objects.filter(
+        company_id=user.company_id, customer__in=visible_customers(user)
+    ).select_related("customer", "author", "addressed_to")
+
+
+def get_work_summary_for(user: User, pk) -> WorkSummary:
+    try:
+        return visible_work_summaries(user).get(pk=int(pk))
+    except (WorkSummary.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+
+
+def can_change_work_summary(user: User, summary: WorkSummary) -> bool:
+    """Its author or the people above them, while they may edit the customer."""
+    return scopes.can_see_owner(user, summary.author) and can_edit_customer(user, summary.customer)
+
+
+def customer_work_summaries(user: User, customer: Customer, *, limit: int = 20) -> list:
+    return list(visible_work_summaries(user).filter(customer=customer)[:limit])
+
+
+# --- calendar feed ------------------------------------------------------------------------
+
+
+def calendar_feed_of(user: User) -> CalendarFeed | None:
+    return CalendarFeed.objects.filter(company_id=user.company_id, user=user).first()
+
+
+def feed_owner(token: str) -> User:
+    """The user whose feed this token opens; NotFound for an unknown or revoked token, or an
+    inactive user or company."""
+    feed = (
+        CalendarFeed.objects.filter(token=str(token or ""))
+        .select_related("user", "user__company")
+        .first()
+    )
+    if feed is None or not token:
+        raise NotFound()
+    user = feed.user
+    if not user.is_active or user.company_id != feed.company_id or not user.company.is_active:
+        raise NotFound()
+    return user
+
+
+def feed_tasks(user: User) -> list[Task]:
+    """What the iCalendar feed holds: the user's open tasks (assigned to them).
+
+    Done tasks leave the feed, so a phone neither shows nor rings for finished work.
+    """
+    return list(
+        visible_tasks(user).filter(assignee=user, done_at__isnull=True).order_by("due_at", "id")
+    )

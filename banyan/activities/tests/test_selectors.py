@@ -1,0 +1,153 @@
+"""Who sees which activities, tasks and work summaries."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from banyan.activities import selectors, services
+from banyan.activities.tests.conftest import READERS, STRANGERS, local
+from banyan.customers import services as customer_services
+
+DUE = local(2031, 3, 5, 9, 30)
+
+
+def ids(rows):
+    return sorted(row.pk for row in rows)
+
+
+@pytest.mark.parametrize("who", READERS + STRANGERS)
+def test_records_on_a_customer_are_visible_exactly_when_the_customer_is(records, actor, who):
+    user = actor(who)
+    expected = who in READERS
+
+    assert (records["activity"].pk in ids(selectors.visible_activities(user))) is expected
+    assert (records["task"].pk in ids(selectors.visible_tasks(user))) is expected
+    assert (records["summary"].pk in ids(selectors.visible_work_summaries(user))) is expected
+
+
+def test_a_revoked_share_hides_the_records_again(org, records, customer):
+    customer_services.customer_unshare(user=org.sales1, customer=customer, target=org.sales4)
+
+    assert list(selectors.visible_activities(org.sales4)) == []
+    assert list(selectors.visible_tasks(org.sales4)) == []
+
+
+def test_a_transfer_takes_the_records_along(org, records, customer):
+    customer_services.customer_transfer(user=org.manager1, customer=customer, owner=org.sales3)
+
+    assert ids(selectors.visible_activities(org.manager2)) == [records["activity"].pk]
+    assert list(selectors.visible_activities(org.sales2)) == []
+    assert list(selectors.visible_activities(org.assistant)) == []
+
+
+def test_the_visibility_is_one_query_with_a_subquery(org, records):
+    for user in (org.sales1, org.assistant, org.sales4, org.boss):
+        assert user.assistant_of is None or user.assistant_of == org.manager1  # loaded once
+        with CaptureQueriesContext(connection) as captured:
+            list(selectors.visible_activities(user))
+            list(selectors.visible_tasks(user))
+            list(selectors.visible_work_summaries(user))
+        assert len(captured.captured_queries) == 3
+        if user != org.boss:  # a boss's task query needs no subquery: the whole company
+            for query in captured.captured_queries:
+                assert query["sql"].count("SELECT") >= 2, query["sql"]
+
+
+@pytest.mark.parametrize(
+    "who, expected",
+    [
+        ("sales1", True),  # the assignee
+        ("manager1", True),  # the creator, and above the assignee
+        ("director1", True),
+        ("boss", True),
+        ("vice_boss", True),
+        ("assistant", True),  # assistant of manager1
+        ("sales2", False),
+        ("manager2", False),
+        ("sales_d1", False),
+    ],
+)
+def test_a_task_without_a_customer_is_seen_by_assignee_creator_and_above(org, who, expected):
+    task = services.task_create(user=org.manager1, subject="a", due_at=DUE, assignee=org.sales1)
+
+    assert (task.pk in ids(selectors.visible_tasks(getattr(org, who)))) is expected
+
+
+def test_the_creator_keeps_seeing_a_task_they_gave_away(org):
+    task = services.task_create(user=org.manager1, subject="a", due_at=DUE, assignee=org.sales1)
+    services.task_update(user=org.director1, task=task, assignee=org.sales_d1)
+
+    assert task.pk in ids(selectors.visible_tasks(org.manager1))
+    assert task.pk not in ids(selectors.visible_tasks(org.sales1))
+
+
+def test_another_company_sees_nothing(org, other_org, records):
+    services.task_create(user=org.sales1, subject="mine", due_at=DUE)
+
+    assert list(selectors.visible_activities(other_org.boss)) == []
+    assert list(selectors.visible_tasks(other_org.boss)) == []
+    assert list(selectors.visible_work_summaries(other_org.boss)) == []
+
+
+def test_task_list_scopes_and_statuses(org, settings):
+    mine_open = services.task_create(user=org.sales1, subject="mine open", due_at=DUE)
+    mine_done = services.task_create(user=org.sales1, subject="mine done", due_at=DUE)
+    services.task_set_done(user=org.sales1, task=mine_done)
+    overdue = services.task_create(
+        user=org.sales1, subject="overdue", due_at=local(2020, 1, 1, 9, 0)
+    )
+    given = services.task_create(
+        user=org.manager1, subject="given", due_at=DUE, assignee=org.sales2
+    )
+
+    assert ids(selectors.task_list(org.sales1)) == sorted([mine_open.pk, overdue.pk])
+    assert ids(selectors.task_list(org.sales1, status="done")) == [mine_done.pk]
+    assert ids(selectors.task_list(org.sales1, status="overdue")) == [overdue.pk]
+    assert ids(selectors.task_list(org.sales1, status="all")) == sorted(
+        [mine_open.pk, mine_done.pk, overdue.pk]
+    )
+    assert ids(selectors.task_list(org.manager1, scope="team")) == sorted(
+        [mine_open.pk, overdue.pk, given.pk]
+    )
+    assert ids(selectors.task_list(org.manager1, scope="created")) == [given.pk]
+    assert list(selectors.task_list(org.sales2, scope="team")) == []
+
+
+def test_activity_list_search_and_filters(org, customer, make_customer, call_type, visit_type):
+    other = make_customer(org.sales1, name="上海明珠贸易")
+    first = services.activity_log(
+        user=org.sales1,
+        customer=customer,
+        type=call_type,
+        subject="报价",
+        occurred_at=local(2025, 3, 4, 23, 30),
+    )
+    second = services.activity_log(
+        user=org.manager1,
+        customer=other,
+        type=visit_type,
+        subject="拜访",
+        occurred_at=local(2025, 3, 5, 0, 30),
+    )
+    import datetime
+
+    from django.utils import timezone
+
+    assert ids(selectors.activity_list(org.manager1, search="bjwl")) == [first.pk]
+    assert ids(selectors.activity_list(org.manager1, search="拜访")) == [second.pk]
+    assert ids(selectors.activity_list(org.manager1, type_id=visit_type.pk)) == [second.pk]
+    assert ids(selectors.activity_list(org.manager1, owner_id=org.sales1.pk)) == [first.pk]
+    assert ids(selectors.activity_list(org.manager1, customer_id=other.pk)) == [second.pk]
+    with timezone.override("Asia/Shanghai"):
+        day = datetime.date(2025, 3, 4)
+        assert ids(selectors.activity_list(org.manager1, occurred_from=day, occurred_to=day)) == [
+            first.pk
+        ]
+        assert ids(
+            selectors.activity_list(org.manager1, occurred_from=day + datetime.timedelta(days=1))
+        ) == [second.pk]
+    assert [a.pk for a in selectors.activity_list(org.manager1)] == [second.pk, first.pk]
+    assert [a.pk for a in selectors.activity_list(org.manager1, ordering="customer__name")] == [
+        second.pk,
+        first.pk,
+    ]

@@ -1,0 +1,421 @@
+"""Pages of customer-based tracking: activities, tasks, the calendar and its feed, work
+summaries. Thin: parse, fetch through a selector, call one service, render."""
+
+import datetime
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from banyan.accounts import scopes
+from banyan.accounts.views.users import refusal_text
+from banyan.activities import ical, selectors, services
+from banyan.activities.forms import (
+    ActivityFilterForm,
+    ActivityForm,
+    ActivityLogForm,
+    TaskFilterForm,
+    TaskForm,
+    WorkSummaryForm,
+)
+from banyan.core.errors import DomainError, NotFound, PermissionRefused
+from banyan.customers.selectors import get_customer_for
+
+T = TypeVar("T")
+PAGE_SIZES = (20, 50, 100)
+
+
+def fetch(select: Callable[..., T], *args, **kwargs) -> T:
+    """Through a selector: missing or invisible is a 404, visible but refused a 403."""
+    try:
+        return select(*args, **kwargs)
+    except NotFound:
+        raise Http404 from None
+    except PermissionRefused as exc:
+        raise PermissionDenied(str(exc.message)) from None
+
+
+def paginate(request, rows):
+    try:
+        per_page = int(request.GET.get("page_size", PAGE_SIZES[0]))
+    except ValueError:
+        per_page = PAGE_SIZES[0]
+    if per_page not in PAGE_SIZES:
+        per_page = PAGE_SIZES[0]
+    return Paginator(rows, per_page).get_page(request.GET.get("page"))
+
+
+def back_to(request, default: str) -> str:
+    """Where a form returns: its `next` (this site only), else `default`."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+# --- activities ---------------------------------------------------------------------------
+
+
+@login_required
+def activity_list_view(request):
+    form = ActivityFilterForm(request.GET or None, user=request.user)
+    form.is_valid()
+    filters = getattr(form, "cleaned_data", {})
+    ordering = request.GET.get("sort", "-occurred_at")
+    activities = selectors.activity_list(
+        request.user,
+        search=filters.get("q") or "",
+        type_id=filters["type"].pk if filters.get("type") else None,
+        owner_id=filters["owner"].pk if filters.get("owner") else None,
+        customer_id=filters.get("customer"),
+        occurred_from=filters.get("date_from"),
+        occurred_to=filters.get("date_to"),
+        ordering=ordering,
+    )
+    page = paginate(request, activities)
+    for activity in page:
+        activity.can_change = scopes.can_see_owner(request.user, activity.owner)
+    return render(
+        request,
+        "activities/activity_list.html",
+        {"form": form, "page": page, "ordering": ordering},
+    )
+
+
+@login_required
+def activity_log_view(request, customer_pk):
+    """Log an activity on a customer and schedule the next follow-up, in one form."""
+    customer = fetch(get_customer_for, request.user, customer_pk, for_edit=True)
+    form = ActivityLogForm(request.POST or None, user=request.user, customer=customer)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            _activity, task = services.activity_log_with_follow_up(
+                user=request.user, customer=customer, **data
+            )
+        except DomainError as exc:
+            form.add_service_errors(exc)
+        else:
+            if task is not None:
+                messages.success(
+                    request,
+                    _("The activity has been logged and the next follow-up scheduled."),
+                )
+            else:
+                messages.success(request, _("The activity has been logged."))
+            return redirect(back_to(request, customer.get_absolute_url()))
+    return render(
+        request,
+        "activities/activity_log.html",
+        {"form": form, "customer": customer, "next": back_to(request, "")},
+    )
+
+
+@login_required
+def activity_edit_view(request, pk):
+    activity = fetch(selectors.get_activity_for, request.user, pk)
+    fetch(services.ensure_can_change_activity, request.user, activity)
+    form = ActivityForm(
+        request.POST or None,
+        user=request.user,
+        customer=activity.customer,
+        activity=activity,
+        initial={
+            "type": activity.type_id,
+            "subject": activity.subject,
+            "details": activity.details,
+            "occurred_at": timezone.localtime(activity.occurred_at),
+            "contact": activity.contact_id,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.activity_update(user=request.user, activity=activity, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("The activity has been saved."))
+            return redirect(back_to(request, activity.customer.get_absolute_url()))
+    return render(
+        request,
+        "activities/activity_form.html",
+        {"form": form, "activity": activity, "next": back_to(request, "")},
+    )
+
+
+@login_required
+@require_POST
+def activity_delete_view(request, pk):
+    activity = fetch(selectors.get_activity_for, request.user, pk)
+    try:
+        services.activity_delete(user=request.user, activity=activity)
+    except PermissionRefused:
+        raise PermissionDenied from None
+    except DomainError as exc:
+        messages.error(request, refusal_text(exc))
+    else:
+        messages.success(request, _("The activity has been deleted."))
+    return redirect(back_to(request, activity.customer.get_absolute_url()))
+
+
+# --- tasks --------------------------------------------------------------------------------
+
+
+@login_required
+def task_list_view(request):
+    show_team = selectors.has_team(request.user)
+    form = TaskFilterForm(request.GET or None, show_team=show_team)
+    form.is_valid()
+    filters = getattr(form, "cleaned_data", {})
+    ordering = request.GET.get("sort", "due_at")
+    tasks = selectors.task_list(
+        request.user,
+        scope=filters.get("scope") or "mine",
+        status=filters.get("status") or "open",
+        search=filters.get("q") or "",
+        ordering=ordering,
+    )
+    page = paginate(request, tasks)
+    for task in page:
+        task.can_mark = selectors.can_mark_task(request.user, task)
+    return render(
+        request,
+        "activities/task_list.html",
+        {"form": form, "page": page, "ordering": ordering, "now": timezone.now()},
+    )
+
+
+def _task_form_page(request, *, customer=None):
+    form = TaskForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.task_create(user=request.user, customer=customer, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("The task has been added."))
+            default = customer.get_absolute_url() if customer else reverse("task-list")
+            return redirect(back_to(request, default))
+    return render(
+        request,
+        "activities/task_form.html",
+        {"form": form, "customer": customer, "task": None, "next": back_to(request, "")},
+    )
+
+
+@login_required
+def task_create_view(request):
+    customer = None
+    if request.GET.get("customer"):
+        customer = fetch(get_customer_for, request.user, request.GET["customer"], for_edit=True)
+    return _task_form_page(request, customer=customer)
+
+
+@login_required
+def customer_task_create_view(request, customer_pk):
+    """A task on one customer (also the target of the customer view's quick add)."""
+    customer = fetch(get_customer_for, request.user, customer_pk, for_edit=True)
+    return _task_form_page(request, customer=customer)
+
+
+@login_required
+def task_edit_view(request, pk):
+    task = fetch(selectors.get_task_for, request.user, pk)
+    fetch(services.ensure_can_change_task, request.user, task)
+    task.can_mark = True  # whoever may change a task may mark it
+    form = TaskForm(
+        request.POST or None,
+        user=request.user,
+        task=task,
+        initial={
+            "subject": task.subject,
+            "details": task.details,
+            "due_at": timezone.localtime(task.due_at),
+            "remind_at": timezone.localtime(task.remind_at) if task.remind_at else None,
+            "remind_by_sms": task.remind_by_sms,
+            "remind_by_email": task.remind_by_email,
+            "assignee": task.assignee_id,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.task_update(user=request.user, task=task, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("The task has been saved."))
+            return redirect(back_to(request, reverse("task-list")))
+    return render(
+        request,
+        "activities/task_form.html",
+        {"form": form, "customer": task.customer, "task": task, "next": back_to(request, "")},
+    )
+
+
+@login_required
+@require_POST
+def task_done_view(request, pk):
+    """Mark done (`done=1`, the default) or open again (`done=0`)."""
+    task = fetch(selectors.get_task_for, request.user, pk)
+    is_done = request.POST.get("done", "1") != "0"
+    try:
+        services.task_set_done(user=request.user, task=task, is_done=is_done)
+    except PermissionRefused:
+        raise PermissionDenied from None
+    except DomainError as exc:
+        messages.error(request, refusal_text(exc))
+    else:
+        if is_done:
+            messages.success(request, _("“%(subject)s” is done.") % {"subject": task.subject})
+        else:
+            messages.success(request, _("“%(subject)s” is open again.") % {"subject": task.subject})
+    return redirect(back_to(request, reverse("task-list")))
+
+
+@login_required
+@require_POST
+def task_delete_view(request, pk):
+    task = fetch(selectors.get_task_for, request.user, pk)
+    try:
+        services.task_delete(user=request.user, task=task)
+    except PermissionRefused:
+        raise PermissionDenied from None
+    except DomainError as exc:
+        messages.error(request, refusal_text(exc))
+    else:
+        messages.success(request, _("The task has been deleted."))
+    return redirect(back_to(request, reverse("task-list")))
+
+
+# --- calendar -----------------------------------------------------------------------------
+
+WORKING_HOURS = range(8, 19)
+
+
+def _calendar_range(view: str, day: datetime.date) -> list[datetime.date]:
+    if view == "day":
+        return [day]
+    monday = day - datetime.timedelta(days=day.weekday())
+    return [monday + datetime.timedelta(days=offset) for offset in range(7)]
+
+
+@login_required
+def calendar_view(request):
+    """The user's own tasks by day and hour (`?view=day|week&date=YYYY-MM-DD`), in the
+    company's time zone; weeks start on Monday."""
+    view = request.GET.get("view") if request.GET.get("view") in ("day", "week") else "week"
+    today = timezone.localdate()
+    try:
+        day = datetime.date.fromisoformat(request.GET.get("date", ""))
+    except ValueError:
+        day = today
+    days = _calendar_range(view, day)
+    start = selectors.start_of_day(days[0])
+    end = selectors.start_of_day(days[-1] + datetime.timedelta(days=1))
+    tasks = selectors.calendar_tasks(request.user, start=start, end=end)
+    cells: dict[tuple[int, datetime.date], list] = {}
+    for task in tasks:
+        local = timezone.localtime(task.due_at)
+        task.local_due = local
+        cells.setdefault((local.hour, local.date()), []).append(task)
+    hours = sorted(set(WORKING_HOURS) | {hour for hour, _day in cells})
+    rows = [
+        {"hour": hour, "cells": [{"day": d, "tasks": cells.get((hour, d), [])} for d in days]}
+        for hour in hours
+    ]
+    step = datetime.timedelta(days=1 if view == "day" else 7)
+    return render(
+        request,
+        "activities/calendar.html",
+        {
+            "view": view,
+            "day": day,
+            "days": days,
+            "today": today,
+            "rows": rows,
+            "task_count": len(tasks),
+            "previous": (days[0] - step if view == "week" else day - step).isoformat(),
+            "next": (days[0] + step if view == "week" else day + step).isoformat(),
+        },
+    )
+
+
+@login_required
+def calendar_feed_view(request):
+    """The user's private feed URL, to paste into a phone's calendar, and a way to revoke it."""
+    feed = fetch(services.calendar_feed_get_or_create, user=request.user)
+    feed_url = request.build_absolute_uri(reverse("calendar-feed-ics", args=[feed.token]))
+    return render(request, "activities/calendar_feed.html", {"feed": feed, "feed_url": feed_url})
+
+
+@login_required
+@require_POST
+def calendar_feed_regenerate_view(request):
+    fetch(services.calendar_feed_regenerate, user=request.user)
+    messages.success(request, _("A new feed address has been made: the old one no longer works."))
+    return redirect("calendar-feed")
+
+
+def calendar_feed_ics_view(request, token):
+    """The iCalendar feed: no login, the secret token in the URL opens it. An unknown or
+    revoked token is a 404."""
+    user = fetch(selectors.feed_owner, token)
+    tasks = selectors.feed_tasks(user)
+    body = ical.build_calendar(
+        user=user,
+        tasks=tasks,
+        task_url=lambda task: request.build_absolute_uri(reverse("task-edit", args=[task.pk])),
+    )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="banyan-tasks.ics"'
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+# --- work summaries -----------------------------------------------------------------------
+
+
+@login_required
+def work_summary_create_view(request, customer_pk):
+    customer = fetch(get_customer_for, request.user, customer_pk, for_edit=True)
+    form = WorkSummaryForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.work_summary_create(user=request.user, customer=customer, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("The work summary has been added."))
+            return redirect(back_to(request, customer.get_absolute_url()))
+    return render(
+        request,
+        "activities/work_summary_form.html",
+        {"form": form, "customer": customer, "next": back_to(request, "")},
+    )
+
+
+@login_required
+@require_POST
+def work_summary_delete_view(request, pk):
+    summary = fetch(selectors.get_work_summary_for, request.user, pk)
+    try:
+        services.work_summary_delete(user=request.user, summary=summary)
+    except PermissionRefused:
+        raise PermissionDenied from None
+    except DomainError as exc:
+        messages.error(request, refusal_text(exc))
+    else:
+        messages.success(request, _("The work summary has been deleted."))
+    return redirect(back_to(request, summary.customer.get_absolute_url()))
