@@ -1,26 +1,477 @@
-"""Customer pages (placeholders until the customer pages land)."""
+"""Customer and contact pages: the list, the customer view (客户视图), and their forms.
 
+Each view parses a form, fetches through a selector, calls one service and redirects with a
+message. An invisible customer (or another company's) answers 404; one the user sees but
+may not change answers 403. A refusal goes back on the form, keeping what was typed.
+"""
+
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_POST
 
-from banyan.core.errors import NotFound
-from banyan.customers import selectors
+from banyan.core.errors import DomainError, NotFound, PermissionRefused
+from banyan.core.panels import customer_view
+from banyan.core.views import found_or_404, refusal_text
+from banyan.customers import selectors, services
+from banyan.customers.forms import (
+    BulkActionForm,
+    ContactFilterForm,
+    ContactForm,
+    CustomerFilterForm,
+    CustomerForm,
+    ShareForm,
+    TransferForm,
+)
+
+CONTACTED_DAYS = {"7": 7, "30": 30, "90": 90}
+
+
+def _next_url(request, fallback: str) -> str:
+    """Where to go back to: a `next` on this site, else `fallback`."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+def _sort_links(base_url: str, query: QueryDict, current: str, columns) -> dict:
+    """For each sortable column: the link that sorts by it (again: the other way round)."""
+    links = {}
+    for column in columns:
+        params = query.copy()
+        params.pop("page", None)
+        direction = ""
+        if current == column:
+            direction = "asc"
+            params["sort"] = f"-{column}"
+        elif current == f"-{column}":
+            direction = "desc"
+            params["sort"] = column
+        else:
+            params["sort"] = column
+        links[column] = {"url": f"{base_url}?{params.urlencode()}", "direction": direction}
+    return links
+
+
+# --- the customer list ----------------------------------------------------------------
+
+
+def _customer_list_arguments(values: dict) -> dict:
+    arguments = {
+        "search": values.get("q", ""),
+        "kind": values.get("kind", ""),
+        "type_id": getattr(values.get("type"), "pk", None),
+        "source_id": getattr(values.get("source"), "pk", None),
+        "industry_id": getattr(values.get("industry"), "pk", None),
+        "owner_id": getattr(values.get("owner"), "pk", None),
+    }
+    if values.get("hot") in ("0", "1"):
+        arguments["is_hot"] = values["hot"] == "1"
+    contacted = values.get("contacted")
+    if contacted == "never":
+        arguments["never_contacted"] = True
+    elif contacted in CONTACTED_DAYS:
+        arguments["contacted_before"] = timezone.now() - timedelta(days=CONTACTED_DAYS[contacted])
+    return arguments
+
+
+def _render_customer_list(request, query: QueryDict, bulk_form, selected=(), status=200):
+    filters = CustomerFilterForm(query, user=request.user)
+    values = filters.cleaned()
+    customers = selectors.with_share_flags(
+        selectors.customer_list(
+            request.user, ordering=filters.ordering(), **_customer_list_arguments(values)
+        ),
+        request.user,
+    )
+    page = Paginator(customers, values.get("per_page", 20)).get_page(query.get("page"))
+    base_url = reverse("customer-list")
+    context = {
+        "filters": filters,
+        "page": page,
+        "query": query,
+        "base_url": base_url,
+        "sort_links": _sort_links(
+            base_url, query, values.get("sort", ""), ["name", "created", "contacted", "owner"]
+        ),
+        "bulk_form": bulk_form,
+        "selected": {str(pk) for pk in selected},
+        "list_url": f"{base_url}?{query.urlencode()}",
+    }
+    template = "customers/customer_list.html"
+    if request.htmx and request.method == "GET":
+        template += "#customer-table"
+    return render(request, template, context, status=status)
 
 
 @login_required
+@require_GET
 def customer_list_view(request):
-    return HttpResponse(str(selectors.customer_list(request.user).count()))
+    return _render_customer_list(request, request.GET, BulkActionForm(user=request.user))
 
 
 @login_required
-def customer_detail_view(request, pk):
+@require_POST
+def customer_bulk_view(request):
+    """Transfer or share the ticked customers, then back to the list as it was."""
+    back = _next_url(request, reverse("customer-list"))
+    form = BulkActionForm(request.POST, user=request.user)
+    chosen = request.POST.getlist("customers")
+    if form.is_valid():
+        data = form.cleaned_data
+        target = data["target"]
+        try:
+            if data["action"] == "transfer":
+                count = services.customers_bulk_transfer(
+                    user=request.user, customer_ids=chosen, owner=target
+                )
+                text = ngettext(
+                    "%(count)d customer has been transferred to %(name)s.",
+                    "%(count)d customers have been transferred to %(name)s.",
+                    count,
+                )
+            else:
+                count = services.customers_bulk_share(
+                    user=request.user,
+                    customer_ids=chosen,
+                    target=target,
+                    level=data["level"] or "view",
+                )
+                text = ngettext(
+                    "%(count)d customer has been shared with %(name)s.",
+                    "%(count)d customers have been shared with %(name)s.",
+                    count,
+                )
+        except NotFound:
+            form.add_error(None, _("Some of the chosen customers are no longer in your list."))
+        except DomainError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, text % {"count": count, "name": target.display_name})
+            return redirect(back)
+    query = QueryDict(urlsplit(back).query)
+    return _render_customer_list(request, query, form, selected=chosen)
+
+
+# --- creating and changing a customer -------------------------------------------------
+
+
+@login_required
+def customer_create_view(request):
+    form = CustomerForm(request.POST or None, user=request.user)
+    duplicates = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            customer = services.customer_create(
+                user=request.user,
+                confirm_duplicates=form.cleaned_data["confirm_duplicates"],
+                **form.service_arguments(),
+            )
+        except services.DuplicatesFound as exc:
+            duplicates = exc.matches
+        except DomainError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(
+                request, _("Customer %(name)s has been created.") % {"name": customer.name}
+            )
+            return redirect(customer)
+    return render(
+        request,
+        "customers/customer_form.html",
+        {"form": form, "customer": None, "duplicates": duplicates},
+    )
+
+
+@login_required
+@require_GET
+def customer_duplicates_view(request):
+    """The live duplicate check of the create form (an htmx fragment)."""
+    name = request.GET.get("name", "")
+    phones = [request.GET.get("phone", ""), request.GET.get("contact_mobile", "")]
+    matches = []
+    if len(name.strip()) >= 2 or any(p.strip() for p in phones):
+        matches = selectors.find_duplicates(request.user, name=name, phones=phones)
+    return render(
+        request, "customers/partials/duplicates.html", {"duplicates": matches, "live": True}
+    )
+
+
+@login_required
+def customer_edit_view(request, pk):
+    customer = found_or_404(selectors.get_customer_for, request.user, pk, for_edit=True)
+    form = CustomerForm(request.POST or None, user=request.user, customer=customer)
+    if request.method == "POST" and form.is_valid():
+        try:
+            customer = services.customer_update(
+                user=request.user, customer=customer, **form.service_arguments()
+            )
+        except PermissionRefused:
+            raise PermissionDenied from None
+        except DomainError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(
+                request, _("Customer %(name)s has been saved.") % {"name": customer.name}
+            )
+            return redirect(customer)
+    return render(request, "customers/customer_form.html", {"form": form, "customer": customer})
+
+
+def _managed_customer(request, pk):
+    """A customer the user may share, transfer or delete (404 if unseen, 403 if not theirs)."""
+    customer = found_or_404(selectors.get_customer_for, request.user, pk)
+    if not selectors.can_manage_customer(request.user, customer):
+        raise PermissionDenied
+    return customer
+
+
+@login_required
+def customer_delete_view(request, pk):
+    customer = _managed_customer(request, pk)
+    if request.method == "POST":
+        try:
+            services.customer_delete(user=request.user, customer=customer)
+        except PermissionRefused:
+            raise PermissionDenied from None
+        except DomainError as exc:
+            messages.error(request, refusal_text(exc))
+            return redirect(customer)
+        messages.success(
+            request, _("Customer %(name)s has been deleted.") % {"name": customer.name}
+        )
+        return redirect("customer-list")
+    return render(request, "customers/customer_confirm_delete.html", {"customer": customer})
+
+
+@login_required
+def customer_share_view(request, pk):
+    customer = _managed_customer(request, pk)
+    form = ShareForm(request.POST or None, user=request.user, customer=customer)
+    if request.method == "POST" and form.is_valid():
+        target = form.cleaned_data["user"]
+        try:
+            services.customer_share(
+                user=request.user,
+                customer=customer,
+                target=target,
+                level=form.cleaned_data["level"],
+            )
+        except PermissionRefused:
+            raise PermissionDenied from None
+        except DomainError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(
+                request,
+                _("%(customer)s is now shared with %(name)s.")
+                % {"customer": customer.name, "name": target.display_name},
+            )
+            return redirect(_next_url(request, customer.get_absolute_url()))
+    return render(
+        request,
+        "customers/customer_share.html",
+        {
+            "customer": customer,
+            "form": form,
+            "shares": selectors.customer_shares(request.user, customer),
+        },
+    )
+
+
+@login_required
+@require_POST
+def customer_unshare_view(request, pk):
+    customer = _managed_customer(request, pk)
     try:
-        customer = selectors.get_customer_for(request.user, pk)
-    except NotFound:
-        raise Http404 from None
-    return HttpResponse(customer.name)
+        services.customer_unshare(
+            user=request.user, customer=customer, target=request.POST.get("user")
+        )
+    except PermissionRefused:
+        raise PermissionDenied from None
+    except DomainError as exc:
+        messages.error(request, refusal_text(exc))
+    else:
+        messages.success(
+            request, _("%(customer)s is no longer shared.") % {"customer": customer.name}
+        )
+    return redirect(_next_url(request, customer.get_absolute_url()))
 
 
 @login_required
+def customer_transfer_view(request, pk):
+    customer = _managed_customer(request, pk)
+    form = TransferForm(request.POST or None, user=request.user, customer=customer)
+    if request.method == "POST" and form.is_valid():
+        owner = form.cleaned_data["owner"]
+        try:
+            services.customer_transfer(user=request.user, customer=customer, owner=owner)
+        except PermissionRefused:
+            raise PermissionDenied from None
+        except DomainError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(
+                request,
+                _("%(customer)s has been transferred to %(name)s.")
+                % {"customer": customer.name, "name": owner.display_name},
+            )
+            if selectors.visible_customers(request.user).filter(pk=customer.pk).exists():
+                return redirect(customer)
+            return redirect("customer-list")
+    return render(request, "customers/customer_transfer.html", {"customer": customer, "form": form})
+
+
+@login_required
+@require_POST
+def customer_hot_view(request, pk):
+    customer = found_or_404(selectors.get_customer_for, request.user, pk, for_edit=True)
+    is_hot = request.POST.get("is_hot") == "1"
+    try:
+        services.customer_set_hot(user=request.user, customer=customer, is_hot=is_hot)
+    except PermissionRefused:
+        raise PermissionDenied from None
+    except DomainError as exc:
+        messages.error(request, refusal_text(exc))
+    else:
+        if is_hot:
+            text = _("%(name)s is marked as a hot customer.")
+        else:
+            text = _("%(name)s is no longer a hot customer.")
+        messages.success(request, text % {"name": customer.name})
+    return redirect(_next_url(request, customer.get_absolute_url()))
+
+
+# --- the customer view (客户视图) -----------------------------------------------------
+
+
+@login_required
+@require_GET
+def customer_detail_view(request, pk):
+    customer = found_or_404(selectors.get_customer_for, request.user, pk)
+    can_manage = selectors.can_manage_customer(request.user, customer)
+    context = {
+        "customer": customer,
+        "can_manage": can_manage,
+        "can_edit": can_manage or selectors.can_edit_customer(request.user, customer),
+        "panels": customer_view.render(request, customer),
+    }
+    return render(request, "customers/customer_detail.html", context)
+
+
+# --- contacts -------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
 def contact_list_view(request):
-    return HttpResponse(str(selectors.visible_contacts(request.user).count()))
+    filters = ContactFilterForm(request.GET, user=request.user)
+    values = filters.cleaned()
+    contacts = selectors.search_contacts(
+        request.user,
+        search=values.get("q", ""),
+        category_id=getattr(values.get("category"), "pk", None),
+        ordering=filters.ordering(),
+    )
+    page = Paginator(contacts, values.get("per_page", 20)).get_page(request.GET.get("page"))
+    base_url = reverse("contact-list")
+    context = {
+        "filters": filters,
+        "page": page,
+        "query": request.GET,
+        "base_url": base_url,
+        "sort_links": _sort_links(
+            base_url, request.GET, values.get("sort", ""), ["name", "customer"]
+        ),
+    }
+    template = "customers/contact_list.html"
+    if request.htmx:
+        template += "#contact-table"
+    return render(request, template, context)
+
+
+@login_required
+def contact_create_view(request, pk):
+    customer = found_or_404(selectors.get_customer_for, request.user, pk, for_edit=True)
+    form = ContactForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            contact = services.contact_create(
+                user=request.user, customer=customer, **form.cleaned_data
+            )
+        except PermissionRefused:
+            raise PermissionDenied from None
+        except DomainError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(
+                request, _("Contact %(name)s has been added.") % {"name": contact.name}
+            )
+            return redirect(f"{customer.get_absolute_url()}#panel-contacts")
+    return render(
+        request,
+        "customers/contact_form.html",
+        {"form": form, "customer": customer, "contact": None},
+    )
+
+
+@login_required
+def contact_edit_view(request, pk):
+    contact = found_or_404(selectors.get_contact_for, request.user, pk, for_edit=True)
+    form = ContactForm(request.POST or None, user=request.user, contact=contact)
+    if request.method == "POST" and form.is_valid():
+        try:
+            contact = services.contact_update(
+                user=request.user, contact=contact, **form.cleaned_data
+            )
+        except PermissionRefused:
+            raise PermissionDenied from None
+        except DomainError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(
+                request, _("Contact %(name)s has been saved.") % {"name": contact.name}
+            )
+            return redirect(
+                _next_url(request, f"{contact.customer.get_absolute_url()}#panel-contacts")
+            )
+    return render(
+        request,
+        "customers/contact_form.html",
+        {"form": form, "customer": contact.customer, "contact": contact},
+    )
+
+
+@login_required
+def contact_delete_view(request, pk):
+    contact = found_or_404(selectors.get_contact_for, request.user, pk, for_edit=True)
+    back = f"{contact.customer.get_absolute_url()}#panel-contacts"
+    if request.method == "POST":
+        try:
+            services.contact_delete(user=request.user, contact=contact)
+        except PermissionRefused:
+            raise PermissionDenied from None
+        except DomainError as exc:
+            messages.error(request, refusal_text(exc))
+        else:
+            messages.success(
+                request, _("Contact %(name)s has been deleted.") % {"name": contact.name}
+            )
+        return redirect(_next_url(request, back))
+    return render(
+        request, "customers/contact_confirm_delete.html", {"contact": contact, "back": back}
+    )

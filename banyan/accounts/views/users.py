@@ -1,17 +1,14 @@
 """Account pages, users: the company's reporting line as a tree, and managing its users.
 
-Also home of the two helpers every account page uses: `account_admin_required` and
-`found_or_404`.
+Also home of `account_admin_required`; `found_or_404` and `refusal_text` live in
+`banyan.core.views` and stay importable from here.
 """
 
-from collections.abc import Callable
 from functools import wraps
-from typing import TypeVar
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -20,9 +17,10 @@ from django.views.decorators.http import require_POST
 from banyan.accounts import selectors, services
 from banyan.accounts.forms_account import UserDeactivateForm, UserForm, UserPasswordForm
 from banyan.accounts.models import SPECIAL_PERMISSIONS
-from banyan.core.errors import DomainError, NotFound
+from banyan.core.errors import DomainError
+from banyan.core.views import found_or_404, refusal_text
 
-T = TypeVar("T")
+__all__ = ["account_admin_required", "found_or_404", "refusal_text"]
 
 
 def account_admin_required(view):
@@ -36,18 +34,6 @@ def account_admin_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
-
-
-def found_or_404(fetch: Callable[..., T], actor, pk) -> T:
-    """Fetch through a selector; another company's object or a missing one is a 404."""
-    try:
-        return fetch(actor, pk)
-    except NotFound:
-        raise Http404 from None
-
-
-def refusal_text(exc: DomainError) -> str:
-    return " ".join(str(m) for msgs in exc.as_dict().values() for m in msgs)
 
 
 @account_admin_required
