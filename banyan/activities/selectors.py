@@ -16,7 +16,11 @@ from banyan.accounts.models import Role, User
 from banyan.activities.models import Activity, CalendarFeed, Task, WorkSummary
 from banyan.core.errors import NotFound
 from banyan.customers.models import Customer
-from banyan.customers.selectors import can_edit_customer, visible_customers
+from banyan.customers.selectors import (
+    can_edit_customer,
+    records_of_customer,
+    visible_customers,
+)
 from banyan.customers.text import search_terms
 
 ACTIVITY_ORDERINGS = {
@@ -47,6 +51,9 @@ def _has_company(user: User) -> bool:
 
 # --- activities ---------------------------------------------------------------------------
 
+ACTIVITY_RELATED = ("customer", "contact", "type", "owner")
+SUMMARY_RELATED = ("customer", "author", "addressed_to")
+
 
 def visible_activities(user: User) -> QuerySet[Activity]:
     """Activities on the customers the user may see."""
@@ -54,7 +61,7 @@ def visible_activities(user: User) -> QuerySet[Activity]:
         return Activity.objects.none()
     return Activity.objects.filter(
         company_id=user.company_id, customer__in=visible_customers(user)
-    ).select_related("customer", "contact", "type", "owner")
+    ).select_related(*ACTIVITY_RELATED)
 
 
 def get_activity_for(user: User, pk) -> Activity:
@@ -108,7 +115,9 @@ def activity_list(
 def customer_activities(user: User, customer: Customer, *, limit: int = 20) -> list[Activity]:
     """The newest activities on one customer (the customer view's panel)."""
     return list(
-        visible_activities(user).filter(customer=customer).order_by("-occurred_at", "-id")[:limit]
+        records_of_customer(Activity.objects.all(), user, customer)
+        .select_related(*ACTIVITY_RELATED)
+        .order_by("-occurred_at", "-id")[:limit]
     )
 
 
@@ -211,8 +220,9 @@ def task_list(
 def customer_open_tasks(user: User, customer: Customer, *, limit: int = 20) -> list[Task]:
     """Open tasks on one customer, soonest first (the customer view's panel)."""
     return list(
-        visible_tasks(user)
-        .filter(customer=customer, done_at__isnull=True)
+        records_of_customer(Task.objects.all(), user, customer)
+        .filter(done_at__isnull=True)
+        .select_related("customer", "assignee", "created_by")
         .order_by("due_at", "id")[:limit]
     )
 
@@ -239,7 +249,7 @@ def visible_work_summaries(user: User) -> QuerySet[WorkSummary]:
         return WorkSummary.objects.none()
     return WorkSummary.objects.filter(
         company_id=user.company_id, customer__in=visible_customers(user)
-    ).select_related("customer", "author", "addressed_to")
+    ).select_related(*SUMMARY_RELATED)
 
 
 def get_work_summary_for(user: User, pk) -> WorkSummary:
@@ -255,7 +265,11 @@ def can_change_work_summary(user: User, summary: WorkSummary) -> bool:
 
 
 def customer_work_summaries(user: User, customer: Customer, *, limit: int = 20) -> list:
-    return list(visible_work_summaries(user).filter(customer=customer)[:limit])
+    return list(
+        records_of_customer(WorkSummary.objects.all(), user, customer).select_related(
+            *SUMMARY_RELATED
+        )[:limit]
+    )
 
 
 # --- calendar feed ------------------------------------------------------------------------

@@ -18,7 +18,7 @@ def contacts_context(user, customer) -> dict:
         form = ContactForm(user=user, auto_id="quick_contact_%s")
         quick_fields = [form[name] for name in ("name", "title", "mobile", "category")]
     return {
-        "contacts": list(selectors.visible_contacts(user).filter(customer_id=customer.pk)),
+        "contacts": selectors.customer_contacts(user, customer),
         "can_edit": can_edit,
         "quick_fields": quick_fields,
     }

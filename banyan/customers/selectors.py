@@ -80,11 +80,28 @@ def get_customer_for(user: User, pk, *, for_edit: bool = False) -> Customer:
         )
     except (Customer.DoesNotExist, ValueError, TypeError):
         raise NotFound() from None
+    customer._visible_to_user_id = user.pk
     if for_edit and not can_edit_customer(user, customer):
         from django.utils.translation import gettext as _
 
         raise PermissionRefused(_("This customer is shared with you to view only."))
     return customer
+
+
+def records_of_customer(records: QuerySet, user: User, customer: Customer) -> QuerySet:
+    """The rows of `records` (contacts, activities, opportunities…) hung on one customer.
+
+    Visibility was checked once when the customer was fetched with `get_customer_for`, so
+    the rows are found by key alone: no visibility subquery for every panel of the customer
+    view. A customer obtained any other way is checked here first.
+    """
+    if customer.company_id != user.company_id:
+        return records.none()
+    if getattr(customer, "_visible_to_user_id", None) != user.pk and not (
+        visible_customers(user).filter(pk=customer.pk).exists()
+    ):
+        return records.none()
+    return records.filter(company_id=user.company_id, customer_id=customer.pk)
 
 
 def customer_list(
@@ -152,6 +169,13 @@ def visible_contacts(user: User) -> QuerySet[Contact]:
     return Contact.objects.filter(
         company_id=user.company_id, customer__in=visible_customers(user)
     ).select_related("customer", "category")
+
+
+def customer_contacts(user: User, customer: Customer) -> list[Contact]:
+    """The contacts of one customer, primary first (the customer view's panel)."""
+    return list(
+        records_of_customer(Contact.objects.all(), user, customer).select_related("category")
+    )
 
 
 def get_contact_for(user: User, pk, *, for_edit: bool = False) -> Contact:

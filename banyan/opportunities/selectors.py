@@ -179,9 +179,8 @@ def can_edit_customer(user: User, customer: Customer) -> bool:
 def customer_opportunities(user: User, customer: Customer) -> QuerySet[Opportunity]:
     """The opportunities of one customer (open first, then the newest)."""
     return (
-        visible_opportunities(user)
-        .filter(customer_id=customer.pk)
-        .select_related("stage", "owner")
+        customer_selectors.records_of_customer(Opportunity.objects.all(), user, customer)
+        .select_related("customer", "stage", "owner")
         .order_by(F("closed_at").desc(nulls_first=True), "-created_at", "-id")
     )
 

@@ -218,3 +218,20 @@ def test_history_is_kept(org, make_customer):
     customer = make_customer(org.sales1, name="历史客户")
     services.customer_update(user=org.sales1, customer=customer, notes="第一次拜访")
     assert customer.history.count() == 2
+
+
+def test_records_of_a_customer_need_the_customer_to_be_visible(org, other_org, make_customer):
+    from banyan.customers.models import Contact
+
+    customer = make_customer(org.sales1, contacts=[{"name": "周九"}])
+    # fetched for its owner: the contacts come by key alone
+    fetched = selectors.get_customer_for(org.sales1, customer.pk)
+    assert [c.name for c in selectors.customer_contacts(org.sales1, fetched)] == ["周九"]
+    # the same object handed to a peer, or to another company, shows nothing
+    assert selectors.records_of_customer(Contact.objects.all(), org.sales2, fetched).count() == 0
+    raw = Customer.objects.get(pk=customer.pk)
+    assert selectors.records_of_customer(Contact.objects.all(), org.sales2, raw).count() == 0
+    assert (
+        selectors.records_of_customer(Contact.objects.all(), other_org.sales1, raw).count() == 0
+    )
+    assert selectors.records_of_customer(Contact.objects.all(), org.manager1, raw).count() == 1
