@@ -253,7 +253,9 @@ def _lock_activity(user: User, activity: Activity) -> Activity:
     activity = selectors.get_activity_for(user, activity.pk)
     ensure_can_change_activity(user, activity)
     return (
-        Activity.objects.select_for_update().select_related("customer", "owner").get(pk=activity.pk)
+        Activity.objects.select_for_update(of=("self",))
+        .select_related("customer", "owner")
+        .get(pk=activity.pk)
     )
 
 
@@ -441,7 +443,11 @@ def _lock_task(user: User, task: Task, *, for_change: bool) -> Task:
         ensure_can_change_task(user, task)
     else:
         ensure_can_mark_task(user, task)
-    return Task.objects.select_for_update().select_related("customer", "assignee").get(pk=task.pk)
+    return (
+        Task.objects.select_for_update(of=("self",))
+        .select_related("customer", "assignee")
+        .get(pk=task.pk)
+    )
 
 
 @transaction.atomic

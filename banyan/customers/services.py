@@ -287,12 +287,16 @@ def customer_update(*, user: User, customer: Customer, **fields) -> Customer:
 
 def _lock_for_edit(user: User, customer: Customer) -> Customer:
     selectors.get_customer_for(user, customer.pk, for_edit=True)
-    return Customer.objects.select_for_update().select_related("owner").get(pk=customer.pk)
+    return (
+        Customer.objects.select_for_update(of=("self",)).select_related("owner").get(pk=customer.pk)
+    )
 
 
 def _lock_for_manage(user: User, customer: Customer) -> Customer:
     selectors.get_customer_for(user, customer.pk)
-    locked = Customer.objects.select_for_update().select_related("owner").get(pk=customer.pk)
+    locked = (
+        Customer.objects.select_for_update(of=("self",)).select_related("owner").get(pk=customer.pk)
+    )
     if not selectors.can_manage_customer(user, locked):
         raise PermissionRefused(
             _("Only the owner and the people above them can do this with a customer.")

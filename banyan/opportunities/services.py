@@ -282,7 +282,7 @@ def _lock_for_edit(user: User, opportunity: Opportunity | int) -> Opportunity:
     pk = opportunity.pk if isinstance(opportunity, Opportunity) else opportunity
     checked = selectors.get_opportunity_for(user, pk, for_edit=True)
     locked = (
-        Opportunity.objects.select_for_update()
+        Opportunity.objects.select_for_update(of=("self",))
         .select_related("customer__owner", "stage")
         .get(pk=checked.pk)
     )

@@ -36,7 +36,10 @@ def full_width(character: str) -> str:
 
 
 def has_type(number: str, types: set) -> bool:
-    parsed = phonenumbers.parse(number, "CN")
+    try:
+        parsed = phonenumbers.parse(number, "CN")
+    except phonenumbers.NumberParseException:
+        return False
     return phonenumbers.is_valid_number(parsed) and phonenumbers.number_type(parsed) in types
 
 

@@ -231,7 +231,5 @@ def test_records_of_a_customer_need_the_customer_to_be_visible(org, other_org, m
     assert selectors.records_of_customer(Contact.objects.all(), org.sales2, fetched).count() == 0
     raw = Customer.objects.get(pk=customer.pk)
     assert selectors.records_of_customer(Contact.objects.all(), org.sales2, raw).count() == 0
-    assert (
-        selectors.records_of_customer(Contact.objects.all(), other_org.sales1, raw).count() == 0
-    )
+    assert selectors.records_of_customer(Contact.objects.all(), other_org.sales1, raw).count() == 0
     assert selectors.records_of_customer(Contact.objects.all(), org.manager1, raw).count() == 1
