@@ -274,7 +274,7 @@ def main():
         ("customer list, director (a third)", users["d0"], list_url),
         ("customer list, manager (team of 6)", users["d0m0"], list_url),
         ("customer list, rep (own)", rep, list_url),
-        ("customer list, 100 per page, boss", users["boss"], f"{list_url}?page_size=100"),
+        ("customer list, 100 per page, boss", users["boss"], f"{list_url}?per_page=100"),
         ("search by pinyin initials, boss", users["boss"], f"{list_url}?q={initials_query}"),
         ("search by phone, boss", users["boss"], f"{list_url}?q={phone_query}"),
         ("search by phone, rep", rep, f"{list_url}?q={phone_query}"),

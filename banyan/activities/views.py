@@ -8,7 +8,6 @@ from typing import TypeVar
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -29,6 +28,7 @@ from banyan.activities.forms import (
     WorkSummaryForm,
 )
 from banyan.core.errors import DomainError, NotFound, PermissionRefused
+from banyan.core.pagination import paginate as paginate_rows
 from banyan.customers.selectors import get_customer_for
 
 T = TypeVar("T")
@@ -52,7 +52,7 @@ def paginate(request, rows):
         per_page = PAGE_SIZES[0]
     if per_page not in PAGE_SIZES:
         per_page = PAGE_SIZES[0]
-    return Paginator(rows, per_page).get_page(request.GET.get("page"))
+    return paginate_rows(request, rows, per_page=per_page)
 
 
 def back_to(request, default: str) -> str:

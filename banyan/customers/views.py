@@ -11,7 +11,6 @@ from urllib.parse import urlsplit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,6 +21,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from banyan.core.errors import DomainError, NotFound, PermissionRefused
+from banyan.core.pagination import CappedPaginator, paginate
 from banyan.core.panels import customer_view
 from banyan.core.views import found_or_404, refusal_text
 from banyan.customers import selectors, services
@@ -98,7 +98,7 @@ def _render_customer_list(request, query: QueryDict, bulk_form, selected=(), sta
         ),
         request.user,
     )
-    page = Paginator(customers, values.get("per_page", 20)).get_page(query.get("page"))
+    page = CappedPaginator(customers, values.get("per_page", 20)).get_page(query.get("page"))
     base_url = reverse("customer-list")
     context = {
         "filters": filters,
@@ -387,7 +387,7 @@ def contact_list_view(request):
         category_id=getattr(values.get("category"), "pk", None),
         ordering=filters.ordering(),
     )
-    page = Paginator(contacts, values.get("per_page", 20)).get_page(request.GET.get("page"))
+    page = paginate(request, contacts, per_page=values.get("per_page", 20))
     base_url = reverse("contact-list")
     context = {
         "filters": filters,

@@ -9,7 +9,6 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from banyan.accounts.views.users import refusal_text
 from banyan.core.errors import DomainError, NotFound, PermissionRefused
+from banyan.core.pagination import paginate
 from banyan.customers import selectors as customer_selectors
 from banyan.opportunities import selectors, services
 from banyan.opportunities.forms import (
@@ -66,7 +66,7 @@ def _customer(request, pk, *, for_edit: bool = False):
 def opportunity_list_view(request):
     form = OpportunityFilterForm(request.GET or None, user=request.user)
     opportunities = selectors.opportunity_list(request.user, **form.filters())
-    page = Paginator(opportunities, form.rows_per_page()).get_page(request.GET.get("page"))
+    page = paginate(request, opportunities, per_page=form.rows_per_page())
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -134,7 +134,7 @@ def test_feed_query_count_is_fixed(org, client, extra, django_assert_max_num_que
         )
     url = feed_url(org.sales1)
 
-    with django_assert_max_num_queries(2):
+    with django_assert_max_num_queries(3):
         response = client.get(url)
 
     assert len(Calendar.from_ical(response.content).walk("VEVENT")) == extra

@@ -484,8 +484,8 @@ def fill(org, stages, make_customer, make_opportunity, count):
         )
 
 
-LIST_QUERIES = 7  # session, user, stages and owners of the filters, count, page, totals
-BOARD_QUERIES = 7  # session, user, totals per stage, stages, cards, owner filter (2)
+LIST_QUERIES = 8  # session, user, stages and owners of the filters, shares, count, page, totals
+BOARD_QUERIES = 9  # session, user, shares (2), totals per stage, stages, cards, owner filter (2)
 
 
 @pytest.mark.parametrize("size", [3, 30])
