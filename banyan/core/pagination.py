@@ -22,7 +22,8 @@ class CappedPaginator(Paginator):
     def count(self) -> int:
         rows = self.object_list
         if hasattr(rows, "query"):
-            return min(rows[: self.cap + 1].count(), self.cap + 1)
+            # Only the keys matter for counting: no ordering, no annotations, no joins.
+            return rows.order_by().values("pk")[: self.cap + 1].count()
         return len(rows)
 
     @property

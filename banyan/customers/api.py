@@ -6,7 +6,7 @@ customer the user may not change is 403). Registered on the one router in banyan
 """
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -290,10 +290,10 @@ class CustomerSerializer(serializers.Serializer):
         return option_label(customer.industry)
 
     def get_can_edit(self, customer) -> bool:
-        flag = getattr(customer, "user_can_edit", None)
-        if flag is None:
-            flag = selectors.can_edit_customer(self.context["request"].user, customer)
-        return bool(flag)
+        editable = self.context.get("editable_ids")
+        if editable is None:
+            return selectors.can_edit_customer(self.context["request"].user, customer)
+        return customer.pk in editable
 
     def validate(self, attrs):
         if self.instance is not None and "contacts" in attrs:
@@ -429,9 +429,25 @@ class CustomerViewSet(viewsets.ModelViewSet):
     def with_row_data(self, customers):
         """What every row shows, in a fixed number of queries whatever the page size."""
         user = acting_user(self)
-        return customers.annotate(
-            user_can_edit=Exists(selectors.editable_customers(user).filter(pk=OuterRef("pk")))
-        ).prefetch_related(Prefetch("contacts", queryset=selectors.visible_contacts(user)))
+        return customers.select_related("owner").prefetch_related(
+            Prefetch("contacts", queryset=selectors.contacts_to_prefetch(user))
+        )
+
+    def list(self, request, *args, **kwargs):
+        customers = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(customers)
+        rows = list(page if page is not None else customers)
+        self.editable_ids = selectors.editable_among(acting_user(self), rows)
+        serializer = self.get_serializer(rows, many=True)
+        if page is not None:
+            return self.get_paginated_response(serializer.data)
+        return Response(serializer.data)
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if hasattr(self, "editable_ids"):
+            context["editable_ids"] = self.editable_ids
+        return context
 
     def get_queryset(self):
         user = acting_user(self)

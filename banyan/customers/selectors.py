@@ -87,6 +87,27 @@ def can_edit_customer(user: User, customer: Customer) -> bool:
     return _shared_with(user, edit_only=True).filter(customer_id=customer.pk).exists()
 
 
+def editable_among(user: User, customers) -> set[int]:
+    """The keys of those `customers` (already fetched visible, owners loaded) the user may
+    change: their line's by the owners' paths in memory, plus edit shares in one query."""
+    customers = list(customers)
+    editable = {c.pk for c in customers if scopes.can_see_owner(user, c.owner)}
+    rest = [c.pk for c in customers if c.pk not in editable]
+    if rest:
+        editable.update(
+            _shared_with(user, edit_only=True)
+            .filter(customer_id__in=rest)
+            .values_list("customer_id", flat=True)
+        )
+    return editable
+
+
+def contacts_to_prefetch(user: User) -> QuerySet[Contact]:
+    """Contacts to prefetch onto customers that were fetched through `visible_customers`:
+    their visibility is the customers', already checked."""
+    return Contact.objects.filter(company_id=user.company_id).select_related("category")
+
+
 def get_customer_for(user: User, pk, *, for_edit: bool = False) -> Customer:
     """The customer if the user may see it (NotFound otherwise, whether missing or not theirs);
     with `for_edit`, PermissionRefused when they may see but not change it."""
