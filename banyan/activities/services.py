@@ -20,7 +20,7 @@ from banyan.core.errors import PermissionRefused, ValidationFailed
 from banyan.core.text import squash_spaces
 from banyan.customers.models import Contact, Customer
 from banyan.customers.selectors import get_customer_for, visible_customers
-from banyan.customers.services import customer_contacted
+from banyan.customers.services import customer_contacted, save_as
 
 SUBJECT_MAX_LENGTH = 200
 # An activity is something that happened; a little slack absorbs clocks that run ahead.
@@ -227,9 +227,8 @@ def _log(*, user, customer, activity_data: dict, task_data: dict | None):
             errors.setdefault(to_form.get(field, field), []).extend(messages)
     if errors:
         raise ValidationFailed(errors)
-    activity = Activity.objects.create(
-        company_id=user.company_id, customer=customer, owner=user, **data
-    )
+    activity = Activity(company_id=user.company_id, customer=customer, owner=user, **data)
+    save_as(activity, user)
     customer_contacted(customer=customer, at=activity.occurred_at)
     task = None
     if task_fields is not None:
@@ -281,7 +280,7 @@ def activity_update(*, user: User, activity: Activity, **fields) -> Activity:
         raise ValidationFailed(errors)
     for field, value in data.items():
         setattr(activity, field, value)
-    activity.save()
+    save_as(activity, user)
     customer_contacted(customer=activity.customer, at=activity.occurred_at)
     return activity
 
@@ -291,6 +290,7 @@ def activity_delete(*, user: User, activity: Activity) -> None:
     """Delete an activity (its owner's line). "Last contacted" stays where it is."""
     ensure_can_write(user)
     activity = _lock_activity(user, activity)
+    activity._history_user = user
     activity.delete()
 
 

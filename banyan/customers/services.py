@@ -184,6 +184,13 @@ def _active_user_of_company(user: User, candidate, field: str) -> User:
     return target
 
 
+def save_as(record, user: User, **save_options) -> None:
+    """Save a record whose changes are audited, naming who made them: the acting user, also
+    for API calls and imports, where no logged-in request is there to tell."""
+    record._history_user = user
+    record.save(**save_options)
+
+
 def refresh_search_text(customer: Customer) -> None:
     """Rebuild what the search box finds a customer by (called after every change)."""
     contacts = list(customer.contacts.values_list("name", "mobile", "phone"))
@@ -250,12 +257,12 @@ def customer_create(
         matches = selectors.find_duplicates(user, name=data["name"], phones=phones)
         if matches:
             raise DuplicatesFound(matches)
-    customer = Customer.objects.create(
-        company_id=user.company_id, owner=owner_user, created_by=user, **data
-    )
+    customer = Customer(company_id=user.company_id, owner=owner_user, created_by=user, **data)
+    save_as(customer, user)
     for contact in cleaned_contacts:
-        Contact.objects.create(
-            company_id=user.company_id, customer=customer, created_by=user, **contact
+        save_as(
+            Contact(company_id=user.company_id, customer=customer, created_by=user, **contact),
+            user,
         )
     refresh_search_text(customer)
     return customer
@@ -280,7 +287,7 @@ def customer_update(*, user: User, customer: Customer, **fields) -> Customer:
         raise ValidationFailed(errors)
     for field, value in data.items():
         setattr(customer, field, value)
-    customer.save()
+    save_as(customer, user)
     refresh_search_text(customer)
     return customer
 
@@ -311,6 +318,7 @@ def customer_delete(*, user: User, customer: Customer) -> None:
     ensure_can_write(user)
     customer = _lock_for_manage(user, customer)
     try:
+        customer._history_user = user
         customer.delete()
     except ProtectedError:
         raise DomainError(
@@ -331,7 +339,7 @@ def customer_transfer(*, user: User, customer: Customer, owner) -> Customer:
     previous_owner = customer.owner
     customer.owner = new_owner
     customer.is_hot = False
-    customer.save(update_fields=["owner", "is_hot", "updated_at"])
+    save_as(customer, user, update_fields=["owner", "is_hot", "updated_at"])
     # The new owner's line sees it now; a share with the new owner is redundant.
     CustomerShare.objects.filter(customer=customer, user=new_owner).delete()
     for hook in TRANSFER_HOOKS:
@@ -428,7 +436,7 @@ def customer_set_hot(*, user: User, customer: Customer, is_hot: bool) -> Custome
                 field="is_hot",
             )
     customer.is_hot = bool(is_hot)
-    customer.save(update_fields=["is_hot", "updated_at"])
+    save_as(customer, user, update_fields=["is_hot", "updated_at"])
     return customer
 
 
@@ -471,9 +479,8 @@ def contact_create(*, user: User, customer: Customer, name: str, **fields) -> Co
     data = _clean_contact_fields(user, {"name": name, **fields}, errors, None)
     if errors:
         raise ValidationFailed(errors)
-    contact = Contact.objects.create(
-        company_id=user.company_id, customer=customer, created_by=user, **data
-    )
+    contact = Contact(company_id=user.company_id, customer=customer, created_by=user, **data)
+    save_as(contact, user)
     refresh_search_text(customer)
     return contact
 
@@ -490,7 +497,7 @@ def contact_update(*, user: User, contact: Contact, **fields) -> Contact:
         raise ValidationFailed(errors)
     for field, value in data.items():
         setattr(contact, field, value)
-    contact.save()
+    save_as(contact, user)
     refresh_search_text(customer)
     return contact
 
@@ -500,7 +507,9 @@ def contact_delete(*, user: User, contact: Contact) -> None:
     ensure_can_write(user)
     customer = _lock_for_edit(user, contact.customer)
     try:
-        Contact.objects.filter(pk=contact.pk, customer=customer).delete()
+        contact = Contact.objects.get(pk=contact.pk, customer=customer)
+        contact._history_user = user
+        contact.delete()
     except ProtectedError:
         raise DomainError(
             _("%(name)s is referred to by other records and cannot be deleted.")

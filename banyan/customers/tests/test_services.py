@@ -233,3 +233,19 @@ def test_records_of_a_customer_need_the_customer_to_be_visible(org, other_org, m
     assert selectors.records_of_customer(Contact.objects.all(), org.sales2, raw).count() == 0
     assert selectors.records_of_customer(Contact.objects.all(), other_org.sales1, raw).count() == 0
     assert selectors.records_of_customer(Contact.objects.all(), org.manager1, raw).count() == 1
+
+
+def test_history_names_who_changed_what_without_a_request(org, make_customer):
+    """Changes through the API or an import have no logged-in request: the services name the
+    acting user themselves."""
+    customer = make_customer(org.sales1, name="审计客户")
+    services.customer_update(user=org.manager1, customer=customer, notes="经理补充")
+    services.customer_transfer(user=org.manager1, customer=customer, owner=org.sales2)
+    contact = services.contact_create(user=org.sales2, customer=customer, name="吴十")
+    services.contact_delete(user=org.sales2, contact=contact)
+    users = [h.history_user for h in customer.history.order_by("history_id")]
+    assert users == [org.sales1, org.manager1, org.manager1]
+    assert [h.history_user for h in contact.history.order_by("history_id")] == [
+        org.sales2,
+        org.sales2,
+    ]
