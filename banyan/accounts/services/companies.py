@@ -208,6 +208,7 @@ def company_update_profile(
         company.full_clean(exclude=["logo", "code"])
     except ValidationError as exc:
         raise ValidationFailed(exc.message_dict) from exc
+    company._history_user = actor
     company.save()
     company.__dict__.pop("zone", None)
     return company
@@ -291,6 +292,7 @@ def company_update_settings(
             company.hot_customer_cap = cap
     if errors:
         raise ValidationFailed(errors)
+    company._history_user = actor
     company.save()
     return company
 

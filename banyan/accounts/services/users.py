@@ -182,6 +182,7 @@ def user_create(
     if check_password_strength:
         _validate_password(password, user)
     user.set_password(password)
+    user._history_user = actor  # audited: who added them (None when provisioning)
     user.save()
     user.path = f"{superior.path if superior else '/'}{user.pk}/"
     user.save(update_fields=["path"])
@@ -263,6 +264,7 @@ def user_update(
     superior_changed = (superior.pk if superior else None) != user.superior_id
     for field, value in changes.items():
         setattr(user, field, value)
+    user._history_user = actor
     user.save()
     if superior_changed:
         _move_subtree(user, superior.path if superior else "/")
