@@ -143,6 +143,36 @@ def records_of_customer(records: QuerySet, user: User, customer: Customer) -> Qu
     return records.filter(company_id=user.company_id, customer_id=customer.pk)
 
 
+def _whole_phone(query: str) -> str:
+    """The normalised number when the whole search box is one phone number, however typed
+    ("+86 138 0013 8000", "010-6288 1234"); otherwise ""."""
+    from django.core.exceptions import ValidationError
+
+    from banyan.core.phones import normalize_phone
+    from banyan.core.text import to_half_width
+
+    text = to_half_width(query or "").strip()
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if len(digits) < 10 or any(ch not in "0123456789+-() " for ch in text):
+        return ""
+    try:
+        return normalize_phone(text)
+    except ValidationError:
+        return ""
+
+
+def _search_conditions(user: User, query: str) -> list[Q]:
+    """A whole phone number is looked up through the phone indexes (customer and contacts);
+    otherwise every word must be in the search text (name, pinyin, initials, contacts, phones)."""
+    number = _whole_phone(query)
+    if number:
+        by_contacts = Contact.objects.filter(
+            Q(mobile=number) | Q(phone=number), company_id=user.company_id
+        ).values("customer_id")
+        return [Q(phone=number) | Q(pk__in=by_contacts)]
+    return [Q(search_text__contains=term) for term in search_terms(query)]
+
+
 def customer_list(
     user: User,
     *,
@@ -160,8 +190,8 @@ def customer_list(
 ) -> QuerySet[Customer]:
     """The customer list: searchable by name, pinyin, initials, phone and contact name."""
     customers = visible_customers(user).select_related("owner", "type", "source", "industry")
-    for term in search_terms(search):
-        customers = customers.filter(search_text__contains=term)
+    for condition in _search_conditions(user, search):
+        customers = customers.filter(condition)
     if kind:
         customers = customers.filter(kind=kind)
     if type_id:

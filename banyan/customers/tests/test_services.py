@@ -249,3 +249,20 @@ def test_history_names_who_changed_what_without_a_request(org, make_customer):
         org.sales2,
         org.sales2,
     ]
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["13800138000", "+86 138 0013 8000", "１３８-0013-8000", "010-6288 1234", "01062881234"],
+)
+def test_a_whole_phone_number_finds_the_customer_however_it_is_typed(org, make_customer, query):
+    make_customer(
+        org.sales1,
+        name="电话客户",
+        phone="010-62881234",
+        contacts=[{"name": "郑十一", "mobile": "13800138000"}],
+    )
+    make_customer(org.sales1, name="别的客户", phone="13900139000")
+    assert names(selectors.customer_list(org.sales1, search=query)) == ["电话客户"]
+    # and only within what the user may see
+    assert names(selectors.customer_list(org.sales2, search=query)) == []
