@@ -30,6 +30,7 @@ install-test: $(TEST_STAMP)
 run: $(RUN_STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py optimize_database
 	scripts/serve.sh
 
 test: $(TEST_STAMP)

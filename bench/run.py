@@ -260,9 +260,7 @@ def main():
     seconds = seed_customers(company, args.customers, rng)
     if seconds:
         print(f"Seeding took {seconds:.0f} s")
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    call_command("optimize_database")
     users = {u.username: u for u in User.objects.filter(company=company)}
     rep = users["d0m0s0"]
     sample = Customer.objects.filter(company=company, owner=rep).order_by("id").first()

@@ -166,10 +166,10 @@ def _search_conditions(user: User, query: str) -> list[Q]:
     otherwise every word must be in the search text (name, pinyin, initials, contacts, phones)."""
     number = _whole_phone(query)
     if number:
-        by_contacts = Contact.objects.filter(
-            Q(mobile=number) | Q(phone=number), company_id=user.company_id
-        ).values("customer_id")
-        return [Q(phone=number) | Q(pk__in=by_contacts)]
+        contacts = Contact.objects.filter(company_id=user.company_id)
+        by_mobile = contacts.filter(mobile=number).values("customer_id")
+        by_phone = contacts.filter(phone=number).values("customer_id")
+        return [Q(phone=number) | Q(pk__in=by_mobile) | Q(pk__in=by_phone)]
     return [Q(search_text__contains=term) for term in search_terms(query)]
 
 

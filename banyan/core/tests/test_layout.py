@@ -58,3 +58,14 @@ def test_times_follow_the_company_time_zone(org, rf):
     request.user = org.sales1
     CompanyAccessMiddleware(view)(request)
     assert seen == ["Europe/Berlin"]
+
+
+def test_optimize_database_refreshes_statistics(db):
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("optimize_database")
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")
+            assert cursor.fetchone()[0] == 1
