@@ -3,6 +3,8 @@
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -29,3 +31,9 @@ def exception_handler(exc, context):
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
     return drf_exception_handler(exc, context)
+
+
+# The answers every endpoint documents in its OpenAPI schema, whatever the app.
+NOT_FOUND = OpenApiResponse(description=_("Missing, or not visible to you."))
+REFUSED = OpenApiResponse(description=_("Visible to you, but you may not do this."))
+INVALID = OpenApiResponse(description=_("Bad input: the fields at fault, each with messages."))

@@ -22,12 +22,10 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from banyan.accounts.api import acting_user
+from banyan.core.api import INVALID, NOT_FOUND, REFUSED
 from banyan.customers import selectors, services
 from banyan.customers.models import Customer, CustomerShare
 
-NOT_FOUND = OpenApiResponse(description=_("Missing, or not visible to you."))
-REFUSED = OpenApiResponse(description=_("Visible to you, but you may not do this."))
-INVALID = OpenApiResponse(description=_("Bad input: the fields at fault, each with messages."))
 ORDERINGS = [
     "name",
     "-name",

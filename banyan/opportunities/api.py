@@ -8,7 +8,6 @@ opportunity the user may not change is 403). Registered on the one router in ban
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
-    OpenApiResponse,
     extend_schema,
     extend_schema_field,
     extend_schema_view,
@@ -18,12 +17,10 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from banyan.accounts.api import acting_user
+from banyan.core.api import INVALID, NOT_FOUND, REFUSED
 from banyan.opportunities import selectors, services
 from banyan.opportunities.models import Opportunity
 
-NOT_FOUND = OpenApiResponse(description=_("Missing, or not visible to you."))
-REFUSED = OpenApiResponse(description=_("Visible to you, but you may not do this."))
-INVALID = OpenApiResponse(description=_("Bad input: the fields at fault, each with messages."))
 ORDERINGS = [
     "name",
     "-name",
