@@ -2,17 +2,14 @@
 summaries. Thin: parse, fetch through a selector, call one service, render."""
 
 import datetime
-from collections.abc import Callable
-from typing import TypeVar
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -27,22 +24,12 @@ from banyan.activities.forms import (
     TaskForm,
     WorkSummaryForm,
 )
-from banyan.core.errors import DomainError, NotFound, PermissionRefused
+from banyan.core.errors import DomainError, PermissionRefused
 from banyan.core.pagination import paginate as paginate_rows
+from banyan.core.views import found_or_404, safe_next_url
 from banyan.customers.selectors import get_customer_for
 
-T = TypeVar("T")
 PAGE_SIZES = (20, 50, 100)
-
-
-def fetch(select: Callable[..., T], *args, **kwargs) -> T:
-    """Through a selector: missing or invisible is a 404, visible but refused a 403."""
-    try:
-        return select(*args, **kwargs)
-    except NotFound:
-        raise Http404 from None
-    except PermissionRefused as exc:
-        raise PermissionDenied(str(exc.message)) from None
 
 
 def paginate(request, rows):
@@ -53,16 +40,6 @@ def paginate(request, rows):
     if per_page not in PAGE_SIZES:
         per_page = PAGE_SIZES[0]
     return paginate_rows(request, rows, per_page=per_page)
-
-
-def back_to(request, default: str) -> str:
-    """Where a form returns: its `next` (this site only), else `default`."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
 
 
 # --- activities ---------------------------------------------------------------------------
@@ -97,7 +74,7 @@ def activity_list_view(request):
 @login_required
 def activity_log_view(request, customer_pk):
     """Log an activity on a customer and schedule the next follow-up, in one form."""
-    customer = fetch(get_customer_for, request.user, customer_pk, for_edit=True)
+    customer = found_or_404(get_customer_for, request.user, customer_pk, for_edit=True)
     form = ActivityLogForm(request.POST or None, user=request.user, customer=customer)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -115,18 +92,18 @@ def activity_log_view(request, customer_pk):
                 )
             else:
                 messages.success(request, _("The activity has been logged."))
-            return redirect(back_to(request, customer.get_absolute_url()))
+            return redirect(safe_next_url(request, customer.get_absolute_url()))
     return render(
         request,
         "activities/activity_log.html",
-        {"form": form, "customer": customer, "next": back_to(request, "")},
+        {"form": form, "customer": customer, "next": safe_next_url(request, "")},
     )
 
 
 @login_required
 def activity_edit_view(request, pk):
-    activity = fetch(selectors.get_activity_for, request.user, pk)
-    fetch(services.ensure_can_change_activity, request.user, activity)
+    activity = found_or_404(selectors.get_activity_for, request.user, pk)
+    found_or_404(services.ensure_can_change_activity, request.user, activity)
     form = ActivityForm(
         request.POST or None,
         user=request.user,
@@ -147,18 +124,18 @@ def activity_edit_view(request, pk):
             form.add_service_errors(exc)
         else:
             messages.success(request, _("The activity has been saved."))
-            return redirect(back_to(request, activity.customer.get_absolute_url()))
+            return redirect(safe_next_url(request, activity.customer.get_absolute_url()))
     return render(
         request,
         "activities/activity_form.html",
-        {"form": form, "activity": activity, "next": back_to(request, "")},
+        {"form": form, "activity": activity, "next": safe_next_url(request, "")},
     )
 
 
 @login_required
 @require_POST
 def activity_delete_view(request, pk):
-    activity = fetch(selectors.get_activity_for, request.user, pk)
+    activity = found_or_404(selectors.get_activity_for, request.user, pk)
     try:
         services.activity_delete(user=request.user, activity=activity)
     except PermissionRefused:
@@ -167,7 +144,7 @@ def activity_delete_view(request, pk):
         messages.error(request, refusal_text(exc))
     else:
         messages.success(request, _("The activity has been deleted."))
-    return redirect(back_to(request, activity.customer.get_absolute_url()))
+    return redirect(safe_next_url(request, activity.customer.get_absolute_url()))
 
 
 # --- tasks --------------------------------------------------------------------------------
@@ -207,11 +184,11 @@ def _task_form_page(request, *, customer=None):
         else:
             messages.success(request, _("The task has been added."))
             default = customer.get_absolute_url() if customer else reverse("task-list")
-            return redirect(back_to(request, default))
+            return redirect(safe_next_url(request, default))
     return render(
         request,
         "activities/task_form.html",
-        {"form": form, "customer": customer, "task": None, "next": back_to(request, "")},
+        {"form": form, "customer": customer, "task": None, "next": safe_next_url(request, "")},
     )
 
 
@@ -219,21 +196,23 @@ def _task_form_page(request, *, customer=None):
 def task_create_view(request):
     customer = None
     if request.GET.get("customer"):
-        customer = fetch(get_customer_for, request.user, request.GET["customer"], for_edit=True)
+        customer = found_or_404(
+            get_customer_for, request.user, request.GET["customer"], for_edit=True
+        )
     return _task_form_page(request, customer=customer)
 
 
 @login_required
 def customer_task_create_view(request, customer_pk):
     """A task on one customer (also the target of the customer view's quick add)."""
-    customer = fetch(get_customer_for, request.user, customer_pk, for_edit=True)
+    customer = found_or_404(get_customer_for, request.user, customer_pk, for_edit=True)
     return _task_form_page(request, customer=customer)
 
 
 @login_required
 def task_edit_view(request, pk):
-    task = fetch(selectors.get_task_for, request.user, pk)
-    fetch(services.ensure_can_change_task, request.user, task)
+    task = found_or_404(selectors.get_task_for, request.user, pk)
+    found_or_404(services.ensure_can_change_task, request.user, task)
     task.can_mark = True  # whoever may change a task may mark it
     form = TaskForm(
         request.POST or None,
@@ -256,11 +235,11 @@ def task_edit_view(request, pk):
             form.add_service_errors(exc)
         else:
             messages.success(request, _("The task has been saved."))
-            return redirect(back_to(request, reverse("task-list")))
+            return redirect(safe_next_url(request, reverse("task-list")))
     return render(
         request,
         "activities/task_form.html",
-        {"form": form, "customer": task.customer, "task": task, "next": back_to(request, "")},
+        {"form": form, "customer": task.customer, "task": task, "next": safe_next_url(request, "")},
     )
 
 
@@ -268,7 +247,7 @@ def task_edit_view(request, pk):
 @require_POST
 def task_done_view(request, pk):
     """Mark done (`done=1`, the default) or open again (`done=0`)."""
-    task = fetch(selectors.get_task_for, request.user, pk)
+    task = found_or_404(selectors.get_task_for, request.user, pk)
     is_done = request.POST.get("done", "1") != "0"
     try:
         services.task_set_done(user=request.user, task=task, is_done=is_done)
@@ -281,13 +260,13 @@ def task_done_view(request, pk):
             messages.success(request, _("“%(subject)s” is done.") % {"subject": task.subject})
         else:
             messages.success(request, _("“%(subject)s” is open again.") % {"subject": task.subject})
-    return redirect(back_to(request, reverse("task-list")))
+    return redirect(safe_next_url(request, reverse("task-list")))
 
 
 @login_required
 @require_POST
 def task_delete_view(request, pk):
-    task = fetch(selectors.get_task_for, request.user, pk)
+    task = found_or_404(selectors.get_task_for, request.user, pk)
     try:
         services.task_delete(user=request.user, task=task)
     except PermissionRefused:
@@ -296,7 +275,7 @@ def task_delete_view(request, pk):
         messages.error(request, refusal_text(exc))
     else:
         messages.success(request, _("The task has been deleted."))
-    return redirect(back_to(request, reverse("task-list")))
+    return redirect(safe_next_url(request, reverse("task-list")))
 
 
 # --- calendar -----------------------------------------------------------------------------
@@ -355,7 +334,7 @@ def calendar_view(request):
 @login_required
 def calendar_feed_view(request):
     """The user's private feed URL, to paste into a phone's calendar, and a way to revoke it."""
-    feed = fetch(services.calendar_feed_get_or_create, user=request.user)
+    feed = found_or_404(services.calendar_feed_get_or_create, user=request.user)
     feed_url = request.build_absolute_uri(reverse("calendar-feed-ics", args=[feed.token]))
     return render(request, "activities/calendar_feed.html", {"feed": feed, "feed_url": feed_url})
 
@@ -363,7 +342,7 @@ def calendar_feed_view(request):
 @login_required
 @require_POST
 def calendar_feed_regenerate_view(request):
-    fetch(services.calendar_feed_regenerate, user=request.user)
+    found_or_404(services.calendar_feed_regenerate, user=request.user)
     messages.success(request, _("A new feed address has been made: the old one no longer works."))
     return redirect("calendar-feed")
 
@@ -371,7 +350,7 @@ def calendar_feed_regenerate_view(request):
 def calendar_feed_ics_view(request, token):
     """The iCalendar feed: no login, the secret token in the URL opens it. An unknown or
     revoked token is a 404."""
-    user = fetch(selectors.feed_owner, token)
+    user = found_or_404(selectors.feed_owner, token)
     tasks = selectors.feed_tasks(user)
     body = ical.build_calendar(
         user=user,
@@ -389,7 +368,7 @@ def calendar_feed_ics_view(request, token):
 
 @login_required
 def work_summary_create_view(request, customer_pk):
-    customer = fetch(get_customer_for, request.user, customer_pk, for_edit=True)
+    customer = found_or_404(get_customer_for, request.user, customer_pk, for_edit=True)
     form = WorkSummaryForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -398,18 +377,18 @@ def work_summary_create_view(request, customer_pk):
             form.add_service_errors(exc)
         else:
             messages.success(request, _("The work summary has been added."))
-            return redirect(back_to(request, customer.get_absolute_url()))
+            return redirect(safe_next_url(request, customer.get_absolute_url()))
     return render(
         request,
         "activities/work_summary_form.html",
-        {"form": form, "customer": customer, "next": back_to(request, "")},
+        {"form": form, "customer": customer, "next": safe_next_url(request, "")},
     )
 
 
 @login_required
 @require_POST
 def work_summary_delete_view(request, pk):
-    summary = fetch(selectors.get_work_summary_for, request.user, pk)
+    summary = found_or_404(selectors.get_work_summary_for, request.user, pk)
     try:
         services.work_summary_delete(user=request.user, summary=summary)
     except PermissionRefused:
@@ -418,4 +397,4 @@ def work_summary_delete_view(request, pk):
         messages.error(request, refusal_text(exc))
     else:
         messages.success(request, _("The work summary has been deleted."))
-    return redirect(back_to(request, summary.customer.get_absolute_url()))
+    return redirect(safe_next_url(request, summary.customer.get_absolute_url()))

@@ -6,21 +6,33 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from banyan.core.errors import DomainError, NotFound, PermissionRefused
 
 T = TypeVar("T")
 
 
-def found_or_404(fetch: Callable[..., T], actor, pk, **options) -> T:
-    """Fetch through a selector: a missing object or another company's (or an invisible one)
-    is a 404; one the actor may see but not use as asked (`PermissionRefused`) is a 403."""
+def found_or_404(fetch: Callable[..., T], *args, **kwargs) -> T:
+    """Fetch through a selector (or run a service's check): a missing object or another
+    company's (or an invisible one) is a 404; one the actor may see but not use as asked
+    (`PermissionRefused`) is a 403 carrying the reason."""
     try:
-        return fetch(actor, pk, **options)
+        return fetch(*args, **kwargs)
     except NotFound:
         raise Http404 from None
-    except PermissionRefused:
-        raise PermissionDenied from None
+    except PermissionRefused as exc:
+        raise PermissionDenied(str(exc.message)) from None
+
+
+def safe_next_url(request, fallback: str) -> str:
+    """Where a form returns: its `next` when it points into this site, else `fallback`."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
 
 
 def refusal_text(exc: DomainError) -> str:

@@ -15,7 +15,6 @@ from django.http import QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
@@ -23,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from banyan.core.errors import DomainError, NotFound, PermissionRefused
 from banyan.core.pagination import CappedPaginator, paginate
 from banyan.core.panels import customer_view
-from banyan.core.views import found_or_404, refusal_text
+from banyan.core.views import found_or_404, refusal_text, safe_next_url
 from banyan.customers import selectors, services
 from banyan.customers.forms import (
     BulkActionForm,
@@ -36,16 +35,6 @@ from banyan.customers.forms import (
 )
 
 CONTACTED_DAYS = {"7": 7, "30": 30, "90": 90}
-
-
-def _next_url(request, fallback: str) -> str:
-    """Where to go back to: a `next` on this site, else `fallback`."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
 
 
 def _sort_links(base_url: str, query: QueryDict, current: str, columns) -> dict:
@@ -128,7 +117,7 @@ def customer_list_view(request):
 @require_POST
 def customer_bulk_view(request):
     """Transfer or share the ticked customers, then back to the list as it was."""
-    back = _next_url(request, reverse("customer-list"))
+    back = safe_next_url(request, reverse("customer-list"))
     form = BulkActionForm(request.POST, user=request.user)
     chosen = request.POST.getlist("customers")
     if form.is_valid():
@@ -281,7 +270,7 @@ def customer_share_view(request, pk):
                 _("%(customer)s is now shared with %(name)s.")
                 % {"customer": customer.name, "name": target.display_name},
             )
-            return redirect(_next_url(request, customer.get_absolute_url()))
+            return redirect(safe_next_url(request, customer.get_absolute_url()))
     return render(
         request,
         "customers/customer_share.html",
@@ -309,7 +298,7 @@ def customer_unshare_view(request, pk):
         messages.success(
             request, _("%(customer)s is no longer shared.") % {"customer": customer.name}
         )
-    return redirect(_next_url(request, customer.get_absolute_url()))
+    return redirect(safe_next_url(request, customer.get_absolute_url()))
 
 
 @login_required
@@ -353,7 +342,7 @@ def customer_hot_view(request, pk):
         else:
             text = _("%(name)s is no longer a hot customer.")
         messages.success(request, text % {"name": customer.name})
-    return redirect(_next_url(request, customer.get_absolute_url()))
+    return redirect(safe_next_url(request, customer.get_absolute_url()))
 
 
 # --- the customer view (客户视图) -----------------------------------------------------
@@ -447,7 +436,7 @@ def contact_edit_view(request, pk):
                 request, _("Contact %(name)s has been saved.") % {"name": contact.name}
             )
             return redirect(
-                _next_url(request, f"{contact.customer.get_absolute_url()}#panel-contacts")
+                safe_next_url(request, f"{contact.customer.get_absolute_url()}#panel-contacts")
             )
     return render(
         request,
@@ -471,7 +460,7 @@ def contact_delete_view(request, pk):
             messages.success(
                 request, _("Contact %(name)s has been deleted.") % {"name": contact.name}
             )
-        return redirect(_next_url(request, back))
+        return redirect(safe_next_url(request, back))
     return render(
         request, "customers/contact_confirm_delete.html", {"contact": contact, "back": back}
     )

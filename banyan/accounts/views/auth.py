@@ -6,22 +6,17 @@ from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import path
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from banyan.accounts import selectors, services
 from banyan.accounts.forms import LoginForm, PasswordChangeForm
 from banyan.core.errors import DomainError
+from banyan.core.views import safe_next_url
 
 
 def _next_url(request) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, {request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return settings.LOGIN_REDIRECT_URL
+    return safe_next_url(request, settings.LOGIN_REDIRECT_URL)
 
 
 def login_view(request):
