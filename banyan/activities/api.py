@@ -15,21 +15,19 @@ from banyan.accounts import selectors as account_selectors
 from banyan.accounts.api import CompanyUserField, IdFilter, acting_user
 from banyan.activities import selectors, services
 from banyan.activities.models import Activity, Task, WorkSummary
+from banyan.customers import api as customers_api
 from banyan.customers import selectors as customer_selectors
 
 # Fields -------------------------------------------------------------------------------------
 
 
-class VisibleCustomerField(serializers.PrimaryKeyRelatedField):
+class VisibleCustomerField(customers_api.VisibleCustomerField):
     """A customer id that resolves only among the customers the acting user may see."""
 
     default_error_messages = {
         "does_not_exist": _("Choose a customer you can see."),
         "incorrect_type": _("Give the id of a customer (a whole number)."),
     }
-
-    def get_queryset(self):
-        return customer_selectors.visible_customers(self.context["request"].user)
 
 
 class VisibleContactField(serializers.PrimaryKeyRelatedField):

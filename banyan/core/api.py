@@ -4,8 +4,9 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse
-from rest_framework import exceptions, status
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema_field
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -37,3 +38,12 @@ def exception_handler(exc, context):
 NOT_FOUND = OpenApiResponse(description=_("Missing, or not visible to you."))
 REFUSED = OpenApiResponse(description=_("Visible to you, but you may not do this."))
 INVALID = OpenApiResponse(description=_("Bad input: the fields at fault, each with messages."))
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class RelatedIdField(serializers.IntegerField):
+    """A related row's id: read from `<field>_id` without loading the row, written as given
+    for the service to check (a visible customer, an option of the right list, an owner…)."""
+
+    def get_attribute(self, instance):
+        return getattr(instance, f"{self.source}_id")

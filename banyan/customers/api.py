@@ -22,7 +22,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from banyan.accounts.api import acting_user
-from banyan.core.api import INVALID, NOT_FOUND, REFUSED
+from banyan.core.api import INVALID, NOT_FOUND, REFUSED, RelatedIdField
 from banyan.customers import selectors, services
 from banyan.customers.models import Customer, CustomerShare
 
@@ -38,15 +38,6 @@ SHARE_LEVELS = CustomerShare.Level.choices
 
 
 # Shared pieces ------------------------------------------------------------------------------
-
-
-@extend_schema_field(OpenApiTypes.INT)
-class RelatedIdField(serializers.IntegerField):
-    """A related row's id: read from `<field>_id` without loading the row, written as given
-    for the service to check (an option of the right list, a user one may assign to…)."""
-
-    def get_attribute(self, instance):
-        return getattr(instance, f"{self.source}_id")
 
 
 def option_label(option) -> str:

@@ -6,7 +6,6 @@ opportunity the user may not change is 403). Registered on the one router in ban
 """
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     extend_schema,
     extend_schema_field,
@@ -17,7 +16,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from banyan.accounts.api import acting_user
-from banyan.core.api import INVALID, NOT_FOUND, REFUSED
+from banyan.core.api import INVALID, NOT_FOUND, REFUSED, RelatedIdField
 from banyan.opportunities import selectors, services
 from banyan.opportunities.models import Opportunity
 
@@ -33,15 +32,6 @@ ORDERINGS = [
     "probability",
     "-probability",
 ]
-
-
-@extend_schema_field(OpenApiTypes.INT)
-class RelatedIdField(serializers.IntegerField):
-    """A related row's id: read from `<field>_id` without loading the row, written as given
-    for the service to check (a visible customer, a stage of the company, an owner…)."""
-
-    def get_attribute(self, instance):
-        return getattr(instance, f"{self.source}_id")
 
 
 class OpportunitySerializer(serializers.Serializer):
