@@ -2,6 +2,8 @@ from captcha.fields import CaptchaField
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from banyan.core.forms import ServiceErrorsMixin
+
 
 class LoginForm(forms.Form):
     company = forms.CharField(
@@ -22,7 +24,9 @@ class LoginForm(forms.Form):
     captcha = CaptchaField(label=_("Verification code"))
 
 
-class PasswordChangeForm(forms.Form):
+class PasswordChangeForm(ServiceErrorsMixin, forms.Form):
+    service_field_names = {"password": "new_password"}
+
     old_password = forms.CharField(
         label=_("Current password"),
         strip=False,

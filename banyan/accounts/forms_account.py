@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from banyan.accounts import selectors
 from banyan.accounts.dictionary import KINDS_WITH_PROBABILITY
 from banyan.accounts.models import SPECIAL_PERMISSIONS, Role, User
-from banyan.core.errors import DomainError
+from banyan.core.forms import ServiceErrorsMixin, UserChoiceField
 
 # The zones offered on the company profile; a company's current zone is always added.
 COMMON_TIME_ZONES = [
@@ -47,26 +47,6 @@ COMMON_TIME_ZONES = [
     "Pacific/Auckland",
     "UTC",
 ]
-
-
-class ServiceErrorsMixin:
-    """Puts a service's refusal on the form: each message on its field, or above the form."""
-
-    # service field name -> form field name, where they differ
-    service_field_names: dict[str, str] = {}
-
-    def add_service_errors(self, exc: DomainError) -> None:
-        for field, messages in exc.as_dict().items():
-            target = self.service_field_names.get(field, field)
-            if target not in self.fields:
-                target = None
-            for message in messages:
-                self.add_error(target, message)
-
-
-class UserChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: User) -> str:
-        return f"{obj.display_name} ({obj.get_role_display()})"
 
 
 class UserForm(ServiceErrorsMixin, forms.Form):

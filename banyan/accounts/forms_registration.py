@@ -9,10 +9,10 @@ from captcha.fields import CaptchaField
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from banyan.core.errors import ValidationFailed
+from banyan.core.forms import ServiceErrorsMixin
 
 
-class RegistrationForm(forms.Form):
+class RegistrationForm(ServiceErrorsMixin, forms.Form):
     company_name = forms.CharField(
         label=_("Company name"),
         max_length=100,
@@ -48,12 +48,8 @@ class RegistrationForm(forms.Form):
     captcha = CaptchaField(label=_("Verification code"))
 
     # The service's name for a field, where it differs from the form's.
-    SERVICE_FIELDS = {"name": "company_name", "contact_phone": "phone", "contact_email": "email"}
-
-    def add_service_errors(self, exc: ValidationFailed) -> None:
-        """Put each message of the service on the field it names (else above the form)."""
-        for field, messages in exc.as_dict().items():
-            field = self.SERVICE_FIELDS.get(field, field)
-            target = field if field in self.fields else None
-            for message in messages:
-                self.add_error(target, message)
+    service_field_names = {
+        "name": "company_name",
+        "contact_phone": "phone",
+        "contact_email": "email",
+    }

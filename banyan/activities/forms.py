@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from banyan.accounts import scopes
 from banyan.accounts import selectors as account_selectors
-from banyan.accounts.forms_account import ServiceErrorsMixin, UserChoiceField
 from banyan.activities.models import WorkSummary
+from banyan.core.forms import OptionChoiceField, ServiceErrorsMixin, UserChoiceField
 from banyan.customers import selectors as customer_selectors
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -27,11 +27,6 @@ def datetime_field(label, *, required=True, help_text=""):
         input_formats=DATETIME_INPUT_FORMATS,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_FORMAT),
     )
-
-
-class OptionChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj) -> str:
-        return obj.display_label
 
 
 class ActivityForm(ServiceErrorsMixin, forms.Form):

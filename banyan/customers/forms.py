@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from banyan.accounts import scopes
 from banyan.accounts import selectors as account_selectors
-from banyan.accounts.forms_account import ServiceErrorsMixin
 from banyan.accounts.models import User
+from banyan.core.forms import OptionChoiceField, ServiceErrorsMixin
 from banyan.customers.models import Customer, CustomerShare
 
 PAGE_SIZES = (20, 50, 100)
@@ -21,11 +21,6 @@ PAGE_SIZES = (20, 50, 100)
 class UserChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: User) -> str:
         return obj.display_name
-
-
-class OptionChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj) -> str:
-        return obj.display_label
 
 
 def _options(user: User, kind: str, current_id=None):

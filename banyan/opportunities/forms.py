@@ -5,8 +5,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from banyan.accounts import selectors as account_selectors
-from banyan.accounts.forms_account import ServiceErrorsMixin, UserChoiceField
 from banyan.accounts.models import User
+from banyan.core.forms import ServiceErrorsMixin, UserChoiceField
 from banyan.opportunities import selectors
 from banyan.opportunities.models import Opportunity
 

@@ -77,13 +77,7 @@ def password_change_view(request):
                 new_password=form.cleaned_data["new_password"],
             )
         except DomainError as exc:
-            errors = exc.as_dict()
-            for field, field_errors in errors.items():
-                target = field if field in form.fields else None
-                if field == "password":
-                    target = "new_password"
-                for message in field_errors:
-                    form.add_error(target, message)
+            form.add_service_errors(exc)
         else:
             update_session_auth_hash(request, user)
             messages.success(request, _("Your password has been changed."))
