@@ -82,9 +82,16 @@ def can_manage_customer(user: User, customer: Customer) -> bool:
 
 
 def can_edit_customer(user: User, customer: Customer) -> bool:
-    if can_manage_customer(user, customer):
-        return True
-    return _shared_with(user, edit_only=True).filter(customer_id=customer.pk).exists()
+    """Owner line, or shared to edit. Remembered on the customer object for this user, so
+    the customer view's panels ask the database once, not once each."""
+    remembered = getattr(customer, "_editable_by", None)
+    if remembered is not None and remembered[0] == user.pk:
+        return remembered[1]
+    editable = can_manage_customer(user, customer) or (
+        _shared_with(user, edit_only=True).filter(customer_id=customer.pk).exists()
+    )
+    customer._editable_by = (user.pk, editable)
+    return editable
 
 
 def editable_among(user: User, customers) -> set[int]:

@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from banyan.core.panels import Panel, customer_view
+from banyan.customers import selectors as customer_selectors
 from banyan.opportunities import selectors
 
 
@@ -12,7 +13,7 @@ def panel_context(user, customer) -> dict:
     return {
         "opportunities": opportunities,
         "opportunity_totals": selectors.totals_of([o for o in opportunities if o.is_open]),
-        "can_add_opportunity": selectors.can_edit_customer(user, customer),
+        "can_add_opportunity": customer_selectors.can_edit_customer(user, customer),
     }
 
 

@@ -171,11 +171,6 @@ def totals_of(opportunities) -> Totals:
     )
 
 
-def can_edit_customer(user: User, customer: Customer) -> bool:
-    """May the user add opportunities to this customer (owner line, or shared to edit)?"""
-    return customer_selectors.can_edit_customer(user, customer)
-
-
 def customer_opportunities(user: User, customer: Customer) -> QuerySet[Opportunity]:
     """The opportunities of one customer (open first, then the newest)."""
     return (
