@@ -5,7 +5,6 @@ acting user's company), services write and enforce every rule.
 """
 
 import django_filters
-from django import forms
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
 from django.db import transaction
@@ -27,7 +26,9 @@ from banyan.accounts import selectors, services
 from banyan.accounts.dictionary import KINDS
 from banyan.accounts.guards import ensure_account_admin
 from banyan.accounts.models import SPECIAL_PERMISSION_CODENAMES, DictionaryOption, Role, User
+from banyan.core.api import IdField as ApiIdField
 from banyan.core.errors import DomainError
+from banyan.core.forms import IdField
 from banyan.core.permissions import IsCompanyMember
 
 # Token login ---------------------------------------------------------------------------------
@@ -184,7 +185,7 @@ class UserSerializer(serializers.ModelSerializer):
 class IdFilter(django_filters.NumberFilter):
     """A filter on a related row's id (a whole number)."""
 
-    field_class = forms.IntegerField
+    field_class = IdField
 
 
 class UserFilter(django_filters.FilterSet):
@@ -280,7 +281,7 @@ class DictionaryReorderSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(label=_("List"), choices=list(KINDS.items()))
     order = serializers.ListField(
         label=_("Order"),
-        child=serializers.IntegerField(),
+        child=ApiIdField(),
         help_text=_("Option ids in the wanted order; options not listed follow them."),
     )
 

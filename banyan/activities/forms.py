@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from banyan.accounts import scopes
 from banyan.accounts import selectors as account_selectors
 from banyan.activities.models import WorkSummary
-from banyan.core.forms import OptionChoiceField, ServiceErrorsMixin, UserChoiceField
+from banyan.core.forms import IdField, OptionChoiceField, ServiceErrorsMixin, UserChoiceField
 from banyan.customers import selectors as customer_selectors
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -158,7 +158,7 @@ class ActivityFilterForm(forms.Form):
     date_to = forms.DateField(
         label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    customer = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    customer = IdField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

@@ -40,8 +40,22 @@ REFUSED = OpenApiResponse(description=_("Visible to you, but you may not do this
 INVALID = OpenApiResponse(description=_("Bad input: the fields at fault, each with messages."))
 
 
+# Keys are 64-bit: a larger number can name no row, and would overflow the database driver.
+MAX_ID = 2**63 - 1
+
+
+class IdField(serializers.IntegerField):
+    """The id of a row, as a client sends it: a whole number a 64-bit key can hold, else a
+    400 (whether such a row exists, and is theirs, is the selectors' and services' answer)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", -MAX_ID)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(**kwargs)
+
+
 @extend_schema_field(OpenApiTypes.INT)
-class RelatedIdField(serializers.IntegerField):
+class RelatedIdField(IdField):
     """A related row's id: read from `<field>_id` without loading the row, written as given
     for the service to check (a visible customer, an option of the right list, an owner…)."""
 

@@ -23,6 +23,17 @@ class ServiceErrorsMixin:
                 self.add_error(target, message)
 
 
+class IdField(forms.IntegerField):
+    """The id of a row in a query string or form: a whole number a 64-bit key can hold."""
+
+    def __init__(self, **kwargs):
+        from banyan.core.api import MAX_ID
+
+        kwargs.setdefault("min_value", -MAX_ID)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(**kwargs)
+
+
 class OptionChoiceField(forms.ModelChoiceField):
     """A choice among data-dictionary options, shown by their (translated) label."""
 

@@ -22,7 +22,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from banyan.accounts.api import acting_user
-from banyan.core.api import INVALID, NOT_FOUND, REFUSED, RelatedIdField
+from banyan.core.api import INVALID, NOT_FOUND, REFUSED, IdField, RelatedIdField
 from banyan.customers import selectors, services
 from banyan.customers.models import Customer, CustomerShare
 
@@ -111,10 +111,10 @@ class ContactSerializer(ContactFieldsSerializer):
 
 
 class ContactListQuery(serializers.Serializer):
-    customer = serializers.IntegerField(
+    customer = IdField(
         label=_("Customer (id)"), required=False, help_text=_("Only this customer's contacts.")
     )
-    category = serializers.IntegerField(label=_("Category (option id)"), required=False)
+    category = IdField(label=_("Category (option id)"), required=False)
     search = serializers.CharField(
         label=_("Search"),
         required=False,
@@ -300,10 +300,10 @@ class CustomerListQuery(serializers.Serializer):
         help_text=_("Words found in the name, its pinyin or initials, phones or contact names."),
     )
     kind = serializers.ChoiceField(label=_("Kind"), choices=Customer.Kind.choices, required=False)
-    type = serializers.IntegerField(label=_("Customer type (option id)"), required=False)
-    source = serializers.IntegerField(label=_("Source (option id)"), required=False)
-    industry = serializers.IntegerField(label=_("Industry (option id)"), required=False)
-    owner = serializers.IntegerField(label=_("Owner (user id)"), required=False)
+    type = IdField(label=_("Customer type (option id)"), required=False)
+    source = IdField(label=_("Source (option id)"), required=False)
+    industry = IdField(label=_("Industry (option id)"), required=False)
+    owner = IdField(label=_("Owner (user id)"), required=False)
     is_hot = serializers.BooleanField(label=_("Hot customer"), required=False, allow_null=True)
     contacted_after = serializers.DateTimeField(label=_("Last contacted after"), required=False)
     contacted_before = serializers.DateTimeField(label=_("Last contacted before"), required=False)
@@ -342,26 +342,26 @@ class ShareSerializer(serializers.Serializer):
 
 
 class ShareRequestSerializer(serializers.Serializer):
-    user = serializers.IntegerField(label=_("User (id)"))
+    user = IdField(label=_("User (id)"))
     level = serializers.ChoiceField(label=_("Level"), choices=SHARE_LEVELS)
 
 
 class UnshareRequestSerializer(serializers.Serializer):
-    user = serializers.IntegerField(label=_("User (id)"))
+    user = IdField(label=_("User (id)"))
 
 
 class TransferRequestSerializer(serializers.Serializer):
-    owner = serializers.IntegerField(label=_("New owner (user id)"))
+    owner = IdField(label=_("New owner (user id)"))
 
 
 class BulkTransferRequestSerializer(serializers.Serializer):
-    customers = serializers.ListField(label=_("Customers (ids)"), child=serializers.IntegerField())
-    owner = serializers.IntegerField(label=_("New owner (user id)"))
+    customers = serializers.ListField(label=_("Customers (ids)"), child=IdField())
+    owner = IdField(label=_("New owner (user id)"))
 
 
 class BulkShareRequestSerializer(serializers.Serializer):
-    customers = serializers.ListField(label=_("Customers (ids)"), child=serializers.IntegerField())
-    user = serializers.IntegerField(label=_("User (id)"))
+    customers = serializers.ListField(label=_("Customers (ids)"), child=IdField())
+    user = IdField(label=_("User (id)"))
     level = serializers.ChoiceField(label=_("Level"), choices=SHARE_LEVELS)
 
 

@@ -16,7 +16,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from banyan.accounts.api import acting_user
-from banyan.core.api import INVALID, NOT_FOUND, REFUSED, RelatedIdField
+from banyan.core.api import INVALID, NOT_FOUND, REFUSED, IdField, RelatedIdField
 from banyan.opportunities import selectors, services
 from banyan.opportunities.models import Opportunity
 
@@ -134,12 +134,12 @@ class OpportunityListQuery(serializers.Serializer):
         allow_blank=True,
         help_text=_("Words found in the opportunity's or the customer's name."),
     )
-    customer = serializers.IntegerField(label=_("Customer (id)"), required=False)
-    stage = serializers.IntegerField(label=_("Stage (option id)"), required=False)
+    customer = IdField(label=_("Customer (id)"), required=False)
+    stage = IdField(label=_("Stage (option id)"), required=False)
     status = serializers.ChoiceField(
         label=_("Status"), choices=Opportunity.Status.choices, required=False
     )
-    owner = serializers.IntegerField(label=_("Owner (user id)"), required=False)
+    owner = IdField(label=_("Owner (user id)"), required=False)
     close_from = serializers.DateField(label=_("Expected close from"), required=False)
     close_to = serializers.DateField(label=_("Expected close until"), required=False)
     ordering = serializers.ChoiceField(
@@ -164,7 +164,7 @@ class OpportunityListQuery(serializers.Serializer):
 
 
 class MoveRequestSerializer(serializers.Serializer):
-    stage = serializers.IntegerField(label=_("Stage (option id)"))
+    stage = IdField(label=_("Stage (option id)"))
     probability = serializers.IntegerField(
         label=_("Probability (%)"),
         required=False,
