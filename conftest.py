@@ -139,3 +139,64 @@ def make_customer(db):
         )
 
     return make
+
+
+@pytest.fixture
+def grant(db):
+    """`grant(user, "finance", "see_costs", …)` → the user, given those special permissions
+    (on top of any they had) by an admin boss of their company, with a fresh permission cache."""
+    from banyan.accounts.models import User
+
+    def give(user, *codenames):
+        admin = User.objects.filter(company_id=user.company_id, is_admin=True).first()
+        had = set(user.user_permissions.values_list("codename", flat=True))
+        services.user_update(actor=admin, user=user, permissions=sorted(had | set(codenames)))
+        return User.objects.get(pk=user.pk)
+
+    return give
+
+
+@pytest.fixture
+def make_product(db, grant):
+    """`make_product(company_user, code=..., kind="service"|"physical", **fields)` → a product
+    of that user's company, created by its admin boss (given "manage products" and "see
+    costs" for it). Defaults: a physical product at 100.00, cost 60.00."""
+    from banyan.accounts.models import User
+    from banyan.products import services as product_services
+
+    counter = {"n": 0}
+    managers = {}
+
+    def make(user, **fields):
+        counter["n"] += 1
+        if user.company_id not in managers:
+            admin = User.objects.filter(company_id=user.company_id, is_admin=True).first()
+            managers[user.company_id] = grant(admin, "manage_products", "see_costs")
+        fields.setdefault("code", f"P{counter['n']:04d}")
+        fields.setdefault("name", f"产品{counter['n']}")
+        fields.setdefault("kind", "physical")
+        fields.setdefault("list_price", "100.00")
+        fields.setdefault("cost", "60.00")
+        fields.setdefault("unit", "件")
+        return product_services.product_create(user=managers[user.company_id], **fields)
+
+    return make
+
+
+@pytest.fixture
+def make_agreement(db, make_product):
+    """`make_agreement(user, customer, kind="order", lines=None, **fields)` → an agreement
+    the user creates through the services. Without lines: one line of a new product (a
+    service for a contract) at 100.00 × 1."""
+    from banyan.agreements import services as agreement_services
+
+    def make(user, customer, kind="order", lines=None, **fields):
+        if lines is None:
+            product = make_product(user, kind="service" if kind == "contract" else "physical")
+            lines = [{"product": product.pk, "quantity": "1"}]
+        fields.setdefault("title", f"{customer.name} {kind}")
+        return agreement_services.agreement_create(
+            user=user, kind=kind, customer=customer, lines=lines, **fields
+        )
+
+    return make

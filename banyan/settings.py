@@ -44,6 +44,9 @@ INSTALLED_APPS = [
     "banyan.customers",
     "banyan.activities",
     "banyan.opportunities",
+    "banyan.products",
+    "banyan.agreements",
+    "banyan.finance",
 ]
 
 MIDDLEWARE = [

@@ -63,6 +63,18 @@ class Company(TimeStampedModel):
         default=10,
         validators=[MinValueValidator(1), MaxValueValidator(1000)],
     )
+    contract_number_prefix = models.CharField(
+        _("contract number prefix"), max_length=10, default="HT", blank=True
+    )
+    order_number_prefix = models.CharField(
+        _("order number prefix"), max_length=10, default="DD", blank=True
+    )
+    signing_makes_regular = models.BooleanField(
+        _("signing makes a potential customer regular"), default=True
+    )
+    allow_invoice_ahead = models.BooleanField(
+        _("invoices may run ahead of payments"), default=False
+    )
     time_zone = models.CharField(
         _("time zone"), max_length=64, default="Asia/Shanghai", validators=[validate_time_zone]
     )

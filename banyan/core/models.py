@@ -37,3 +37,12 @@ def money_field(verbose_name, **kwargs) -> models.DecimalField:
     """A CNY amount: Decimal with 2 places, never float."""
     kwargs.setdefault("default", 0)
     return models.DecimalField(verbose_name, **MONEY, **kwargs)
+
+
+QUANTITY = {"max_digits": 14, "decimal_places": 2}
+
+
+def quantity_field(verbose_name, **kwargs) -> models.DecimalField:
+    """A quantity of a product in its unit (pieces, kg, hours…): Decimal with 2 places."""
+    kwargs.setdefault("default", 0)
+    return models.DecimalField(verbose_name, **QUANTITY, **kwargs)

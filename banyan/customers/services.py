@@ -10,6 +10,7 @@ from django.db.models import ProtectedError, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from banyan.accounts import scopes
 from banyan.accounts.guards import ensure_can_write
 from banyan.accounts.models import DictionaryOption, User
 from banyan.core.errors import DomainError, NotFound, PermissionRefused, ValidationFailed
@@ -440,10 +441,58 @@ def customer_set_hot(*, user: User, customer: Customer, is_hot: bool) -> Custome
     return customer
 
 
-def customer_signed(*, customer: Customer) -> None:
-    """Hook for agreements: a customer who signs is no longer "hot"."""
-    Customer.objects.filter(pk=customer.pk, is_hot=True).update(is_hot=False)
-    customer.is_hot = False
+def record_owner(user: User, value, customer: Customer, errors: dict) -> User | None:
+    """The owner given for a record of `customer` (an opportunity, an agreement…): an active
+    user of the company who is the acting user, someone below them, or the customer's owner.
+    Appends the reason to `errors["owner"]` and returns None otherwise."""
+    candidate_id = value.pk if isinstance(value, User) else value
+    try:
+        owner = User.objects.get(pk=int(candidate_id), company_id=user.company_id)
+    except (User.DoesNotExist, ValueError, TypeError, OverflowError):
+        errors.setdefault("owner", []).append(_("Choose a user of your company."))
+        return None
+    if not owner.is_active:
+        errors.setdefault("owner", []).append(
+            _("%(name)s is deactivated.") % {"name": owner.display_name}
+        )
+        return None
+    if owner.pk != customer.owner_id and not scopes.can_see_owner(user, owner):
+        errors.setdefault("owner", []).append(
+            _("Choose yourself, someone below you, or the customer's owner.")
+        )
+        return None
+    return owner
+
+
+def default_record_owner(user: User, customer: Customer) -> User:
+    """The acting user when the customer is in their own line, else the customer's owner (a
+    colleague the customer is shared with works on the owner's behalf)."""
+    if selectors.can_manage_customer(user, customer):
+        return user
+    return customer.owner
+
+
+def customer_signed(*, customer: Customer, by: User | None = None) -> None:
+    """Hook for agreements: a customer who signs is no longer "hot", and a potential customer
+    (潜在客户) becomes a regular one (普通客户) where the company keeps that rule. Both
+    changes go into the customer's history under the user who signed."""
+    customer = Customer.objects.select_for_update().select_related("type").get(pk=customer.pk)
+    changed = []
+    if customer.is_hot:
+        customer.is_hot = False
+        changed.append("is_hot")
+    company = customer.company
+    if company.signing_makes_regular and customer.type and customer.type.code == "potential":
+        regular = DictionaryOption.objects.filter(
+            company_id=customer.company_id, kind="customer_type", code="regular"
+        ).first()
+        if regular is not None:
+            customer.type = regular
+            changed.append("type")
+    if changed:
+        if by is not None:
+            customer._history_user = by
+        customer.save(update_fields=[*changed, "updated_at"])
 
 
 def customer_contacted(*, customer: Customer, at=None) -> None:

@@ -23,12 +23,12 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
-from banyan.accounts import scopes
 from banyan.accounts.guards import ensure_can_write
 from banyan.accounts.models import DictionaryOption, User
 from banyan.core.errors import DomainError, ValidationFailed
 from banyan.core.text import clean_text, squash_spaces
 from banyan.customers import selectors as customer_selectors
+from banyan.customers import services as customer_services
 from banyan.customers.models import Customer
 from banyan.opportunities import selectors
 from banyan.opportunities.models import Opportunity, StageChange
@@ -133,26 +133,6 @@ def _date(value, errors: dict) -> date | None:
     return parsed
 
 
-def _owner(user: User, value, customer: Customer, errors: dict) -> User | None:
-    candidate_id = value.pk if isinstance(value, User) else value
-    try:
-        owner = User.objects.get(pk=int(candidate_id), company_id=user.company_id)
-    except (User.DoesNotExist, ValueError, TypeError):
-        errors.setdefault("owner", []).append(_("Choose a user of your company."))
-        return None
-    if not owner.is_active:
-        errors.setdefault("owner", []).append(
-            _("%(name)s is deactivated.") % {"name": owner.display_name}
-        )
-        return None
-    if owner.pk != customer.owner_id and not scopes.can_see_owner(user, owner):
-        errors.setdefault("owner", []).append(
-            _("Choose yourself, someone below you, or the customer's owner.")
-        )
-        return None
-    return owner
-
-
 def _clean_fields(
     user: User, data: dict, errors: dict, *, customer: Customer, current: Opportunity | None
 ) -> dict:
@@ -182,14 +162,8 @@ def _clean_fields(
     if "competitors" in data:
         cleaned["competitors"] = (data["competitors"] or "").strip()
     if "owner" in data and data["owner"] not in (None, ""):
-        cleaned["owner"] = _owner(user, data["owner"], customer, errors)
+        cleaned["owner"] = customer_services.record_owner(user, data["owner"], customer, errors)
     return cleaned
-
-
-def _default_owner(user: User, customer: Customer) -> User:
-    if customer_selectors.can_manage_customer(user, customer):
-        return user
-    return customer.owner
 
 
 # --- the board column order -----------------------------------------------------------------
@@ -336,7 +310,7 @@ def opportunity_create(
     explicit_probability = data.pop("probability")
     if explicit_probability is None:
         explicit_probability = stage_option.probability or 0
-    data.setdefault("owner", _default_owner(user, customer))
+    data.setdefault("owner", customer_services.default_record_owner(user, customer))
     opportunity = Opportunity(
         company_id=user.company_id,
         customer=customer,

@@ -1,0 +1,218 @@
+"""Reads on agreements (contracts and orders), always for an acting user.
+
+An agreement is visible exactly when its customer is, and may be changed exactly when its
+customer may be (owner line, or shared to edit). Lists, the customer panel, the finance page
+and the API all start from `visible_agreements(user)`.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.utils.translation import gettext as _
+
+from banyan.accounts import scopes
+from banyan.accounts.models import User
+from banyan.agreements.models import Agreement, AgreementAttachment, AgreementLine
+from banyan.core.errors import NotFound, PermissionRefused
+from banyan.customers import selectors as customer_selectors
+from banyan.customers.models import Customer
+
+LIST_ORDERINGS = {
+    "number",
+    "-number",
+    "title",
+    "-title",
+    "created_at",
+    "-created_at",
+    "signed_on",
+    "-signed_on",
+    "amount",
+    "-amount",
+    "paid_amount",
+    "-paid_amount",
+    "customer__name",
+    "-customer__name",
+    "owner__real_name",
+    "-owner__real_name",
+    "status",
+    "-status",
+}
+
+
+def kinds_in_use(user: User) -> list[str]:
+    """The agreement kinds the user's company uses (contracts and/or orders)."""
+    company = user.company
+    kinds = []
+    if company.uses_contracts:
+        kinds.append(Agreement.Kind.CONTRACT)
+    if company.uses_orders:
+        kinds.append(Agreement.Kind.ORDER)
+    return kinds
+
+
+def visible_agreements(user: User, kind: str | None = None) -> QuerySet[Agreement]:
+    """Agreements whose customer the user may see (their line's, or shared with them)."""
+    if not user.is_authenticated or not user.company_id or not user.is_active:
+        return Agreement.objects.none()
+    agreements = Agreement.objects.filter(
+        company_id=user.company_id,
+        customer__in=customer_selectors.visible_customers(user),
+    )
+    if kind:
+        agreements = agreements.filter(kind=kind)
+    return agreements
+
+
+def can_edit_agreement(user: User, agreement: Agreement) -> bool:
+    return customer_selectors.can_edit_customer(user, agreement.customer)
+
+
+def get_agreement_for(user: User, pk, *, for_edit: bool = False) -> Agreement:
+    """The agreement if the user may see it (NotFound otherwise, whether missing or not
+    theirs); with `for_edit`, PermissionRefused when they may see but not change it."""
+    try:
+        agreement = (
+            visible_agreements(user)
+            .select_related("customer__owner", "customer__type", "owner", "created_by")
+            .get(pk=int(pk))
+        )
+    except (Agreement.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise NotFound() from None
+    agreement.customer._visible_to_user_id = user.pk
+    if for_edit and not can_edit_agreement(user, agreement):
+        raise PermissionRefused(_("This customer is shared with you to view only."))
+    return agreement
+
+
+def agreement_owners(user: User) -> QuerySet[User]:
+    """The people the owner filter offers: those whose records the user sees."""
+    return scopes.visible_owners(user).order_by("path")
+
+
+def agreement_list(
+    user: User,
+    *,
+    kind: str = "",
+    search: str = "",
+    status: str = "",
+    customer_id=None,
+    owner_id=None,
+    signed_from: date | None = None,
+    signed_to: date | None = None,
+    receivable: bool | None = None,
+    uninvoiced: bool | None = None,
+    ordering: str = "-created_at",
+) -> QuerySet[Agreement]:
+    """The contract or order list: search by number, title or customer name; filter; sort."""
+    agreements = visible_agreements(user, kind or None).select_related("customer", "owner")
+    for term in search.split():
+        agreements = agreements.filter(
+            Q(number__icontains=term) | Q(title__icontains=term) | Q(customer__name__icontains=term)
+        )
+    if status:
+        agreements = agreements.filter(status=status)
+    if customer_id:
+        agreements = agreements.filter(customer_id=customer_id)
+    if owner_id:
+        agreements = agreements.filter(owner_id=owner_id)
+    if signed_from:
+        agreements = agreements.filter(signed_on__gte=signed_from)
+    if signed_to:
+        agreements = agreements.filter(signed_on__lte=signed_to)
+    if receivable is not None:
+        condition = Q(paid_amount__lt=F("amount")) & ~Q(status=Agreement.Status.CANCELLED)
+        agreements = agreements.filter(condition) if receivable else agreements.exclude(condition)
+    if uninvoiced is not None:
+        condition = Q(invoiced_amount__lt=F("paid_amount"))
+        agreements = agreements.filter(condition) if uninvoiced else agreements.exclude(condition)
+    if ordering not in LIST_ORDERINGS:
+        ordering = "-created_at"
+    return agreements.order_by(ordering, "-id")
+
+
+def agreement_lines(user: User, agreement: Agreement) -> QuerySet[AgreementLine]:
+    """The lines of an agreement already fetched for the user, in order."""
+    return AgreementLine.objects.filter(
+        company_id=user.company_id, agreement_id=agreement.pk
+    ).select_related("product")
+
+
+def agreement_attachments(user: User, agreement: Agreement) -> QuerySet[AgreementAttachment]:
+    return AgreementAttachment.objects.filter(
+        company_id=user.company_id, agreement_id=agreement.pk
+    ).select_related("uploaded_by")
+
+
+def get_attachment_for(user: User, pk, *, for_edit: bool = False) -> AgreementAttachment:
+    """An attachment of an agreement the user may see (NotFound otherwise)."""
+    try:
+        attachment = AgreementAttachment.objects.select_related("agreement").get(
+            pk=int(pk),
+            company_id=user.company_id,
+            agreement__in=visible_agreements(user),
+        )
+    except (AgreementAttachment.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise NotFound() from None
+    if for_edit:
+        get_agreement_for(user, attachment.agreement_id, for_edit=True)
+    return attachment
+
+
+def customer_agreements(user: User, customer: Customer) -> QuerySet[Agreement]:
+    """The agreements of one customer, newest first (the customer was fetched for the user)."""
+    return (
+        customer_selectors.records_of_customer(Agreement.objects.all(), user, customer)
+        .select_related("owner")
+        .order_by("-created_at", "-id")
+    )
+
+
+@dataclass(frozen=True)
+class MoneyFigures:
+    """Amount, paid, receivable, invoiced and uninvoiced over some agreements."""
+
+    count: int = 0
+    amount: Decimal = Decimal("0.00")
+    paid: Decimal = Decimal("0.00")
+    invoiced: Decimal = Decimal("0.00")
+
+    @property
+    def receivable(self) -> Decimal:
+        return self.amount - self.paid
+
+    @property
+    def uninvoiced(self) -> Decimal:
+        return self.paid - self.invoiced
+
+
+def money_figures(agreements: QuerySet[Agreement]) -> MoneyFigures:
+    """The sums over agreements not cancelled, in one query."""
+    row = (
+        agreements.exclude(status=Agreement.Status.CANCELLED)
+        .order_by()
+        .aggregate(
+            count=Count("id"),
+            amount=Sum("amount"),
+            paid=Sum("paid_amount"),
+            invoiced=Sum("invoiced_amount"),
+        )
+    )
+    return MoneyFigures(
+        count=row["count"] or 0,
+        amount=row["amount"] or Decimal("0.00"),
+        paid=row["paid"] or Decimal("0.00"),
+        invoiced=row["invoiced"] or Decimal("0.00"),
+    )
+
+
+def figures_of(agreements) -> MoneyFigures:
+    """The same sums for agreements already in memory."""
+    rows = [a for a in agreements if a.status != Agreement.Status.CANCELLED]
+    return MoneyFigures(
+        count=len(rows),
+        amount=sum((a.amount for a in rows), Decimal("0.00")),
+        paid=sum((a.paid_amount for a in rows), Decimal("0.00")),
+        invoiced=sum((a.invoiced_amount for a in rows), Decimal("0.00")),
+    )

@@ -1,0 +1,328 @@
+"""Reads on payment plans, payments and invoices, always for an acting user.
+
+Each row is visible exactly when its customer is (rows carry the customer for that). Only
+users with the finance permission record payments and invoices; anyone who may change an
+agreement makes its payment plans.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+
+from banyan.accounts.models import User
+from banyan.agreements import selectors as agreement_selectors
+from banyan.agreements.models import Agreement
+from banyan.core.errors import NotFound, PermissionRefused
+from banyan.customers import selectors as customer_selectors
+from banyan.customers.models import Customer
+from banyan.finance.models import UNCOVERED, Invoice, Payment, PaymentPlan
+
+PLAN_ORDERINGS = {"due_on", "-due_on", "amount", "-amount", "created_at", "-created_at"}
+PAYMENT_ORDERINGS = {"paid_on", "-paid_on", "amount", "-amount", "created_at", "-created_at"}
+INVOICE_ORDERINGS = {"issued_on", "-issued_on", "amount", "-amount", "number", "-number"}
+DUE_SOON_DAYS = 30
+
+
+def can_record_money(user: User) -> bool:
+    """Payments and invoices are recorded by users with the finance permission."""
+    return bool(
+        user.is_authenticated
+        and user.company_id
+        and user.is_active
+        and user.has_perm("accounts.finance")
+    )
+
+
+def _visible(model, user: User) -> QuerySet:
+    if not user.is_authenticated or not user.company_id or not user.is_active:
+        return model.objects.none()
+    return model.objects.filter(
+        company_id=user.company_id, customer__in=customer_selectors.visible_customers(user)
+    )
+
+
+def visible_plans(user: User) -> QuerySet[PaymentPlan]:
+    return _visible(PaymentPlan, user)
+
+
+def visible_payments(user: User) -> QuerySet[Payment]:
+    return _visible(Payment, user)
+
+
+def visible_invoices(user: User) -> QuerySet[Invoice]:
+    return _visible(Invoice, user)
+
+
+def _get(queryset: QuerySet, pk):
+    try:
+        return queryset.get(pk=int(pk))
+    except (queryset.model.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise NotFound() from None
+
+
+def get_plan_for(user: User, pk, *, for_edit: bool = False) -> PaymentPlan:
+    plan = _get(visible_plans(user).select_related("agreement__customer", "agreement__owner"), pk)
+    if for_edit and not agreement_selectors.can_edit_agreement(user, plan.agreement):
+        raise PermissionRefused()
+    return plan
+
+
+def get_payment_for(user: User, pk) -> Payment:
+    return _get(
+        visible_payments(user).select_related(
+            "agreement", "customer", "plan", "method", "owner", "recorded_by", "reverses"
+        ),
+        pk,
+    )
+
+
+def get_invoice_for(user: User, pk) -> Invoice:
+    return _get(
+        visible_invoices(user).select_related("agreement", "customer", "type", "recorded_by"), pk
+    )
+
+
+# --- one agreement ------------------------------------------------------------------------
+
+
+def agreement_plans(user: User, agreement: Agreement) -> QuerySet[PaymentPlan]:
+    """The plans of an agreement already fetched for the user, by due date."""
+    return PaymentPlan.objects.filter(company_id=user.company_id, agreement_id=agreement.pk)
+
+
+def agreement_payments(user: User, agreement: Agreement) -> QuerySet[Payment]:
+    return Payment.objects.filter(
+        company_id=user.company_id, agreement_id=agreement.pk
+    ).select_related("method", "owner", "recorded_by", "plan", "reversed_by")
+
+
+def agreement_invoices(user: User, agreement: Agreement) -> QuerySet[Invoice]:
+    return Invoice.objects.filter(
+        company_id=user.company_id, agreement_id=agreement.pk
+    ).select_related("type", "recorded_by")
+
+
+@dataclass
+class MoneyState:
+    """What the agreement page and the customer view show about money."""
+
+    amount: Decimal
+    paid: Decimal
+    invoiced: Decimal
+    plans: list[PaymentPlan] = field(default_factory=list)
+    today: date | None = None
+
+    @property
+    def receivable(self) -> Decimal:
+        return self.amount - self.paid
+
+    @property
+    def uninvoiced(self) -> Decimal:
+        return self.paid - self.invoiced
+
+    @property
+    def open_plans(self) -> list[PaymentPlan]:
+        return [p for p in self.plans if not p.is_covered]
+
+    @property
+    def overdue_plans(self) -> list[PaymentPlan]:
+        return [p for p in self.open_plans if p.due_on < self.today]
+
+    @property
+    def next_due_plan(self) -> PaymentPlan | None:
+        upcoming = [p for p in self.open_plans if p.due_on >= self.today]
+        return min(upcoming, key=lambda p: (p.due_on, p.pk), default=None)
+
+    @property
+    def planned(self) -> Decimal:
+        return sum((p.amount for p in self.plans), Decimal("0.00"))
+
+
+def today_for(user: User) -> date:
+    return timezone.localdate(timezone=user.company.zone)
+
+
+def agreement_money(user: User, agreement: Agreement, plans=None) -> MoneyState:
+    """Amount, paid, receivable, invoiced, uninvoiced, next due and overdue plans."""
+    if plans is None:
+        plans = list(agreement_plans(user, agreement))
+    return MoneyState(
+        amount=agreement.amount,
+        paid=agreement.paid_amount,
+        invoiced=agreement.invoiced_amount,
+        plans=list(plans),
+        today=today_for(user),
+    )
+
+
+def customer_money(user: User, customer: Customer) -> MoneyState:
+    """The same figures over a customer's agreements (cancelled ones left out). Two queries."""
+    figures = agreement_selectors.money_figures(
+        agreement_selectors.customer_agreements(user, customer)
+    )
+    plans = customer_selectors.records_of_customer(PaymentPlan.objects.all(), user, customer)
+    plans = plans.exclude(agreement__status=Agreement.Status.CANCELLED).select_related("agreement")
+    return MoneyState(
+        amount=figures.amount,
+        paid=figures.paid,
+        invoiced=figures.invoiced,
+        plans=list(plans),
+        today=today_for(user),
+    )
+
+
+def customer_payments(user: User, customer: Customer) -> QuerySet[Payment]:
+    return customer_selectors.records_of_customer(
+        Payment.objects.all(), user, customer
+    ).select_related("agreement", "method", "owner")
+
+
+def customer_invoices(user: User, customer: Customer) -> QuerySet[Invoice]:
+    return customer_selectors.records_of_customer(
+        Invoice.objects.all(), user, customer
+    ).select_related("agreement", "type")
+
+
+# --- lists --------------------------------------------------------------------------------
+
+
+def plan_list(
+    user: User,
+    *,
+    agreement_id=None,
+    customer_id=None,
+    owner_id=None,
+    state: str = "",
+    due_from: date | None = None,
+    due_to: date | None = None,
+    ordering: str = "due_on",
+) -> QuerySet[PaymentPlan]:
+    """Plans: `state` is "open" (not yet covered), "covered", "overdue" (open and past due)
+    or "due_soon" (open, due within 30 days). `owner_id` is the agreement's owner."""
+    plans = visible_plans(user).select_related("agreement__owner", "customer")
+    if agreement_id:
+        plans = plans.filter(agreement_id=agreement_id)
+    if customer_id:
+        plans = plans.filter(customer_id=customer_id)
+    if owner_id:
+        plans = plans.filter(agreement__owner_id=owner_id)
+    today = today_for(user)
+    live = UNCOVERED & ~Q(agreement__status=Agreement.Status.CANCELLED)
+    if state == "open":
+        plans = plans.filter(live)
+    elif state == "covered":
+        plans = plans.filter(paid_amount__gte=F("amount"))
+    elif state == "overdue":
+        plans = plans.filter(live, due_on__lt=today)
+    elif state == "due_soon":
+        plans = plans.filter(live, due_on__gte=today, due_on__lte=today + timedelta(DUE_SOON_DAYS))
+    if due_from:
+        plans = plans.filter(due_on__gte=due_from)
+    if due_to:
+        plans = plans.filter(due_on__lte=due_to)
+    if ordering not in PLAN_ORDERINGS:
+        ordering = "due_on"
+    return plans.order_by(ordering, "id")
+
+
+def payment_list(
+    user: User,
+    *,
+    agreement_id=None,
+    customer_id=None,
+    owner_id=None,
+    method_id=None,
+    paid_from: date | None = None,
+    paid_to: date | None = None,
+    search: str = "",
+    ordering: str = "-paid_on",
+) -> QuerySet[Payment]:
+    payments = visible_payments(user).select_related(
+        "agreement", "customer", "method", "owner", "reverses", "reversed_by"
+    )
+    for term in search.split():
+        payments = payments.filter(
+            Q(agreement__number__icontains=term)
+            | Q(customer__name__icontains=term)
+            | Q(note__icontains=term)
+        )
+    if agreement_id:
+        payments = payments.filter(agreement_id=agreement_id)
+    if customer_id:
+        payments = payments.filter(customer_id=customer_id)
+    if owner_id:
+        payments = payments.filter(owner_id=owner_id)
+    if method_id:
+        payments = payments.filter(method_id=method_id)
+    if paid_from:
+        payments = payments.filter(paid_on__gte=paid_from)
+    if paid_to:
+        payments = payments.filter(paid_on__lte=paid_to)
+    if ordering not in PAYMENT_ORDERINGS:
+        ordering = "-paid_on"
+    return payments.order_by(ordering, "-id")
+
+
+def invoice_list(
+    user: User,
+    *,
+    agreement_id=None,
+    customer_id=None,
+    type_id=None,
+    issued_from: date | None = None,
+    issued_to: date | None = None,
+    search: str = "",
+    ordering: str = "-issued_on",
+) -> QuerySet[Invoice]:
+    invoices = visible_invoices(user).select_related("agreement", "customer", "type")
+    for term in search.split():
+        invoices = invoices.filter(
+            Q(number__icontains=term)
+            | Q(title__icontains=term)
+            | Q(agreement__number__icontains=term)
+            | Q(customer__name__icontains=term)
+        )
+    if agreement_id:
+        invoices = invoices.filter(agreement_id=agreement_id)
+    if customer_id:
+        invoices = invoices.filter(customer_id=customer_id)
+    if type_id:
+        invoices = invoices.filter(type_id=type_id)
+    if issued_from:
+        invoices = invoices.filter(issued_on__gte=issued_from)
+    if issued_to:
+        invoices = invoices.filter(issued_on__lte=issued_to)
+    if ordering not in INVOICE_ORDERINGS:
+        ordering = "-issued_on"
+    return invoices.order_by(ordering, "-id")
+
+
+def agreements_to_collect(user: User) -> QuerySet[Agreement]:
+    """Signed, executing or completed agreements not yet fully paid: payments to record."""
+    return (
+        agreement_selectors.visible_agreements(user)
+        .filter(
+            status__in=[
+                Agreement.Status.SIGNED,
+                Agreement.Status.EXECUTING,
+                Agreement.Status.COMPLETED,
+            ],
+            paid_amount__lt=F("amount"),
+        )
+        .select_related("customer", "owner")
+        .order_by("signed_on", "id")
+    )
+
+
+def agreements_to_invoice(user: User) -> QuerySet[Agreement]:
+    """Agreements whose payments run ahead of their invoices: invoices to record."""
+    return (
+        agreement_selectors.visible_agreements(user)
+        .filter(invoiced_amount__lt=F("paid_amount"))
+        .exclude(status=Agreement.Status.CANCELLED)
+        .select_related("customer", "owner")
+        .order_by("signed_on", "id")
+    )

@@ -1,0 +1,126 @@
+"""Reads on the product catalogue.
+
+Every user of the company sees the catalogue (a rep picks products for an order); only users
+with "manage products" change it. A product's cost and gross profit are for users with "see
+costs": `sees_costs(user)` is the one test pages, serializers and exports ask.
+"""
+
+from django.db.models import Q, QuerySet
+
+from banyan.accounts.models import User
+from banyan.core.errors import NotFound
+from banyan.products.models import Product, ProductCategory
+
+LIST_ORDERINGS = {
+    "code",
+    "-code",
+    "name",
+    "-name",
+    "list_price",
+    "-list_price",
+    "created_at",
+    "-created_at",
+    "category__path",
+    "-category__path",
+}
+
+
+def _member(user: User) -> bool:
+    return bool(user.is_authenticated and user.company_id and user.is_active)
+
+
+def sees_costs(user: User) -> bool:
+    return _member(user) and user.has_perm("accounts.see_costs")
+
+
+def can_manage_products(user: User) -> bool:
+    return _member(user) and user.has_perm("accounts.manage_products")
+
+
+def company_products(user: User) -> QuerySet[Product]:
+    if not _member(user):
+        return Product.objects.none()
+    return Product.objects.filter(company_id=user.company_id)
+
+
+def get_product_for(user: User, pk) -> Product:
+    try:
+        return company_products(user).select_related("category").get(pk=int(pk))
+    except (Product.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise NotFound() from None
+
+
+def product_list(
+    user: User,
+    *,
+    search: str = "",
+    category_id=None,
+    kind: str = "",
+    active: bool | None = None,
+    tracks_stock: bool | None = None,
+    ordering: str = "code",
+) -> QuerySet[Product]:
+    """Products by code, name or spec words; a category filter includes its subcategories."""
+    products = company_products(user).select_related("category")
+    for term in search.split():
+        products = products.filter(
+            Q(code__icontains=term) | Q(name__icontains=term) | Q(spec__icontains=term)
+        )
+    if category_id:
+        category = company_categories(user).filter(pk=category_id).first()
+        if category is None:
+            return products.none()
+        products = products.filter(category__path__startswith=category.path)
+    if kind:
+        products = products.filter(kind=kind)
+    if active is not None:
+        products = products.filter(is_active=active)
+    if tracks_stock is not None:
+        products = products.filter(tracks_stock=tracks_stock)
+    if ordering not in LIST_ORDERINGS:
+        ordering = "code"
+    return products.order_by(ordering, "id")
+
+
+def products_for_lines(user: User, *, services_only: bool = False) -> QuerySet[Product]:
+    """The active products a rep may put on an agreement's lines."""
+    products = company_products(user).filter(is_active=True)
+    if services_only:
+        products = products.filter(kind=Product.Kind.SERVICE)
+    return products.order_by("code", "id")
+
+
+# --- categories ---------------------------------------------------------------------------
+
+
+def company_categories(user: User) -> QuerySet[ProductCategory]:
+    if not _member(user):
+        return ProductCategory.objects.none()
+    return ProductCategory.objects.filter(company_id=user.company_id)
+
+
+def get_category_for(user: User, pk) -> ProductCategory:
+    try:
+        return company_categories(user).get(pk=int(pk))
+    except (ProductCategory.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise NotFound() from None
+
+
+def category_tree(user: User) -> list[ProductCategory]:
+    """Every category, each after its parent, siblings by position then name; each carries
+    `depth` (0 for a root) and `label` (indented for a select). One query."""
+    categories = list(company_categories(user))
+    children: dict[int | None, list[ProductCategory]] = {}
+    for category in categories:
+        children.setdefault(category.parent_id, []).append(category)
+    ordered: list[ProductCategory] = []
+
+    def walk(parent_id, depth):
+        for category in sorted(children.get(parent_id, []), key=lambda c: (c.position, c.name)):
+            category.tree_depth = depth
+            category.label = "— " * depth + category.name
+            ordered.append(category)
+            walk(category.pk, depth + 1)
+
+    walk(None, 0)
+    return ordered
