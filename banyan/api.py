@@ -5,14 +5,20 @@ from rest_framework.routers import DefaultRouter
 
 from banyan.accounts import api as accounts_api
 from banyan.activities import api as activities_api
+from banyan.agreements import api as agreements_api
 from banyan.customers import api as customers_api
+from banyan.finance import api as finance_api
 from banyan.opportunities import api as opportunities_api
+from banyan.products import api as products_api
 
 router = DefaultRouter(trailing_slash=True)
 accounts_api.register(router)
 customers_api.register(router)
 activities_api.register(router)
 opportunities_api.register(router)
+products_api.register(router)
+agreements_api.register(router)
+finance_api.register(router)
 
 api_urlpatterns = [
     path("auth/token/", accounts_api.ObtainTokenView.as_view(), name="api-token"),

@@ -20,5 +20,8 @@ urlpatterns = [
     path("", include("banyan.customers.urls")),
     path("", include("banyan.activities.urls")),
     path("", include("banyan.opportunities.urls")),
+    path("", include("banyan.products.urls")),
+    path("", include("banyan.agreements.urls")),
+    path("", include("banyan.finance.urls")),
     path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}),
 ]

@@ -1,0 +1,3 @@
+"""Pages of the agreements app."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages of the finance app."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages of the products app."""
+
+urlpatterns: list = []
