@@ -238,6 +238,30 @@ class ModulesForm(ServiceErrorsMixin, forms.Form):
         label=_("Hot customers per sales rep"),
         help_text=_("How many customers each rep may mark as hot (1 to 1000)."),
     )
+    signing_makes_regular = forms.BooleanField(
+        label=_("Signing makes a potential customer regular"),
+        required=False,
+        help_text=_(
+            "When a contract or order is signed, a potential customer becomes a regular one."
+        ),
+    )
+    allow_invoice_ahead = forms.BooleanField(
+        label=_("Invoices may run ahead of payments"),
+        required=False,
+        help_text=_("Off: finance can invoice at most what the customer has paid."),
+    )
+    contract_number_prefix = forms.CharField(
+        label=_("Contract number prefix"),
+        required=False,
+        max_length=10,
+        help_text=_("New contracts are numbered with it, e.g. HT000001."),
+    )
+    order_number_prefix = forms.CharField(
+        label=_("Order number prefix"),
+        required=False,
+        max_length=10,
+        help_text=_("New orders are numbered with it, e.g. DD000001."),
+    )
 
 
 class DictionaryOptionForm(ServiceErrorsMixin, forms.Form):

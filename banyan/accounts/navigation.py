@@ -30,7 +30,7 @@ register(
 register(
     NavItem(
         "account-settings",
-        _("Modules in use"),
+        _("Modules and rules"),
         "account-settings",
         "toggles",
         30,

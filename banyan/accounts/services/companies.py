@@ -19,7 +19,7 @@ from banyan.accounts.services.users import user_create
 from banyan.core.errors import ValidationFailed
 from banyan.core.images import reencode_image
 from banyan.core.phones import normalize_phone
-from banyan.core.text import clean_text
+from banyan.core.text import clean_text, to_half_width
 
 LOGO_MAX_SIZE = (480, 160)
 RESERVED_CODES = {"admin", "api", "static", "media", "www", "root", "operator"}
@@ -256,16 +256,33 @@ MODULE_FLAGS = (
 )
 
 
+SALES_RULES = ("signing_makes_regular", "allow_invoice_ahead")
+NUMBER_PREFIXES = ("contract_number_prefix", "order_number_prefix")
+
+
 @transaction.atomic
 def company_update_settings(
-    *, actor: User, hot_customer_cap: int | None = None, **modules: bool
+    *, actor: User, hot_customer_cap: int | None = None, **modules
 ) -> Company:
-    """Modules in use and the hot-customer cap. At least one of contracts/orders and one
-    of the two tracking styles stays on."""
+    """Modules in use, the hot-customer cap, the sales rules (potential → regular on
+    signing; invoicing ahead of payment) and the agreement number prefixes. At least one of
+    contracts/orders and one of the two tracking styles stays on."""
     ensure_account_admin(actor)
     ensure_not_demo(actor)
     company = Company.objects.select_for_update().get(pk=actor.company_id)
     errors: dict[str, list[str]] = {}
+    for field in NUMBER_PREFIXES:
+        if field in modules:
+            prefix = to_half_width(str(modules.pop(field) or "")).strip().upper()
+            if len(prefix) > 10 or not all(ch.isalnum() or ch in "-_/" for ch in prefix):
+                errors.setdefault(field, []).append(
+                    _("Use at most 10 letters, digits, hyphens, underscores or slashes.")
+                )
+            else:
+                setattr(company, field, prefix)
+    for field in SALES_RULES:
+        if field in modules:
+            setattr(company, field, bool(modules.pop(field)))
     for flag, value in modules.items():
         if flag not in MODULE_FLAGS:
             errors.setdefault(flag, []).append(_("Unknown module."))

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from banyan.accounts import selectors, services
 from banyan.accounts.forms_account import CompanyProfileForm, LogoForm, ModulesForm
-from banyan.accounts.services.companies import MODULE_FLAGS
+from banyan.accounts.services.companies import MODULE_FLAGS, NUMBER_PREFIXES, SALES_RULES
 from banyan.accounts.views.users import account_admin_required, refusal_text
 from banyan.core.errors import DomainError
 
@@ -84,7 +84,8 @@ def company_logo_remove_view(request):
 def company_settings_view(request):
     company = selectors.company_of(request.user)
     initial = {flag: getattr(company, flag) for flag in MODULE_FLAGS}
-    initial["hot_customer_cap"] = company.hot_customer_cap
+    for field in ("hot_customer_cap", *SALES_RULES, *NUMBER_PREFIXES):
+        initial[field] = getattr(company, field)
     form = ModulesForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -92,7 +93,7 @@ def company_settings_view(request):
         except DomainError as exc:
             form.add_service_errors(exc)
         else:
-            messages.success(request, _("The modules in use have been saved."))
+            messages.success(request, _("The settings have been saved."))
             return redirect("account-settings")
     return render(request, "accounts/settings_modules.html", {"form": form})
 
