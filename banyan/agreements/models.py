@@ -229,15 +229,3 @@ class AgreementAttachment(TenantModel):
 
     def __str__(self):
         return self.name
-
-
-class NumberSequence(TenantModel):
-    """The last number handed out per company and kind (locked while the next one is taken)."""
-
-    kind = models.CharField(max_length=8, choices=Agreement.Kind.choices)
-    last = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["company", "kind"], name="agreement_sequence_unique")
-        ]

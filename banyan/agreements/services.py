@@ -34,10 +34,10 @@ from banyan.agreements.models import (
     Agreement,
     AgreementAttachment,
     AgreementLine,
-    NumberSequence,
     agreement_amount,
     line_amount,
 )
+from banyan.core import numbers
 from banyan.core.errors import DomainError, ValidationFailed
 from banyan.core.text import clean_text, squash_spaces
 from banyan.core.values import parse_amount, parse_day, parse_percent, parse_quantity
@@ -89,18 +89,13 @@ def _prefix(company, kind: str) -> str:
 
 
 def next_number(company, kind: str) -> str:
-    """The next free number for the kind: prefix + a running number of at least six digits.
-    The sequence row is locked, so two agreements saved at once never get the same one."""
-    sequence, _created = NumberSequence.objects.get_or_create(company_id=company.pk, kind=kind)
-    sequence = NumberSequence.objects.select_for_update().get(pk=sequence.pk)
-    prefix = _prefix(company, kind)
-    while True:
-        sequence.last += 1
-        number = f"{prefix}{sequence.last:06d}"
-        if not Agreement.objects.filter(company_id=company.pk, number=number).exists():
-            break
-    sequence.save(update_fields=["last", "updated_at"])
-    return number
+    """The next free number for the kind: the company's prefix + a running number."""
+    return numbers.next_number(
+        company.pk,
+        kind,
+        _prefix(company, kind),
+        lambda number: Agreement.objects.filter(company_id=company.pk, number=number).exists(),
+    )
 
 
 # --- lines --------------------------------------------------------------------------------

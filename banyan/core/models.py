@@ -46,3 +46,19 @@ def quantity_field(verbose_name, **kwargs) -> models.DecimalField:
     """A quantity of a product in its unit (pieces, kg, hours…): Decimal with 2 places."""
     kwargs.setdefault("default", 0)
     return models.DecimalField(verbose_name, **QUANTITY, **kwargs)
+
+
+class NumberSequence(TenantModel):
+    """The last running number handed out per company and series ("contract", "order",
+    "inbound"…). `core.numbers.next_number` locks the row while it takes the next one."""
+
+    key = models.CharField(max_length=20)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["company", "key"], name="number_sequence_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.key} {self.last}"
