@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "banyan.products",
     "banyan.agreements",
     "banyan.finance",
+    "banyan.purchasing",
+    "banyan.inventory",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,384 @@
+"""Reads on inventory, always for an acting user.
+
+- Warehouses and stock levels: every user of the company sees quantities (a rep checks what is
+  in stock before promising a delivery). Stock value (quantity × cost) is for users who may
+  see costs (`products.selectors.sees_costs`).
+- Stock slips and movements: keepers, purchasing staff and bosses see all of the company's;
+  anyone else sees the slips of the orders they see.
+- Shipments follow their order, which follows its customer.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
+from django.utils.translation import gettext as _
+
+from banyan.accounts import scopes
+from banyan.accounts.models import User
+from banyan.agreements import selectors as agreement_selectors
+from banyan.agreements.models import Agreement, AgreementLine
+from banyan.core.errors import NotFound, PermissionRefused
+from banyan.inventory.models import (
+    Shipment,
+    ShipmentLine,
+    StockLevel,
+    StockMovement,
+    StockSlip,
+    StockSlipLine,
+    Stocktake,
+    StocktakeLine,
+    Warehouse,
+)
+from banyan.products.models import Product
+
+ZERO = Decimal("0.00")
+
+
+def _member(user: User) -> bool:
+    return bool(user.is_authenticated and user.company_id and user.is_active)
+
+
+def is_keeper(user: User) -> bool:
+    return _member(user) and user.has_perm("accounts.warehouse_keeper")
+
+
+def can_purchase(user: User) -> bool:
+    return _member(user) and user.has_perm("accounts.purchasing")
+
+
+def sees_all_stock_papers(user: User) -> bool:
+    """Keepers, purchasing staff and bosses see every slip and movement of the company."""
+    return _member(user) and (
+        is_keeper(user) or can_purchase(user) or scopes.sees_whole_company(user)
+    )
+
+
+def keeps(user: User, warehouse: Warehouse | int) -> bool:
+    """The user is a keeper of this warehouse (has the permission and is assigned to it)."""
+    warehouse_id = warehouse.pk if isinstance(warehouse, Warehouse) else warehouse
+    return is_keeper(user) and user.kept_warehouses.filter(pk=warehouse_id).exists()
+
+
+def kept_warehouse_ids(user: User) -> set[int]:
+    if not is_keeper(user):
+        return set()
+    return set(user.kept_warehouses.filter(company_id=user.company_id).values_list("pk", flat=True))
+
+
+# --- warehouses and stock -----------------------------------------------------------------
+
+
+def company_warehouses(user: User) -> QuerySet[Warehouse]:
+    if not _member(user):
+        return Warehouse.objects.none()
+    return Warehouse.objects.filter(company_id=user.company_id)
+
+
+def get_warehouse_for(user: User, pk) -> Warehouse:
+    try:
+        return company_warehouses(user).get(pk=int(pk))
+    except (Warehouse.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise NotFound() from None
+
+
+def stock_levels(
+    user: User,
+    *,
+    warehouse_id=None,
+    product_id=None,
+    search: str = "",
+    low_only: bool = False,
+    ordering: str = "product__code",
+) -> QuerySet[StockLevel]:
+    """Stock per product per warehouse. `low_only`: at or below the product's threshold."""
+    if not _member(user):
+        return StockLevel.objects.none()
+    levels = StockLevel.objects.filter(company_id=user.company_id).select_related(
+        "product", "warehouse"
+    )
+    if warehouse_id:
+        levels = levels.filter(warehouse_id=warehouse_id)
+    if product_id:
+        levels = levels.filter(product_id=product_id)
+    for term in search.split():
+        levels = levels.filter(Q(product__code__icontains=term) | Q(product__name__icontains=term))
+    if low_only:
+        levels = levels.filter(quantity__lte=F("product__low_stock_threshold"))
+    if ordering not in {"product__code", "-quantity", "quantity", "warehouse__name"}:
+        ordering = "product__code"
+    return levels.order_by(ordering, "id")
+
+
+def low_stock_products(user: User) -> QuerySet[Product]:
+    """Stock-tracked active products whose total stock over all warehouses is at or below
+    their low-stock threshold (a threshold of 0 warns only when nothing is left)."""
+    if not _member(user):
+        return Product.objects.none()
+    return (
+        Product.objects.filter(company_id=user.company_id, tracks_stock=True, is_active=True)
+        .annotate(stock=Sum("stock_levels__quantity", default=ZERO))
+        .filter(stock__lte=F("low_stock_threshold"))
+        .order_by("code", "id")
+    )
+
+
+def product_stock(user: User, product: Product) -> list[StockLevel]:
+    return list(stock_levels(user, product_id=product.pk).order_by("warehouse__name"))
+
+
+def stock_value(levels) -> Decimal:
+    """Σ quantity × the product's cost (for users who may see costs only)."""
+    return sum((level.quantity * level.product.cost for level in levels), ZERO).quantize(
+        Decimal("0.01")
+    )
+
+
+def movements(
+    user: User, *, warehouse_id=None, product_id=None, slip_id=None
+) -> QuerySet[StockMovement]:
+    if not sees_all_stock_papers(user):
+        return StockMovement.objects.none()
+    rows = StockMovement.objects.filter(company_id=user.company_id).select_related(
+        "product", "warehouse", "slip", "stocktake", "moved_by"
+    )
+    if warehouse_id:
+        rows = rows.filter(warehouse_id=warehouse_id)
+    if product_id:
+        rows = rows.filter(product_id=product_id)
+    if slip_id:
+        rows = rows.filter(slip_id=slip_id)
+    return rows.order_by("-moved_at", "-id")
+
+
+# --- slips --------------------------------------------------------------------------------
+
+
+def visible_slips(user: User) -> QuerySet[StockSlip]:
+    if not _member(user):
+        return StockSlip.objects.none()
+    slips = StockSlip.objects.filter(company_id=user.company_id)
+    if sees_all_stock_papers(user):
+        return slips
+    return slips.filter(agreement__in=agreement_selectors.visible_agreements(user))
+
+
+def get_slip_for(user: User, pk) -> StockSlip:
+    try:
+        return (
+            visible_slips(user)
+            .select_related("warehouse", "agreement", "purchase_order", "created_by", "decided_by")
+            .get(pk=int(pk))
+        )
+    except (StockSlip.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise NotFound() from None
+
+
+def slip_list(
+    user: User,
+    *,
+    kind: str = "",
+    status: str = "",
+    warehouse_id=None,
+    agreement_id=None,
+    search: str = "",
+    ordering: str = "-created_at",
+) -> QuerySet[StockSlip]:
+    slips = visible_slips(user).select_related("warehouse", "agreement", "purchase_order")
+    if kind:
+        slips = slips.filter(kind=kind)
+    if status:
+        slips = slips.filter(status=status)
+    if warehouse_id:
+        slips = slips.filter(warehouse_id=warehouse_id)
+    if agreement_id:
+        slips = slips.filter(agreement_id=agreement_id)
+    for term in search.split():
+        slips = slips.filter(Q(number__icontains=term) | Q(reason__icontains=term))
+    if ordering not in {"created_at", "-created_at", "number", "-number"}:
+        ordering = "-created_at"
+    return slips.order_by(ordering, "-id")
+
+
+def slips_to_confirm(user: User) -> QuerySet[StockSlip]:
+    """The keeper's queue: draft slips of the warehouses they keep, oldest first."""
+    if not is_keeper(user):
+        return StockSlip.objects.none()
+    return (
+        StockSlip.objects.filter(
+            company_id=user.company_id,
+            status=StockSlip.Status.DRAFT,
+            warehouse__in=user.kept_warehouses.all(),
+        )
+        .select_related("warehouse", "agreement", "purchase_order", "created_by")
+        .order_by("created_at", "id")
+    )
+
+
+def slip_lines(user: User, slip: StockSlip) -> QuerySet[StockSlipLine]:
+    return StockSlipLine.objects.filter(company_id=user.company_id, slip_id=slip.pk).select_related(
+        "product"
+    )
+
+
+# --- stocktakes ---------------------------------------------------------------------------
+
+
+def visible_stocktakes(user: User) -> QuerySet[Stocktake]:
+    if not sees_all_stock_papers(user):
+        return Stocktake.objects.none()
+    return Stocktake.objects.filter(company_id=user.company_id)
+
+
+def get_stocktake_for(user: User, pk) -> Stocktake:
+    try:
+        return (
+            visible_stocktakes(user)
+            .select_related("warehouse", "created_by", "confirmed_by")
+            .get(pk=int(pk))
+        )
+    except (Stocktake.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise NotFound() from None
+
+
+def stocktake_lines(user: User, stocktake: Stocktake) -> QuerySet[StocktakeLine]:
+    return StocktakeLine.objects.filter(
+        company_id=user.company_id, stocktake_id=stocktake.pk
+    ).select_related("product")
+
+
+# --- orders: outbound and shipping --------------------------------------------------------
+
+
+@dataclass
+class LineShipping:
+    line: AgreementLine
+    ordered: Decimal
+    on_slips: Decimal  # on outbound slips waiting or confirmed
+    released: Decimal  # on confirmed outbound slips
+    shipped: Decimal
+    needs_stock: bool  # goes through an outbound slip before it ships
+
+    @property
+    def shippable(self) -> Decimal:
+        """What may still ship: released from stock (or ordered, when no stock is needed)."""
+        limit = self.released if self.needs_stock else self.ordered
+        return max(limit - self.shipped, ZERO)
+
+    @property
+    def to_release(self) -> Decimal:
+        """What an outbound slip may still ask for."""
+        return max(self.ordered - self.on_slips, ZERO) if self.needs_stock else ZERO
+
+
+class ShippingState:
+    UNSHIPPED = "unshipped"
+    PARTLY = "partly_shipped"
+    SHIPPED = "shipped"
+
+    LABELS = {
+        UNSHIPPED: _("Unshipped"),
+        PARTLY: _("Partly shipped"),
+        SHIPPED: _("Shipped"),
+    }
+
+
+def order_shipping(user: User, agreement: Agreement) -> list[LineShipping]:
+    """Per line of physical goods of an order (services do not ship): ordered, on outbound
+    slips, released, shipped. Three queries."""
+    lines = [
+        line
+        for line in agreement_selectors.agreement_lines(user, agreement)
+        if line.product.kind == Product.Kind.PHYSICAL
+    ]
+    uses_inventory = user.company.uses_inventory
+    on_slips: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    released: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for row in (
+        StockSlipLine.objects.filter(
+            company_id=user.company_id,
+            agreement_line__agreement_id=agreement.pk,
+            slip__kind=StockSlip.Kind.OUTBOUND,
+        )
+        .exclude(slip__status=StockSlip.Status.REJECTED)
+        .values("agreement_line_id", "slip__status")
+        .annotate(total=Sum("quantity"))
+    ):
+        on_slips[row["agreement_line_id"]] += row["total"]
+        if row["slip__status"] == StockSlip.Status.CONFIRMED:
+            released[row["agreement_line_id"]] += row["total"]
+    shipped = dict(
+        ShipmentLine.objects.filter(
+            company_id=user.company_id, agreement_line__agreement_id=agreement.pk
+        )
+        .values("agreement_line_id")
+        .annotate(total=Sum("quantity"))
+        .values_list("agreement_line_id", "total")
+    )
+    return [
+        LineShipping(
+            line=line,
+            ordered=line.quantity,
+            on_slips=on_slips[line.pk],
+            released=released[line.pk],
+            shipped=shipped.get(line.pk, ZERO),
+            needs_stock=uses_inventory and line.product.tracks_stock,
+        )
+        for line in lines
+    ]
+
+
+def shipping_state(lines: list[LineShipping]) -> str:
+    """unshipped, partly_shipped or shipped ("" for an order of services only)."""
+    if not lines:
+        return ""
+    shipped = sum((entry.shipped for entry in lines), ZERO)
+    if shipped == 0:
+        return ShippingState.UNSHIPPED
+    if all(entry.shipped >= entry.ordered for entry in lines):
+        return ShippingState.SHIPPED
+    return ShippingState.PARTLY
+
+
+def with_shipping_state(agreements: QuerySet[Agreement]) -> QuerySet[Agreement]:
+    """Annotate `shipped_any` and `fully_shipped` for an order list, in the same query."""
+    shipped = ShipmentLine.objects.filter(agreement_line__agreement=OuterRef("pk"))
+    short = (
+        AgreementLine.objects.filter(agreement=OuterRef("pk"))
+        .annotate(sent=Sum("shipment_lines__quantity", default=ZERO))
+        .filter(sent__lt=F("quantity"))
+    )
+    return agreements.annotate(shipped_any=Exists(shipped), not_fully_shipped=Exists(short))
+
+
+def visible_shipments(user: User) -> QuerySet[Shipment]:
+    if not _member(user):
+        return Shipment.objects.none()
+    from banyan.customers import selectors as customer_selectors
+
+    return Shipment.objects.filter(
+        company_id=user.company_id, customer__in=customer_selectors.visible_customers(user)
+    )
+
+
+def get_shipment_for(user: User, pk) -> Shipment:
+    try:
+        return visible_shipments(user).select_related("agreement", "created_by").get(pk=int(pk))
+    except (Shipment.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise NotFound() from None
+
+
+def order_shipments(user: User, agreement: Agreement) -> QuerySet[Shipment]:
+    return (
+        Shipment.objects.filter(company_id=user.company_id, agreement_id=agreement.pk)
+        .select_related("created_by")
+        .prefetch_related("lines__agreement_line")
+    )
+
+
+def ensure_sees_stock_papers(user: User) -> None:
+    if not sees_all_stock_papers(user):
+        raise PermissionRefused(
+            _("Only warehouse keepers, purchasing staff and bosses see the stock records.")
+        )

@@ -1,0 +1,400 @@
+"""Writes on purchasing: suppliers, purchase orders and their receipt into stock.
+
+Purchasing staff (the "purchasing" permission) keep suppliers and purchase orders. A purchase
+order is a draft until it is placed; receiving it writes an inbound slip for what is still
+outstanding, which a keeper of the receiving warehouse confirms; only then does the order
+count the goods as received (partly or in full).
+"""
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import F, Sum
+from django.utils.translation import gettext as _
+
+from banyan.accounts.models import User
+from banyan.core import numbers
+from banyan.core.errors import DomainError, ValidationFailed
+from banyan.core.phones import normalize_phone
+from banyan.core.text import squash_spaces
+from banyan.core.values import fen, parse_amount, parse_day, parse_quantity
+from banyan.inventory import services as inventory_services
+from banyan.inventory.models import StockSlip, StockSlipLine
+from banyan.products import selectors as product_selectors
+from banyan.products.models import Product
+from banyan.purchasing import selectors
+from banyan.purchasing.models import PurchaseOrder, PurchaseOrderLine, Supplier
+
+ZERO = Decimal("0.00")
+SUPPLIER_FIELDS = {"name", "contact_name", "phone", "email", "address", "notes", "is_active"}
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def _add(errors: dict, field: str, message) -> None:
+    errors.setdefault(field, []).append(message)
+
+
+# --- suppliers ----------------------------------------------------------------------------
+
+
+def _supplier_fields(user: User, data: dict, errors: dict, current: Supplier | None) -> dict:
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    cleaned: dict = {}
+    for field in set(data) - SUPPLIER_FIELDS:
+        _add(errors, field, _("Unknown field."))
+    if "name" in data:
+        cleaned["name"] = squash_spaces(data["name"] or "")
+        if not cleaned["name"]:
+            _add(errors, "name", _("Enter the supplier's name."))
+        elif len(cleaned["name"]) > 200:
+            _add(errors, "name", _("A name has at most 200 characters."))
+        else:
+            taken = Supplier.objects.filter(company_id=user.company_id, name=cleaned["name"])
+            if current is not None:
+                taken = taken.exclude(pk=current.pk)
+            if taken.exists():
+                _add(errors, "name", _("There is already a supplier of that name."))
+    if "contact_name" in data:
+        cleaned["contact_name"] = squash_spaces(data["contact_name"] or "")[:100]
+    if "phone" in data:
+        try:
+            cleaned["phone"] = normalize_phone(data["phone"] or "")
+        except ValidationError as error:
+            _add(errors, "phone", error.messages[0])
+    if "email" in data:
+        email = (data["email"] or "").strip().lower()
+        if email:
+            try:
+                validate_email(email)
+            except ValidationError:
+                _add(errors, "email", _("Enter a valid e-mail address."))
+        cleaned["email"] = email
+    if "address" in data:
+        cleaned["address"] = squash_spaces(data["address"] or "")[:255]
+    if "notes" in data:
+        cleaned["notes"] = (data["notes"] or "").strip()
+    if "is_active" in data:
+        cleaned["is_active"] = bool(data["is_active"])
+    return cleaned
+
+
+@transaction.atomic
+def supplier_create(*, user: User, name: str, **data) -> Supplier:
+    inventory_services.ensure_purchasing(user)
+    errors: dict = {}
+    cleaned = _supplier_fields(user, {"name": name, **data}, errors, None)
+    if errors:
+        raise ValidationFailed(errors)
+    return Supplier.objects.create(company_id=user.company_id, **cleaned)
+
+
+@transaction.atomic
+def supplier_update(*, user: User, supplier: Supplier, **data) -> Supplier:
+    inventory_services.ensure_purchasing(user)
+    supplier = selectors.company_suppliers(user).select_for_update().get(pk=supplier.pk)
+    errors: dict = {}
+    cleaned = _supplier_fields(user, data, errors, supplier)
+    if errors:
+        raise ValidationFailed(errors)
+    for field, value in cleaned.items():
+        setattr(supplier, field, value)
+    supplier.save()
+    return supplier
+
+
+# --- purchase orders ----------------------------------------------------------------------
+
+
+def _clean_lines(user: User, lines, errors: dict) -> list[dict]:
+    if not isinstance(lines, list | tuple) or not lines:
+        _add(errors, "lines", _("Add at least one product line."))
+        return []
+    sees_costs = product_selectors.sees_costs(user)
+    cleaned = []
+    for number, line in enumerate(lines, start=1):
+        if not isinstance(line, dict):
+            _add(errors, "lines", _("Line %(number)d: not a line.") % {"number": number})
+            continue
+        value = line.get("product")
+        product_id = value.pk if isinstance(value, Product) else value
+        try:
+            product = Product.objects.get(pk=int(product_id), company_id=user.company_id)
+        except (Product.DoesNotExist, ValueError, TypeError, OverflowError):
+            _add(
+                errors,
+                "lines",
+                _("Line %(number)d: choose a product from the catalogue.") % {"number": number},
+            )
+            continue
+        if product.kind != Product.Kind.PHYSICAL:
+            _add(
+                errors,
+                "lines",
+                _("Line %(number)d: %(name)s is a service: only goods are purchased.")
+                % {"number": number, "name": product.name},
+            )
+            continue
+        line_errors: dict = {}
+        quantity = parse_quantity(line.get("quantity"), line_errors, "quantity")
+        price_given = line.get("unit_price") not in (None, "")
+        if price_given and not sees_costs:
+            _add(line_errors, "unit_price", _("only users who may see costs set purchase prices"))
+            price = None
+        elif price_given:
+            price = parse_amount(line.get("unit_price"), line_errors, "unit_price", allow_zero=True)
+        else:
+            price = product.cost
+        for messages in line_errors.values():
+            for message in messages:
+                _add(
+                    errors,
+                    "lines",
+                    _("Line %(number)d: %(message)s") % {"number": number, "message": message},
+                )
+        if line_errors:
+            continue
+        cleaned.append(
+            {
+                "product": product,
+                "quantity": quantity,
+                "unit_price": price,
+                "amount": fen(price * quantity),
+                "position": number - 1,
+            }
+        )
+    return cleaned
+
+
+def _header(user: User, data: dict, errors: dict) -> dict:
+    cleaned: dict = {}
+    if "supplier" in data:
+        value = data["supplier"]
+        supplier_id = value.pk if isinstance(value, Supplier) else value
+        try:
+            cleaned["supplier"] = selectors.company_suppliers(user).get(
+                pk=int(supplier_id), is_active=True
+            )
+        except (Supplier.DoesNotExist, ValueError, TypeError, OverflowError):
+            _add(errors, "supplier", _("Choose an active supplier from the list."))
+    if "warehouse" in data:
+        cleaned["warehouse"] = inventory_services.clean_warehouse(user, data["warehouse"], errors)
+    for field in ("ordered_on", "expected_on"):
+        if field in data:
+            cleaned[field] = parse_day(data[field], errors, field)
+    if "note" in data:
+        cleaned["note"] = (data["note"] or "").strip()
+    return cleaned
+
+
+@transaction.atomic
+def purchase_order_create(*, user: User, supplier, warehouse, lines, **data) -> PurchaseOrder:
+    inventory_services.ensure_purchasing(user)
+    errors: dict = {}
+    for field in set(data) - {"ordered_on", "expected_on", "note"}:
+        _add(errors, field, _("Unknown field."))
+    cleaned = _header(user, {"supplier": supplier, "warehouse": warehouse, **data}, errors)
+    cleaned_lines = _clean_lines(user, lines, errors)
+    if errors:
+        raise ValidationFailed(errors)
+    order = PurchaseOrder(
+        company_id=user.company_id,
+        created_by=user,
+        number=numbers.next_number(
+            user.company_id,
+            "purchase",
+            "CG",
+            lambda n: PurchaseOrder.objects.filter(company_id=user.company_id, number=n).exists(),
+        ),
+        amount=sum((line["amount"] for line in cleaned_lines), ZERO),
+        **cleaned,
+    )
+    order._history_user = user
+    order.save()
+    PurchaseOrderLine.objects.bulk_create(
+        [
+            PurchaseOrderLine(company_id=user.company_id, purchase_order=order, **line)
+            for line in cleaned_lines
+        ]
+    )
+    return order
+
+
+def _locked(user: User, order: PurchaseOrder) -> PurchaseOrder:
+    inventory_services.ensure_purchasing(user)
+    visible = selectors.get_purchase_order_for(user, order.pk)
+    return PurchaseOrder.objects.select_for_update().get(pk=visible.pk)
+
+
+@transaction.atomic
+def purchase_order_update(*, user: User, order: PurchaseOrder, lines=None, **data) -> PurchaseOrder:
+    """Change a draft purchase order (its lines too)."""
+    order = _locked(user, order)
+    if order.status != PurchaseOrder.Status.DRAFT:
+        raise DomainError(_("Only a draft purchase order can change."), field="status")
+    errors: dict = {}
+    for field in set(data) - {"supplier", "warehouse", "ordered_on", "expected_on", "note"}:
+        _add(errors, field, _("Unknown field."))
+    cleaned = _header(user, data, errors)
+    cleaned_lines = _clean_lines(user, lines, errors) if lines is not None else None
+    if errors:
+        raise ValidationFailed(errors)
+    for field, value in cleaned.items():
+        setattr(order, field, value)
+    if cleaned_lines is not None:
+        PurchaseOrderLine.objects.filter(purchase_order=order).delete()
+        PurchaseOrderLine.objects.bulk_create(
+            [
+                PurchaseOrderLine(company_id=user.company_id, purchase_order=order, **line)
+                for line in cleaned_lines
+            ]
+        )
+        order.amount = sum((line["amount"] for line in cleaned_lines), ZERO)
+    order._history_user = user
+    order.save()
+    return order
+
+
+@transaction.atomic
+def purchase_order_place(*, user: User, order: PurchaseOrder, ordered_on=None) -> PurchaseOrder:
+    """Draft → ordered (sent to the supplier)."""
+    order = _locked(user, order)
+    if order.status != PurchaseOrder.Status.DRAFT:
+        raise DomainError(_("This purchase order has already been placed."), field="status")
+    errors: dict = {}
+    day = parse_day(ordered_on, errors, "ordered_on")
+    if errors:
+        raise ValidationFailed(errors)
+    from django.utils import timezone
+
+    order.ordered_on = day or order.ordered_on or timezone.localdate(timezone=user.company.zone)
+    order.status = PurchaseOrder.Status.ORDERED
+    order._history_user = user
+    order.save()
+    return order
+
+
+@transaction.atomic
+def purchase_order_cancel(*, user: User, order: PurchaseOrder) -> PurchaseOrder:
+    order = _locked(user, order)
+    if order.status not in (PurchaseOrder.Status.DRAFT, PurchaseOrder.Status.ORDERED):
+        raise DomainError(_("Goods were received on this purchase order: it cannot be cancelled."))
+    if order.stock_slips.filter(status=StockSlip.Status.DRAFT).exists():
+        raise DomainError(
+            _("An inbound slip of this purchase order waits for confirmation: reject it first.")
+        )
+    order.status = PurchaseOrder.Status.CANCELLED
+    order._history_user = user
+    order.save()
+    return order
+
+
+@transaction.atomic
+def purchase_order_receive(*, user: User, order: PurchaseOrder, lines=None) -> StockSlip:
+    """An inbound slip for what is still outstanding (not received and not on a waiting
+    slip), or for the given {"line": id, "quantity": q}; a keeper confirms it."""
+    order = _locked(user, order)
+    if order.status not in (PurchaseOrder.Status.ORDERED, PurchaseOrder.Status.PARTLY_RECEIVED):
+        raise DomainError(_("Place the purchase order before receiving it."), field="status")
+    po_lines = {
+        line.pk: line
+        for line in PurchaseOrderLine.objects.filter(purchase_order=order).select_related("product")
+    }
+    pending = dict(
+        StockSlipLine.objects.filter(
+            purchase_line__purchase_order=order, slip__status=StockSlip.Status.DRAFT
+        )
+        .values("purchase_line_id")
+        .annotate(total=Sum("quantity"))
+        .values_list("purchase_line_id", "total")
+    )
+
+    def open_quantity(line):
+        return max(line.quantity - line.received_quantity - pending.get(line.pk, ZERO), ZERO)
+
+    errors: dict = {}
+    wanted = []
+    if lines is None:
+        wanted = [
+            (line, open_quantity(line)) for line in po_lines.values() if open_quantity(line) > 0
+        ]
+        if not wanted:
+            _add(
+                errors,
+                "lines",
+                _("Everything on this purchase order is received or on a waiting slip."),
+            )
+    else:
+        for number, entry in enumerate(lines, start=1):
+            line = po_lines.get(_int(entry.get("line")) if isinstance(entry, dict) else None)
+            if line is None:
+                _add(
+                    errors,
+                    "lines",
+                    _("Line %(number)d: choose a line of this purchase order.")
+                    % {"number": number},
+                )
+                continue
+            line_errors: dict = {}
+            quantity = parse_quantity(entry.get("quantity"), line_errors, "quantity")
+            if quantity is None:
+                _add(
+                    errors,
+                    "lines",
+                    _("Line %(number)d: enter a quantity above zero.") % {"number": number},
+                )
+            elif quantity > open_quantity(line):
+                _add(
+                    errors,
+                    "lines",
+                    _("Line %(number)d: %(left)s of %(name)s is still to receive.")
+                    % {"number": number, "left": open_quantity(line), "name": line.product.name},
+                )
+            else:
+                wanted.append((line, quantity))
+    if errors:
+        raise ValidationFailed(errors)
+    slip = inventory_services.new_slip(
+        user,
+        StockSlip.Kind.INBOUND,
+        order.warehouse,
+        purchase_order=order,
+        reason=_("Purchase order %(number)s") % {"number": order.number},
+    )
+    StockSlipLine.objects.bulk_create(
+        [
+            StockSlipLine(
+                company_id=user.company_id,
+                slip=slip,
+                product_id=line.product_id,
+                quantity=quantity,
+                purchase_line=line,
+            )
+            for line, quantity in wanted
+        ]
+    )
+    return slip
+
+
+def record_received(*, slip: StockSlip, lines) -> None:
+    """Called when a keeper confirms an inbound slip of a purchase order (same transaction)."""
+    for line in lines:
+        if line.purchase_line_id:
+            PurchaseOrderLine.objects.filter(pk=line.purchase_line_id).update(
+                received_quantity=F("received_quantity") + line.quantity
+            )
+    order = PurchaseOrder.objects.select_for_update().get(pk=slip.purchase_order_id)
+    remaining = PurchaseOrderLine.objects.filter(
+        purchase_order=order, received_quantity__lt=F("quantity")
+    ).exists()
+    order.status = (
+        PurchaseOrder.Status.PARTLY_RECEIVED if remaining else PurchaseOrder.Status.RECEIVED
+    )
+    order.save(update_fields=["status", "updated_at"])
