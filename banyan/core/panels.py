@@ -72,3 +72,4 @@ class PanelRegistry:
 
 customer_view = PanelRegistry("customer_view")
 workbench = PanelRegistry("workbench")
+agreement_view = PanelRegistry("agreement_view")
