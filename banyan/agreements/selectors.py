@@ -16,6 +16,7 @@ from banyan.accounts import scopes
 from banyan.accounts.models import User
 from banyan.agreements.models import Agreement, AgreementAttachment, AgreementLine
 from banyan.core.errors import NotFound, PermissionRefused
+from banyan.core.history import HIDDEN_FIELDS, HistoryEntry, build_history
 from banyan.customers import selectors as customer_selectors
 from banyan.customers.models import Customer
 
@@ -139,6 +140,12 @@ def agreement_lines(user: User, agreement: Agreement) -> QuerySet[AgreementLine]
     ).select_related("product")
 
 
+def lines_to_prefetch(user: User) -> QuerySet[AgreementLine]:
+    """Lines (with their products) to prefetch onto agreements fetched through
+    `visible_agreements`: their visibility is the agreements', already checked."""
+    return AgreementLine.objects.filter(company_id=user.company_id).select_related("product")
+
+
 def agreement_attachments(user: User, agreement: Agreement) -> QuerySet[AgreementAttachment]:
     return AgreementAttachment.objects.filter(
         company_id=user.company_id, agreement_id=agreement.pk
@@ -215,4 +222,59 @@ def figures_of(agreements) -> MoneyFigures:
         amount=sum((a.amount for a in rows), Decimal("0.00")),
         paid=sum((a.paid_amount for a in rows), Decimal("0.00")),
         invoiced=sum((a.invoiced_amount for a in rows), Decimal("0.00")),
+    )
+
+
+# --- history ------------------------------------------------------------------------------
+
+# Paid and invoiced move with the finance ledger (which has its own history); the creator
+# and cancellation time are shown elsewhere on the page.
+AGREEMENT_HISTORY_HIDDEN = HIDDEN_FIELDS | {
+    "paid_amount",
+    "invoiced_amount",
+    "created_by",
+    "cancelled_at",
+}
+LINE_HISTORY_HIDDEN = HIDDEN_FIELDS | {"agreement", "position"}
+
+
+def _product_labels(user: User, keys: set) -> dict:
+    from banyan.products.models import Product
+
+    products = Product.objects.filter(company_id=user.company_id, pk__in=keys)
+    return {product.pk: f"{product.code} {product.name}" for product in products}
+
+
+def _customer_labels(user: User, keys: set) -> dict:
+    customers = Customer.objects.filter(company_id=user.company_id, pk__in=keys)
+    return {customer.pk: customer.name for customer in customers}
+
+
+def agreement_history(user: User, agreement: Agreement, *, limit: int = 20) -> list[HistoryEntry]:
+    """The last `limit` changes to an agreement and its lines (removed lines too), newest
+    first, each with what changed. The agreement must have been fetched for `user` through
+    `get_agreement_for`. A line's unit cost shows only to users who see costs. A fixed
+    number of queries, whatever the history."""
+    from banyan.products import selectors as product_selectors
+    from banyan.products.models import Product
+
+    line_hidden = LINE_HISTORY_HIDDEN
+    if not product_selectors.sees_costs(user):
+        line_hidden = line_hidden | {"unit_cost"}
+
+    def describe(record) -> tuple[str, str]:
+        if record.instance_type is AgreementLine:
+            return "line", record.description
+        return "agreement", record.number
+
+    return build_history(
+        user,
+        [
+            Agreement.history.filter(company_id=user.company_id, id=agreement.pk),
+            AgreementLine.history.filter(company_id=user.company_id, agreement_id=agreement.pk),
+        ],
+        describe=describe,
+        limit=limit,
+        hidden=lambda model: line_hidden if model is AgreementLine else AGREEMENT_HISTORY_HIDDEN,
+        extra_labels={Product: _product_labels, Customer: _customer_labels},
     )

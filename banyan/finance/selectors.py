@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from banyan.accounts.models import User
 from banyan.agreements import selectors as agreement_selectors
@@ -24,6 +25,7 @@ PLAN_ORDERINGS = {"due_on", "-due_on", "amount", "-amount", "created_at", "-crea
 PAYMENT_ORDERINGS = {"paid_on", "-paid_on", "amount", "-amount", "created_at", "-created_at"}
 INVOICE_ORDERINGS = {"issued_on", "-issued_on", "amount", "-amount", "number", "-number"}
 DUE_SOON_DAYS = 30
+ZERO = Decimal("0.00")
 
 
 def can_record_money(user: User) -> bool:
@@ -66,7 +68,7 @@ def _get(queryset: QuerySet, pk):
 def get_plan_for(user: User, pk, *, for_edit: bool = False) -> PaymentPlan:
     plan = _get(visible_plans(user).select_related("agreement__customer", "agreement__owner"), pk)
     if for_edit and not agreement_selectors.can_edit_agreement(user, plan.agreement):
-        raise PermissionRefused()
+        raise PermissionRefused(_("This customer is shared with you to view only."))
     return plan
 
 
@@ -195,14 +197,20 @@ def plan_list(
     agreement_id=None,
     customer_id=None,
     owner_id=None,
+    search: str = "",
     state: str = "",
     due_from: date | None = None,
     due_to: date | None = None,
     ordering: str = "due_on",
 ) -> QuerySet[PaymentPlan]:
     """Plans: `state` is "open" (not yet covered), "covered", "overdue" (open and past due)
-    or "due_soon" (open, due within 30 days). `owner_id` is the agreement's owner."""
+    or "due_soon" (open, due within 30 days). `owner_id` is the agreement's owner; `search`
+    looks in the agreement's number and the customer's name."""
     plans = visible_plans(user).select_related("agreement__owner", "customer")
+    for term in search.split():
+        plans = plans.filter(
+            Q(agreement__number__icontains=term) | Q(customer__name__icontains=term)
+        )
     if agreement_id:
         plans = plans.filter(agreement_id=agreement_id)
     if customer_id:
@@ -271,13 +279,15 @@ def invoice_list(
     *,
     agreement_id=None,
     customer_id=None,
+    owner_id=None,
     type_id=None,
     issued_from: date | None = None,
     issued_to: date | None = None,
     search: str = "",
     ordering: str = "-issued_on",
 ) -> QuerySet[Invoice]:
-    invoices = visible_invoices(user).select_related("agreement", "customer", "type")
+    """Invoices: `owner_id` is the agreement's owner."""
+    invoices = visible_invoices(user).select_related("agreement__owner", "customer", "type")
     for term in search.split():
         invoices = invoices.filter(
             Q(number__icontains=term)
@@ -289,6 +299,8 @@ def invoice_list(
         invoices = invoices.filter(agreement_id=agreement_id)
     if customer_id:
         invoices = invoices.filter(customer_id=customer_id)
+    if owner_id:
+        invoices = invoices.filter(agreement__owner_id=owner_id)
     if type_id:
         invoices = invoices.filter(type_id=type_id)
     if issued_from:
@@ -325,4 +337,85 @@ def agreements_to_invoice(user: User) -> QuerySet[Agreement]:
         .exclude(status=Agreement.Status.CANCELLED)
         .select_related("customer", "owner")
         .order_by("signed_on", "id")
+    )
+
+
+# --- what the pages add up --------------------------------------------------------------------
+
+
+def plan_totals(plans: QuerySet[PaymentPlan]) -> dict:
+    """Count, amount, paid against them and still outstanding over a list of plans: one
+    query, whatever the number of rows."""
+    row = plans.order_by().aggregate(
+        count=Count("id"),
+        planned=Sum("amount"),
+        paid=Sum("paid_amount"),
+        outstanding=Sum(F("amount") - F("paid_amount"), filter=UNCOVERED),
+    )
+    row["amount"] = row.pop("planned")
+    return {key: value if value is not None else ZERO for key, value in row.items()}
+
+
+def payment_totals(payments: QuerySet[Payment]) -> dict:
+    """Count, received (the payments), reversed (the reversals, negative) and the net of a
+    list of payments: one query."""
+    row = payments.order_by().aggregate(
+        count=Count("id"),
+        net=Sum("amount"),
+        received=Sum("amount", filter=Q(reverses__isnull=True)),
+        reversed=Sum("amount", filter=Q(reverses__isnull=False)),
+    )
+    return {key: value if value is not None else ZERO for key, value in row.items()}
+
+
+def invoice_totals(invoices: QuerySet[Invoice]) -> dict:
+    """Count and amount of a list of invoices: one query."""
+    row = invoices.order_by().aggregate(count=Count("id"), invoiced=Sum("amount"))
+    return {"count": row["count"], "amount": row["invoiced"] or ZERO}
+
+
+def money_of_agreements(user: User, agreements) -> dict[int, MoneyState]:
+    """For agreements already fetched for the user (a page of the finance list): each one's
+    money state with its plans not yet covered, so the page shows the next due and the
+    overdue plans. One query, whatever the number of agreements."""
+    agreements = list(agreements)
+    plans: dict[int, list[PaymentPlan]] = {a.pk: [] for a in agreements}
+    if agreements:
+        for plan in PaymentPlan.objects.filter(
+            UNCOVERED, company_id=user.company_id, agreement_id__in=list(plans)
+        ).order_by("due_on", "id"):
+            plans[plan.agreement_id].append(plan)
+    today = today_for(user)
+    return {
+        a.pk: MoneyState(
+            amount=a.amount,
+            paid=a.paid_amount,
+            invoiced=a.invoiced_amount,
+            plans=plans[a.pk],
+            today=today,
+        )
+        for a in agreements
+    }
+
+
+def payment_reversal(user: User, payment: Payment) -> Payment | None:
+    """The entry that reversed `payment` (fetched for the user), if any."""
+    return (
+        Payment.objects.filter(company_id=user.company_id, reverses_id=payment.pk)
+        .select_related("recorded_by")
+        .first()
+    )
+
+
+def payment_history(user: User, payment: Payment) -> list:
+    """The audit records of a payment (fetched for the user) and of its reversal, oldest
+    first, with who wrote them. One query."""
+    ids = [payment.pk]
+    if payment.reverses_id:
+        ids.append(payment.reverses_id)
+    return list(
+        Payment.history.filter(company_id=user.company_id)
+        .filter(Q(id__in=ids) | Q(reverses_id=payment.pk))
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
     )
