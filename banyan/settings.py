@@ -231,6 +231,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "KindEnum": "banyan.accounts.dictionary.KINDS.items",
         "CustomerKindEnum": "banyan.customers.models.Customer.Kind",
+        "AgreementKindEnum": "banyan.agreements.models.Agreement.Kind",
+        "AgreementStatusEnum": "banyan.agreements.models.Agreement.Status",
+        "StatusEnum": "banyan.opportunities.models.Opportunity.Status",
+        "StocktakeStatusEnum": "banyan.inventory.models.Stocktake.Status",
     },
     # Swagger UI is served from our own static files (no CDN), its script as a file (CSP).
     "SWAGGER_UI_DIST": "SIDECAR",
