@@ -5,7 +5,9 @@ with "manage products" change it. A product's cost and gross profit are for user
 costs": `sees_costs(user)` is the one test pages, serializers and exports ask.
 """
 
-from django.db.models import Q, QuerySet
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet
 
 from banyan.accounts.models import User
 from banyan.core.errors import NotFound
@@ -124,3 +126,33 @@ def category_tree(user: User) -> list[ProductCategory]:
 
     walk(None, 0)
     return ordered
+
+
+def category_parent_choices(user: User, category: ProductCategory) -> list[ProductCategory]:
+    """Where a category may move: every category but itself and those below it, in tree
+    order (each with `label`)."""
+    return [c for c in category_tree(user) if not c.path.startswith(category.path)]
+
+
+def category_product_counts(user: User) -> dict[int, int]:
+    """How many products each category holds directly (category id → count). One query."""
+    rows = (
+        company_products(user)
+        .filter(category__isnull=False)
+        .order_by()
+        .values("category")
+        .annotate(total=Count("id"))
+    )
+    return {row["category"]: row["total"] for row in rows}
+
+
+def product_margin(user: User, product: Product) -> dict | None:
+    """Gross margin per unit at list price (list price − cost) and its share of the list
+    price in percent; None for users who may not see costs."""
+    if not sees_costs(user):
+        return None
+    amount = product.list_price - product.cost
+    percent = (
+        (amount * 100 / product.list_price).quantize(Decimal("0.1")) if product.list_price else None
+    )
+    return {"amount": amount, "percent": percent}

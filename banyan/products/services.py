@@ -34,7 +34,8 @@ PRODUCT_FIELDS = {
 }
 
 
-def _ensure_manager(user: User) -> None:
+def ensure_can_manage_products(user: User) -> None:
+    """Refuse anyone who may not change the catalogue (pages ask before showing a form)."""
     ensure_can_write(user)
     ensure_permission(
         user, "manage_products", _("Only users allowed to manage products may change them.")
@@ -66,7 +67,7 @@ def _parent(user: User, value, errors: dict) -> ProductCategory | None:
 
 @transaction.atomic
 def category_create(*, user: User, name: str, parent=None) -> ProductCategory:
-    _ensure_manager(user)
+    ensure_can_manage_products(user)
     errors: dict = {}
     name = _category_name(name, errors)
     parent_category = _parent(user, parent, errors)
@@ -93,7 +94,7 @@ def category_update(
 ) -> ProductCategory:
     """Rename and/or move a category with everything below it. A category cannot move under
     itself or one of its own subcategories."""
-    _ensure_manager(user)
+    ensure_can_manage_products(user)
     category = selectors.company_categories(user).select_for_update().get(pk=category.pk)
     errors: dict = {}
     if name is not None:
@@ -123,7 +124,7 @@ def category_update(
 @transaction.atomic
 def category_delete(*, user: User, category: ProductCategory) -> None:
     """Only an empty category goes: no subcategory, no product."""
-    _ensure_manager(user)
+    ensure_can_manage_products(user)
     if selectors.company_categories(user).filter(parent_id=category.pk).exists():
         raise DomainError(
             _("%(name)s has subcategories: move or delete them first.") % {"name": category.name}
@@ -233,7 +234,7 @@ def _clean_product(user: User, data: dict, errors: dict, current: Product | None
 
 @transaction.atomic
 def product_create(*, user: User, **data) -> Product:
-    _ensure_manager(user)
+    ensure_can_manage_products(user)
     errors: dict = {}
     data.setdefault("code", "")
     data.setdefault("name", "")
@@ -254,7 +255,7 @@ def product_create(*, user: User, **data) -> Product:
 
 @transaction.atomic
 def product_update(*, user: User, product: Product, **data) -> Product:
-    _ensure_manager(user)
+    ensure_can_manage_products(user)
     product = selectors.company_products(user).select_for_update().get(pk=product.pk)
     errors: dict = {}
     cleaned = _clean_product(user, data, errors, product)
@@ -280,12 +281,13 @@ def product_update(*, user: User, product: Product, **data) -> Product:
 @transaction.atomic
 def product_delete(*, user: User, product: Product) -> None:
     """A product on any agreement line stays (deactivate it instead)."""
-    _ensure_manager(user)
+    ensure_can_manage_products(user)
     refused = DomainError(
         _("%(name)s is in use: deactivate it instead of deleting it.") % {"name": product.name}
     )
     if product.agreement_lines.exists():
         raise refused
+    product._history_user = user
     try:
         with transaction.atomic():
             product.delete()
