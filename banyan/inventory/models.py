@@ -144,7 +144,7 @@ class StockSlip(TenantModel):
         return self.number
 
     def get_absolute_url(self):
-        return reverse("stock-slip-detail", args=[self.pk])
+        return reverse("slip-detail", args=[self.pk])
 
     @property
     def is_outbound(self) -> bool:

@@ -12,8 +12,20 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+)
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from banyan.accounts import scopes
 from banyan.accounts.models import User
@@ -83,6 +95,46 @@ def get_warehouse_for(user: User, pk) -> Warehouse:
         raise NotFound() from None
 
 
+def kept_warehouses(user: User, *, active_only: bool = True) -> QuerySet[Warehouse]:
+    """The warehouses the user keeps (none unless they hold the keeper permission)."""
+    if not is_keeper(user):
+        return Warehouse.objects.none()
+    warehouses = company_warehouses(user).filter(keepers=user)
+    if active_only:
+        warehouses = warehouses.filter(is_active=True)
+    return warehouses.order_by("name", "id")
+
+
+def warehouse_list(user: User) -> QuerySet[Warehouse]:
+    """The company's warehouses with their keepers (two queries)."""
+    return company_warehouses(user).prefetch_related("keepers").order_by("name", "id")
+
+
+def keeper_candidates(user: User) -> QuerySet[User]:
+    """Active users of the company holding the warehouse keeper permission: who may be made
+    a keeper of a warehouse."""
+    if not _member(user):
+        return User.objects.none()
+    return (
+        User.objects.filter(company_id=user.company_id, is_active=True)
+        .filter(
+            Q(user_permissions__codename="warehouse_keeper")
+            | Q(groups__permissions__codename="warehouse_keeper")
+        )
+        .distinct()
+        .order_by("real_name", "username", "id")
+    )
+
+
+def stock_products(user: User) -> QuerySet[Product]:
+    """The active products that track stock: what slips, initial stock and counts hold."""
+    if not _member(user):
+        return Product.objects.none()
+    return Product.objects.filter(
+        company_id=user.company_id, tracks_stock=True, is_active=True
+    ).order_by("code", "id")
+
+
 def stock_levels(
     user: User,
     *,
@@ -111,6 +163,13 @@ def stock_levels(
     return levels.order_by(ordering, "id")
 
 
+def get_stock_level_for(user: User, pk) -> StockLevel:
+    try:
+        return stock_levels(user).get(pk=int(pk))
+    except (StockLevel.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise NotFound() from None
+
+
 def low_stock_products(user: User) -> QuerySet[Product]:
     """Stock-tracked active products whose total stock over all warehouses is at or below
     their low-stock threshold (a threshold of 0 warns only when nothing is left)."""
@@ -135,9 +194,37 @@ def stock_value(levels) -> Decimal:
     )
 
 
+def with_values(levels) -> list[StockLevel]:
+    """The levels (one page of them) with `value` = quantity × the product's cost: for users
+    who may see costs only."""
+    levels = list(levels)
+    for level in levels:
+        level.value = (level.quantity * level.product.cost).quantize(Decimal("0.01"))
+    return levels
+
+
+def stock_value_total(levels: QuerySet[StockLevel]) -> Decimal:
+    """Σ quantity × cost over a whole filtered list of levels, in one query (for users who
+    may see costs only)."""
+    value = ExpressionWrapper(
+        F("quantity") * F("product__cost"),
+        output_field=DecimalField(max_digits=28, decimal_places=4),
+    )
+    total = levels.order_by().aggregate(total=Sum(value))["total"]
+    return (total or ZERO).quantize(Decimal("0.01"))
+
+
 def movements(
-    user: User, *, warehouse_id=None, product_id=None, slip_id=None
+    user: User,
+    *,
+    warehouse_id=None,
+    product_id=None,
+    slip_id=None,
+    reason: str = "",
+    search: str = "",
 ) -> QuerySet[StockMovement]:
+    """The ledger, newest first: keepers, purchasing staff and bosses only (empty for anyone
+    else). `search` matches the product's code or name."""
     if not sees_all_stock_papers(user):
         return StockMovement.objects.none()
     rows = StockMovement.objects.filter(company_id=user.company_id).select_related(
@@ -149,7 +236,18 @@ def movements(
         rows = rows.filter(product_id=product_id)
     if slip_id:
         rows = rows.filter(slip_id=slip_id)
+    if reason:
+        rows = rows.filter(reason=reason)
+    for term in search.split():
+        rows = rows.filter(Q(product__code__icontains=term) | Q(product__name__icontains=term))
     return rows.order_by("-moved_at", "-id")
+
+
+def get_movement_for(user: User, pk) -> StockMovement:
+    try:
+        return movements(user).get(pk=int(pk))
+    except (StockMovement.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise NotFound() from None
 
 
 # --- slips --------------------------------------------------------------------------------
@@ -242,10 +340,40 @@ def get_stocktake_for(user: User, pk) -> Stocktake:
         raise NotFound() from None
 
 
+def stocktake_list(user: User, *, warehouse_id=None, status: str = "") -> QuerySet[Stocktake]:
+    """Open counts and the history of confirmed ones, newest first."""
+    stocktakes = visible_stocktakes(user).select_related("warehouse", "created_by", "confirmed_by")
+    if warehouse_id:
+        stocktakes = stocktakes.filter(warehouse_id=warehouse_id)
+    if status:
+        stocktakes = stocktakes.filter(status=status)
+    return stocktakes.order_by("-created_at", "-id")
+
+
+def open_stocktake(user: User, warehouse: Warehouse) -> Stocktake | None:
+    """The warehouse's count in progress, if the user sees stocktakes and there is one."""
+    return (
+        visible_stocktakes(user)
+        .filter(warehouse_id=warehouse.pk, status=Stocktake.Status.DRAFT)
+        .order_by("-id")
+        .first()
+    )
+
+
 def stocktake_lines(user: User, stocktake: Stocktake) -> QuerySet[StocktakeLine]:
     return StocktakeLine.objects.filter(
         company_id=user.company_id, stocktake_id=stocktake.pk
     ).select_related("product")
+
+
+def stocktake_progress(user: User, stocktake: Stocktake) -> dict:
+    """How far a count is: `total` lines, `counted` ones, and `differing` from the books."""
+    counted = Q(counted_quantity__isnull=False)
+    return stocktake_lines(user, stocktake).aggregate(
+        total=Count("id"),
+        counted=Count("id", filter=counted),
+        differing=Count("id", filter=counted & ~Q(counted_quantity=F("book_quantity"))),
+    )
 
 
 # --- orders: outbound and shipping --------------------------------------------------------
@@ -277,10 +405,11 @@ class ShippingState:
     PARTLY = "partly_shipped"
     SHIPPED = "shipped"
 
+    # Lazy: the labels are read per request, in the request's language.
     LABELS = {
-        UNSHIPPED: _("Unshipped"),
-        PARTLY: _("Partly shipped"),
-        SHIPPED: _("Shipped"),
+        UNSHIPPED: gettext_lazy("Unshipped"),
+        PARTLY: gettext_lazy("Partly shipped"),
+        SHIPPED: gettext_lazy("Shipped"),
     }
 
 
@@ -342,10 +471,11 @@ def shipping_state(lines: list[LineShipping]) -> str:
 
 
 def with_shipping_state(agreements: QuerySet[Agreement]) -> QuerySet[Agreement]:
-    """Annotate `shipped_any` and `fully_shipped` for an order list, in the same query."""
+    """Annotate `shipped_any` and `not_fully_shipped` (a line of goods still short) for an
+    order list, in the same query. Services never ship, so their lines do not count."""
     shipped = ShipmentLine.objects.filter(agreement_line__agreement=OuterRef("pk"))
     short = (
-        AgreementLine.objects.filter(agreement=OuterRef("pk"))
+        AgreementLine.objects.filter(agreement=OuterRef("pk"), product__kind=Product.Kind.PHYSICAL)
         .annotate(sent=Sum("shipment_lines__quantity", default=ZERO))
         .filter(sent__lt=F("quantity"))
     )
@@ -362,6 +492,47 @@ def visible_shipments(user: User) -> QuerySet[Shipment]:
     )
 
 
+def shipment_list(
+    user: User,
+    *,
+    agreement_id=None,
+    customer_id=None,
+    search: str = "",
+    shipped_from=None,
+    shipped_to=None,
+    with_lines: bool = False,
+) -> QuerySet[Shipment]:
+    """Shipments of the customers the user sees, newest first. `search` matches the carrier,
+    tracking number, order number or customer; `with_lines` prefetches the lines and their
+    products (one more query)."""
+    shipments = visible_shipments(user).select_related("agreement", "customer", "created_by")
+    if agreement_id:
+        shipments = shipments.filter(agreement_id=agreement_id)
+    if customer_id:
+        shipments = shipments.filter(customer_id=customer_id)
+    for term in search.split():
+        shipments = shipments.filter(
+            Q(carrier__icontains=term)
+            | Q(tracking_number__icontains=term)
+            | Q(agreement__number__icontains=term)
+            | Q(customer__name__icontains=term)
+        )
+    if shipped_from:
+        shipments = shipments.filter(shipped_on__gte=shipped_from)
+    if shipped_to:
+        shipments = shipments.filter(shipped_on__lte=shipped_to)
+    if with_lines:
+        shipments = shipments.prefetch_related(_shipment_lines())
+    return shipments.order_by("-shipped_on", "-id")
+
+
+def sees_order(user: User, agreement_id) -> bool:
+    """The user may open this order (a keeper sees every slip, not every customer)."""
+    if not agreement_id:
+        return False
+    return agreement_selectors.visible_agreements(user).filter(pk=agreement_id).exists()
+
+
 def get_shipment_for(user: User, pk) -> Shipment:
     try:
         return visible_shipments(user).select_related("agreement", "created_by").get(pk=int(pk))
@@ -369,11 +540,29 @@ def get_shipment_for(user: User, pk) -> Shipment:
         raise NotFound() from None
 
 
+def _shipment_lines() -> Prefetch:
+    return Prefetch(
+        "lines", queryset=ShipmentLine.objects.select_related("agreement_line__product")
+    )
+
+
 def order_shipments(user: User, agreement: Agreement) -> QuerySet[Shipment]:
+    """The shipments of an order already fetched for the user (its visibility checked), with
+    their lines and products: two queries."""
     return (
         Shipment.objects.filter(company_id=user.company_id, agreement_id=agreement.pk)
         .select_related("created_by")
-        .prefetch_related("lines__agreement_line")
+        .prefetch_related(_shipment_lines())
+        .order_by("-shipped_on", "-id")
+    )
+
+
+def order_slips(user: User, agreement: Agreement) -> QuerySet[StockSlip]:
+    """The stock slips of an order already fetched for the user (its visibility checked)."""
+    return (
+        StockSlip.objects.filter(company_id=user.company_id, agreement_id=agreement.pk)
+        .select_related("warehouse")
+        .order_by("-created_at", "-id")
     )
 
 
