@@ -23,5 +23,7 @@ urlpatterns = [
     path("", include("banyan.products.urls")),
     path("", include("banyan.agreements.urls")),
     path("", include("banyan.finance.urls")),
+    path("", include("banyan.inventory.urls")),
+    path("", include("banyan.purchasing.urls")),
     path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}),
 ]

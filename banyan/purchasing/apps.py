@@ -6,3 +6,7 @@ class PurchasingConfig(AppConfig):
     name = "banyan.purchasing"
     label = "purchasing"
     verbose_name = _("Purchasing")
+
+    def ready(self):
+        # Menu entries.
+        from banyan.purchasing import navigation  # noqa: F401

@@ -36,6 +36,9 @@ class Supplier(TenantModel):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("supplier-detail", args=[self.pk])
+
 
 class PurchaseOrder(TenantModel):
     class Status(models.TextChoices):

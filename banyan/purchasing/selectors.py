@@ -1,16 +1,34 @@
 """Reads on purchasing. Suppliers and purchase orders are seen by purchasing staff, keepers
 and bosses; purchase prices only by those who may also see costs."""
 
-from django.db.models import Q, QuerySet
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet, Sum
+from django.utils.translation import gettext as _
 
 from banyan.accounts.models import User
-from banyan.core.errors import NotFound
+from banyan.core.errors import NotFound, PermissionRefused
+from banyan.core.history import HIDDEN_FIELDS, HistoryEntry, build_history
+from banyan.inventory import selectors as inventory_selectors
+from banyan.inventory.models import StockSlip
 from banyan.inventory.selectors import sees_all_stock_papers
 from banyan.purchasing.models import PurchaseOrder, PurchaseOrderLine, Supplier
+
+ZERO = Decimal("0.00")
 
 
 def sees_purchasing(user: User) -> bool:
     return sees_all_stock_papers(user)
+
+
+def ensure_sees_purchasing(user: User) -> None:
+    if not sees_purchasing(user):
+        raise PermissionRefused(
+            _(
+                "Only purchasing staff, warehouse keepers and bosses see suppliers and "
+                "purchase orders."
+            )
+        )
 
 
 def company_suppliers(user: User) -> QuerySet[Supplier]:
@@ -90,3 +108,67 @@ def purchase_order_lines(user: User, order: PurchaseOrder) -> QuerySet[PurchaseO
     return PurchaseOrderLine.objects.filter(
         company_id=user.company_id, purchase_order_id=order.pk
     ).select_related("product")
+
+
+def purchase_order_receipt_lines(user: User, order: PurchaseOrder) -> list[PurchaseOrderLine]:
+    """The order's lines, each with `waiting` (on inbound slips a keeper has not decided yet)
+    and `receivable` (outstanding and not waiting: what a new inbound slip may still hold).
+    One query."""
+    lines = list(
+        purchase_order_lines(user, order)
+        .annotate(
+            waiting=Sum(
+                "slip_lines__quantity",
+                filter=Q(slip_lines__slip__status=StockSlip.Status.DRAFT),
+                default=ZERO,
+            )
+        )
+        .order_by("position", "id")
+    )
+    for line in lines:
+        line.receivable = max(line.quantity - line.received_quantity - line.waiting, ZERO)
+    return lines
+
+
+def purchase_order_slips(user: User, order: PurchaseOrder) -> QuerySet[StockSlip]:
+    """The inbound slips written for the order, newest first (those the user may see)."""
+    return (
+        inventory_selectors.visible_slips(user)
+        .filter(purchase_order_id=order.pk)
+        .select_related("warehouse", "created_by", "decided_by")
+        .order_by("-created_at", "-id")
+    )
+
+
+# The creator is shown elsewhere on the page; the amount is a cost.
+ORDER_HISTORY_HIDDEN = HIDDEN_FIELDS | {"created_by"}
+
+
+def _supplier_labels(user: User, keys: set) -> dict:
+    return dict(company_suppliers(user).filter(pk__in=keys).values_list("pk", "name"))
+
+
+def _warehouse_labels(user: User, keys: set) -> dict:
+    return dict(
+        inventory_selectors.company_warehouses(user).filter(pk__in=keys).values_list("pk", "name")
+    )
+
+
+def purchase_order_history(
+    user: User, order: PurchaseOrder, *, limit: int = 20
+) -> list[HistoryEntry]:
+    """The last `limit` changes to a purchase order, newest first, each with what changed;
+    the amount only for users who may see costs. The order must have been fetched for `user`
+    through `get_purchase_order_for`. A fixed number of queries."""
+    from banyan.inventory.models import Warehouse
+    from banyan.products.selectors import sees_costs
+
+    hidden = ORDER_HISTORY_HIDDEN if sees_costs(user) else ORDER_HISTORY_HIDDEN | {"amount"}
+    return build_history(
+        user,
+        [PurchaseOrder.history.filter(company_id=user.company_id, id=order.pk)],
+        describe=lambda record: ("purchase_order", record.number),
+        limit=limit,
+        hidden=lambda model: hidden,
+        extra_labels={Supplier: _supplier_labels, Warehouse: _warehouse_labels},
+    )
