@@ -26,6 +26,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from simple_history.utils import bulk_create_with_history
 
 from banyan.accounts.guards import ensure_can_write
 from banyan.accounts.models import User
@@ -40,7 +41,7 @@ from banyan.agreements.models import (
 from banyan.core import numbers
 from banyan.core.errors import DomainError, ValidationFailed
 from banyan.core.text import clean_text, squash_spaces
-from banyan.core.values import parse_amount, parse_day, parse_percent, parse_quantity
+from banyan.core.values import fen, parse_amount, parse_day, parse_percent, parse_quantity
 from banyan.customers import selectors as customer_selectors
 from banyan.customers import services as customer_services
 from banyan.customers.models import Customer
@@ -169,8 +170,9 @@ def clean_lines(user: User, kind: str, lines, errors: dict, *, current_products=
             )
         quantity = parse_quantity(line.get("quantity", 1), line_errors, "quantity")
         price = line.get("unit_price")
-        if price in (None, "") and product is not None:
-            unit_price = product.list_price
+        if price in (None, ""):
+            # The product's list price; without a product, its error is the one to show.
+            unit_price = product.list_price if product is not None else None
         else:
             unit_price = parse_amount(price, line_errors, "unit_price", allow_zero=True)
         discount = parse_percent(line.get("discount_percent"), line_errors, "discount_percent")
@@ -204,16 +206,39 @@ def clean_lines(user: User, kind: str, lines, errors: dict, *, current_products=
     return cleaned
 
 
-def _write_lines(agreement: Agreement, cleaned: list[dict]) -> None:
-    AgreementLine.objects.filter(agreement=agreement).delete()
-    AgreementLine.objects.bulk_create(
-        [
-            AgreementLine(company_id=agreement.company_id, agreement=agreement, **line)
-            for line in cleaned
-        ]
-    )
+def _set_totals(agreement: Agreement, cleaned: list[dict]) -> None:
     agreement.lines_total = sum((line["amount"] for line in cleaned), Decimal("0.00"))
     agreement.amount = agreement_amount(agreement.lines_total, agreement.discount_percent)
+
+
+def _write_lines(agreement: Agreement, cleaned: list[dict], user: User) -> None:
+    """Store the cleaned lines: the line at each position is changed in place, surplus ones
+    deleted and new ones added, each with its history record (so the agreement's history
+    reads "line 2: quantity 1 → 3", not a delete and an insert of every line)."""
+    existing = list(
+        AgreementLine.objects.filter(agreement=agreement)
+        .select_related("product")
+        .order_by("position", "id")
+    )
+    for line, values in zip(existing, cleaned, strict=False):
+        changed = [field for field, value in values.items() if getattr(line, field) != value]
+        if changed:
+            for field in changed:
+                setattr(line, field, values[field])
+            line._history_user = user
+            line.save(update_fields=[*changed, "updated_at"])
+    for line in existing[len(cleaned) :]:
+        line._history_user = user
+        line.delete()
+    bulk_create_with_history(
+        [
+            AgreementLine(company_id=agreement.company_id, agreement=agreement, **values)
+            for values in cleaned[len(existing) :]
+        ],
+        AgreementLine,
+        default_user=user,
+    )
+    _set_totals(agreement, cleaned)
 
 
 def recompute_amount(agreement: Agreement) -> Decimal:
@@ -270,7 +295,8 @@ def _planned_total(agreement: Agreement) -> Decimal:
     from banyan.finance.models import PaymentPlan
 
     total = PaymentPlan.objects.filter(agreement=agreement).aggregate(total=Sum("amount"))
-    return total["total"] or Decimal("0.00")
+    # fen(): SQLite sums decimals without their places ("6000" in a message, not "6000.00").
+    return fen(total["total"] or 0)
 
 
 # --- create and change --------------------------------------------------------------------
@@ -321,10 +347,10 @@ def agreement_create(
     )
     if not agreement.number:
         agreement.number = next_number(user.company, kind)
+    _set_totals(agreement, cleaned_lines)  # before the first save: one history record
     agreement._history_user = user
     _save_numbered(agreement)
-    _write_lines(agreement, cleaned_lines)
-    agreement.save(update_fields=["lines_total", "amount", "updated_at"])
+    _write_lines(agreement, cleaned_lines, user)
     return agreement
 
 
@@ -394,7 +420,7 @@ def agreement_update(
         setattr(agreement, field, value)
     if change_lines:
         if cleaned_lines is not None:
-            _write_lines(agreement, cleaned_lines)
+            _write_lines(agreement, cleaned_lines, user)
         else:
             agreement.amount = agreement_amount(agreement.lines_total, agreement.discount_percent)
         planned = _planned_total(agreement)

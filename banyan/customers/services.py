@@ -476,7 +476,10 @@ def customer_signed(*, customer: Customer, by: User | None = None) -> None:
     """Hook for agreements: a customer who signs is no longer "hot", and a potential customer
     (潜在客户) becomes a regular one (普通客户) where the company keeps that rule. Both
     changes go into the customer's history under the user who signed."""
-    customer = Customer.objects.select_for_update().select_related("type").get(pk=customer.pk)
+    # of=self: PostgreSQL locks no row on the nullable side of the outer join to the type.
+    customer = (
+        Customer.objects.select_for_update(of=("self",)).select_related("type").get(pk=customer.pk)
+    )
     changed = []
     if customer.is_hot:
         customer.is_hot = False
