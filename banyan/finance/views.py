@@ -1,0 +1,408 @@
+"""Money pages: payment plans, payments (a ledger: recorded and reversed, never edited) and
+invoices, the finance desk, and the lists of receivables, payments and invoices.
+
+Thin: parse the input, fetch through the selectors, call one service, render. Another
+company's or an invisible record is a 404; a visible one the user may not act on is a 403
+with the reason. Every form goes back to the agreement's page when it succeeds.
+"""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from banyan.agreements import selectors as agreement_selectors
+from banyan.core.errors import DomainError
+from banyan.core.pagination import paginate
+from banyan.core.views import found_or_404, refusal_text
+from banyan.finance import selectors, services
+from banyan.finance.forms import (
+    InvoiceFilterForm,
+    InvoiceForm,
+    PaymentFilterForm,
+    PaymentForm,
+    PlanFilterForm,
+    PlanForm,
+    ReverseForm,
+)
+
+
+def money_pages(view):
+    """Logged in (else the login page), in a company that uses contracts or orders (else
+    404: without agreements there is no money to follow)."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        company = request.user.company
+        if company is None or not (company.uses_contracts or company.uses_orders):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _ensure_finance(request) -> None:
+    if not selectors.can_record_money(request.user):
+        raise PermissionDenied(
+            _("Only users with the finance permission record payments and invoices.")
+        )
+
+
+def _money(value) -> str:
+    return "¥" + number_format(value, decimal_pos=2, force_grouping=True)
+
+
+def _agreement(request, pk, *, for_edit: bool = False):
+    return found_or_404(agreement_selectors.get_agreement_for, request.user, pk, for_edit=for_edit)
+
+
+def _plan_for_edit(request, pk):
+    """A visible plan (else 404) whose agreement the user may change (else 403, saying why)."""
+    plan = found_or_404(selectors.get_plan_for, request.user, pk)
+    plan.agreement = _agreement(request, plan.agreement_id, for_edit=True)
+    return plan
+
+
+# --- payment plans ------------------------------------------------------------------------
+
+
+@money_pages
+def plan_create_view(request, agreement_pk):
+    agreement = _agreement(request, agreement_pk, for_edit=True)
+    form = PlanForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = services.plan_create(
+                user=request.user, agreement=agreement, **form.service_fields()
+            )
+        except DomainError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(
+                request,
+                _("An instalment of %(amount)s due %(date)s has been added.")
+                % {"amount": _money(plan.amount), "date": plan.due_on.isoformat()},
+            )
+            return redirect(agreement)
+    return render(
+        request,
+        "finance/plan_form.html",
+        {
+            "form": form,
+            "agreement": agreement,
+            "plan": None,
+            "money": selectors.agreement_money(request.user, agreement),
+        },
+    )
+
+
+@money_pages
+def plan_edit_view(request, pk):
+    plan = _plan_for_edit(request, pk)
+    agreement = plan.agreement
+    form = PlanForm(request.POST or None, plan=plan)
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = services.plan_update(user=request.user, plan=plan, **form.service_fields())
+        except DomainError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(
+                request,
+                _("The instalment due %(date)s has been saved.")
+                % {"date": plan.due_on.isoformat()},
+            )
+            return redirect(agreement)
+    return render(
+        request,
+        "finance/plan_form.html",
+        {
+            "form": form,
+            "agreement": agreement,
+            "plan": plan,
+            "money": selectors.agreement_money(request.user, agreement),
+        },
+    )
+
+
+@money_pages
+def plan_delete_view(request, pk):
+    """GET asks for confirmation (a page that works without JavaScript); POST deletes."""
+    plan = _plan_for_edit(request, pk)
+    agreement = plan.agreement
+    if request.method != "POST":
+        return render(request, "finance/plan_delete.html", {"plan": plan, "agreement": agreement})
+    try:
+        services.plan_delete(user=request.user, plan=plan)
+    except DomainError as exc:
+        messages.error(request, refusal_text(exc))
+    else:
+        messages.success(
+            request,
+            _("The instalment due %(date)s has been deleted.") % {"date": plan.due_on.isoformat()},
+        )
+    return redirect(agreement)
+
+
+# --- payments -----------------------------------------------------------------------------
+
+
+@money_pages
+def payment_create_view(request, agreement_pk):
+    agreement = _agreement(request, agreement_pk)
+    _ensure_finance(request)
+    form = PaymentForm(
+        request.POST or None,
+        user=request.user,
+        agreement=agreement,
+        plan_id=request.GET.get("plan"),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            payment = services.payment_record(
+                user=request.user, agreement=agreement, **form.service_fields()
+            )
+        except DomainError as exc:
+            form.add_service_errors(exc)
+            if exc.code == "overpayment":
+                form.offer_overpayment_confirmation()
+        else:
+            messages.success(
+                request,
+                _("A payment of %(amount)s on %(number)s has been recorded.")
+                % {"amount": _money(payment.amount), "number": agreement.number},
+            )
+            return redirect(agreement)
+    return render(
+        request,
+        "finance/payment_form.html",
+        {
+            "form": form,
+            "agreement": agreement,
+            "money": selectors.agreement_money(request.user, agreement),
+        },
+    )
+
+
+@money_pages
+@require_GET
+def payment_detail_view(request, pk):
+    """One ledger entry. There is no edit or delete page: a mistake is reversed."""
+    payment = found_or_404(selectors.get_payment_for, request.user, pk)
+    reversal = None if payment.is_reversal else selectors.payment_reversal(request.user, payment)
+    return render(
+        request,
+        "finance/payment_detail.html",
+        {
+            "payment": payment,
+            "reversal": reversal,
+            "history": selectors.payment_history(request.user, payment),
+            "can_reverse": (
+                selectors.can_record_money(request.user)
+                and not payment.is_reversal
+                and reversal is None
+            ),
+        },
+    )
+
+
+@money_pages
+def payment_reverse_view(request, pk):
+    payment = found_or_404(selectors.get_payment_for, request.user, pk)
+    _ensure_finance(request)
+    form = ReverseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            reversal = services.payment_reverse(
+                user=request.user, payment=payment, **form.service_fields()
+            )
+        except DomainError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(
+                request,
+                _("The payment of %(amount)s has been reversed.")
+                % {"amount": _money(-reversal.amount)},
+            )
+            return redirect(payment.agreement)
+    reversal = None if payment.is_reversal else selectors.payment_reversal(request.user, payment)
+    return render(
+        request,
+        "finance/payment_reverse.html",
+        {"form": form, "payment": payment, "reversal": reversal},
+    )
+
+
+# --- invoices -----------------------------------------------------------------------------
+
+
+@money_pages
+def invoice_create_view(request, agreement_pk):
+    agreement = _agreement(request, agreement_pk)
+    _ensure_finance(request)
+    form = InvoiceForm(request.POST or None, user=request.user, agreement=agreement)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invoice = services.invoice_create(
+                user=request.user, agreement=agreement, **form.service_fields()
+            )
+        except DomainError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(
+                request,
+                _("Invoice %(number)s of %(amount)s has been recorded.")
+                % {"number": invoice.number, "amount": _money(invoice.amount)},
+            )
+            return redirect(agreement)
+    return render(
+        request,
+        "finance/invoice_form.html",
+        {
+            "form": form,
+            "agreement": agreement,
+            "invoice": None,
+            "money": selectors.agreement_money(request.user, agreement),
+        },
+    )
+
+
+@money_pages
+def invoice_edit_view(request, pk):
+    invoice = found_or_404(selectors.get_invoice_for, request.user, pk)
+    _ensure_finance(request)
+    agreement = invoice.agreement
+    form = InvoiceForm(
+        request.POST or None, user=request.user, agreement=agreement, invoice=invoice
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            invoice = services.invoice_update(
+                user=request.user, invoice=invoice, **form.service_fields()
+            )
+        except DomainError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(
+                request, _("Invoice %(number)s has been saved.") % {"number": invoice.number}
+            )
+            return redirect(agreement)
+    return render(
+        request,
+        "finance/invoice_form.html",
+        {
+            "form": form,
+            "agreement": agreement,
+            "invoice": invoice,
+            "money": selectors.agreement_money(request.user, agreement),
+        },
+    )
+
+
+@money_pages
+def invoice_delete_view(request, pk):
+    """GET asks for confirmation; POST deletes (the invoice's history keeps what it was)."""
+    invoice = found_or_404(selectors.get_invoice_for, request.user, pk)
+    _ensure_finance(request)
+    agreement = invoice.agreement
+    if request.method != "POST":
+        return render(
+            request, "finance/invoice_delete.html", {"invoice": invoice, "agreement": agreement}
+        )
+    try:
+        services.invoice_delete(user=request.user, invoice=invoice)
+    except DomainError as exc:
+        messages.error(request, refusal_text(exc))
+    else:
+        messages.success(
+            request, _("Invoice %(number)s has been deleted.") % {"number": invoice.number}
+        )
+    return redirect(agreement)
+
+
+# --- the finance desk and the lists -------------------------------------------------------
+
+
+@money_pages
+@require_GET
+def finance_home_view(request):
+    """What finance has to record: agreements with money to collect, and payments not yet
+    invoiced. Each list pages on its own."""
+    if not selectors.can_record_money(request.user):
+        raise PermissionDenied(_("Only users with the finance permission open the finance desk."))
+    to_collect = paginate(
+        request, selectors.agreements_to_collect(request.user), page_param="collect_page"
+    )
+    to_invoice = paginate(
+        request, selectors.agreements_to_invoice(request.user), page_param="invoice_page"
+    )
+    states = selectors.money_of_agreements(request.user, to_collect.object_list)
+    return render(
+        request,
+        "finance/home.html",
+        {
+            "to_collect": to_collect,
+            "collect_rows": [(a, states[a.pk]) for a in to_collect.object_list],
+            "to_invoice": to_invoice,
+            "collect_query": _query_without(request, "collect_page"),
+            "invoice_query": _query_without(request, "invoice_page"),
+        },
+    )
+
+
+def _query_without(request, param: str) -> str:
+    query = request.GET.copy()
+    query.pop(param, None)
+    return query.urlencode()
+
+
+def _list_page(request, template: str, form, rows, totals: dict):
+    page = paginate(request, rows, per_page=form.rows_per_page())
+    return render(
+        request,
+        template,
+        {
+            "form": form,
+            "page": page,
+            "totals": totals,
+            "query": _query_without(request, "page"),
+            "today": selectors.today_for(request.user),
+            "can_record_money": selectors.can_record_money(request.user),
+        },
+    )
+
+
+@money_pages
+@require_GET
+def plan_list_view(request):
+    """Receivables: every instalment the user sees, with its state."""
+    form = PlanFilterForm(request.GET or None, user=request.user)
+    plans = selectors.plan_list(request.user, **form.filters())
+    return _list_page(request, "finance/plan_list.html", form, plans, selectors.plan_totals(plans))
+
+
+@money_pages
+@require_GET
+def payment_list_view(request):
+    form = PaymentFilterForm(request.GET or None, user=request.user)
+    payments = selectors.payment_list(request.user, **form.filters())
+    return _list_page(
+        request, "finance/payment_list.html", form, payments, selectors.payment_totals(payments)
+    )
+
+
+@money_pages
+@require_GET
+def invoice_list_view(request):
+    form = InvoiceFilterForm(request.GET or None, user=request.user)
+    invoices = selectors.invoice_list(request.user, **form.filters())
+    return _list_page(
+        request, "finance/invoice_list.html", form, invoices, selectors.invoice_totals(invoices)
+    )
