@@ -31,7 +31,7 @@ from banyan.accounts.models import User
 from banyan.agreements import selectors as agreement_selectors
 from banyan.agreements.models import Agreement, AgreementLine
 from banyan.core import numbers
-from banyan.core.errors import DomainError, PermissionRefused, ValidationFailed
+from banyan.core.errors import DomainError, NotFound, PermissionRefused, ValidationFailed
 from banyan.core.text import squash_spaces
 from banyan.core.values import parse_day, parse_quantity
 from banyan.inventory import selectors
@@ -167,11 +167,14 @@ def check_stock(company_id: int | None = None) -> list[str]:
         if level.quantity != expected:
             problems.append(
                 f"{level.warehouse.name} / {level.product.code}: "
-                f"level {level.quantity}, movements {expected}"
+                f"level {_quantity_text(level.quantity)}, movements {_quantity_text(expected)}"
             )
     for key, total in sums.items():
         if key not in seen and total != 0:
-            problems.append(f"warehouse {key[0]} / product {key[1]}: no level, movements {total}")
+            problems.append(
+                f"warehouse {key[0]} / product {key[1]}: "
+                f"no level, movements {_quantity_text(total)}"
+            )
     return problems
 
 
@@ -222,6 +225,14 @@ def _warehouse_fields(user: User, data: dict, errors: dict, current: Warehouse |
     return cleaned
 
 
+def _locked_warehouse(user: User, warehouse: Warehouse) -> Warehouse:
+    """The warehouse, locked; NotFound when it is not of the user's company."""
+    try:
+        return selectors.company_warehouses(user).select_for_update().get(pk=warehouse.pk)
+    except Warehouse.DoesNotExist:
+        raise NotFound() from None
+
+
 @transaction.atomic
 def warehouse_create(*, user: User, name: str, keepers=(), **data) -> Warehouse:
     ensure_account_admin(user)
@@ -238,7 +249,7 @@ def warehouse_create(*, user: User, name: str, keepers=(), **data) -> Warehouse:
 @transaction.atomic
 def warehouse_update(*, user: User, warehouse: Warehouse, keepers=None, **data) -> Warehouse:
     ensure_account_admin(user)
-    warehouse = selectors.company_warehouses(user).select_for_update().get(pk=warehouse.pk)
+    warehouse = _locked_warehouse(user, warehouse)
     errors: dict = {}
     cleaned = _warehouse_fields(user, data, errors, warehouse)
     keeper_rows = _keepers(user, keepers, errors) if keepers is not None else None
@@ -250,6 +261,27 @@ def warehouse_update(*, user: User, warehouse: Warehouse, keepers=None, **data) 
     if keeper_rows is not None:
         warehouse.keepers.set(keeper_rows)
     return warehouse
+
+
+@transaction.atomic
+def warehouse_delete(*, user: User, warehouse: Warehouse) -> None:
+    """An admin boss deletes a warehouse that nothing refers to yet; one with stock records,
+    slips, stocktakes or purchase orders is closed instead (`is_active` off)."""
+    ensure_account_admin(user)
+    warehouse = _locked_warehouse(user, warehouse)
+    if (
+        StockMovement.objects.filter(warehouse=warehouse).exists()
+        or warehouse.slips.exists()
+        or warehouse.stocktakes.exists()
+        or warehouse.purchase_orders.exists()
+    ):
+        raise DomainError(
+            _("%(name)s has stock records or purchase orders: close it instead.")
+            % {"name": warehouse.name}
+        )
+    # Without a single movement every level of it is zero: nothing is lost.
+    StockLevel.objects.filter(warehouse=warehouse).delete()
+    warehouse.delete()
 
 
 # --- lines of products --------------------------------------------------------------------
@@ -426,6 +458,10 @@ def slip_from_order(*, user: User, agreement, warehouse, lines=None) -> StockSli
         if not wanted:
             _add(errors, "lines", _("Every stock item of this order is already on a slip."))
     else:
+        if not isinstance(lines, list | tuple) or not lines:
+            _add(errors, "lines", _("Add at least one line."))
+            lines = []
+        seen: dict[int, int] = {}
         for number, line in enumerate(lines, start=1):
             entry = state.get(_int(line.get("agreement_line")) if isinstance(line, dict) else None)
             if entry is None or not entry.needs_stock:
@@ -435,6 +471,10 @@ def slip_from_order(*, user: User, agreement, warehouse, lines=None) -> StockSli
                     _("Line %(number)d: choose a stock item of this order.") % {"number": number},
                 )
                 continue
+            if entry.line.pk in seen:
+                _add(errors, "lines", same_line(number, seen[entry.line.pk]))
+                continue
+            seen[entry.line.pk] = number
             line_errors: dict = {}
             quantity = parse_quantity(line.get("quantity"), line_errors, "quantity")
             if quantity is None:
@@ -474,6 +514,14 @@ def slip_from_order(*, user: User, agreement, warehouse, lines=None) -> StockSli
     return slip
 
 
+def same_line(number: int, first: int) -> str:
+    """A line given twice would pass each limit alone and break it together: refused."""
+    return _("Line %(number)d: the same line as line %(first)d; give each line once.") % {
+        "number": number,
+        "first": first,
+    }
+
+
 def _int(value):
     try:
         return int(value)
@@ -484,7 +532,13 @@ def _int(value):
 def _locked_draft(user: User, slip: StockSlip) -> StockSlip:
     visible = selectors.get_slip_for(user, slip.pk)
     _ensure_keeper_of(user, visible.warehouse)
-    locked = StockSlip.objects.select_for_update().select_related("warehouse").get(pk=visible.pk)
+    # Lock the slip only (not its warehouse through the join): confirmations of different
+    # slips meet on the stock levels they change, not on the whole warehouse.
+    locked = (
+        StockSlip.objects.select_for_update(of=("self",))
+        .select_related("warehouse")
+        .get(pk=visible.pk)
+    )
     if locked.status != StockSlip.Status.DRAFT:
         raise DomainError(
             _("Slip %(number)s is already %(status)s.")
@@ -588,7 +642,11 @@ def stocktake_start(*, user: User, warehouse, note: str = "") -> Stocktake:
 def _open_stocktake(user: User, stocktake: Stocktake) -> Stocktake:
     visible = selectors.get_stocktake_for(user, stocktake.pk)
     _ensure_keeper_of(user, visible.warehouse)
-    locked = Stocktake.objects.select_for_update().select_related("warehouse").get(pk=visible.pk)
+    locked = (
+        Stocktake.objects.select_for_update(of=("self",))
+        .select_related("warehouse")
+        .get(pk=visible.pk)
+    )
     if locked.status != Stocktake.Status.DRAFT:
         raise DomainError(_("This stocktake is already confirmed."), field="status")
     return locked
@@ -726,6 +784,10 @@ def shipment_create(
         if not wanted:
             _add(errors, "lines", _("Nothing of this order can ship now."))
     else:
+        if not isinstance(lines, list | tuple) or not lines:
+            _add(errors, "lines", _("Add at least one line."))
+            lines = []
+        seen: dict[int, int] = {}
         for number, line in enumerate(lines, start=1):
             entry = state.get(_int(line.get("agreement_line")) if isinstance(line, dict) else None)
             if entry is None:
@@ -735,6 +797,10 @@ def shipment_create(
                     _("Line %(number)d: choose a line of this order.") % {"number": number},
                 )
                 continue
+            if entry.line.pk in seen:
+                _add(errors, "lines", same_line(number, seen[entry.line.pk]))
+                continue
+            seen[entry.line.pk] = number
             line_errors: dict = {}
             quantity = parse_quantity(line.get("quantity"), line_errors, "quantity")
             if quantity is None:

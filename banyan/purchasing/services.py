@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from banyan.accounts.models import User
 from banyan.core import numbers
-from banyan.core.errors import DomainError, ValidationFailed
+from banyan.core.errors import DomainError, NotFound, ValidationFailed
 from banyan.core.phones import normalize_phone
 from banyan.core.text import squash_spaces
 from banyan.core.values import fen, parse_amount, parse_day, parse_quantity
@@ -86,6 +86,14 @@ def _supplier_fields(user: User, data: dict, errors: dict, current: Supplier | N
     return cleaned
 
 
+def _locked_supplier(user: User, supplier: Supplier) -> Supplier:
+    """The supplier, locked; NotFound when it is not of the user's company."""
+    try:
+        return selectors.company_suppliers(user).select_for_update().get(pk=supplier.pk)
+    except Supplier.DoesNotExist:
+        raise NotFound() from None
+
+
 @transaction.atomic
 def supplier_create(*, user: User, name: str, **data) -> Supplier:
     inventory_services.ensure_purchasing(user)
@@ -99,7 +107,7 @@ def supplier_create(*, user: User, name: str, **data) -> Supplier:
 @transaction.atomic
 def supplier_update(*, user: User, supplier: Supplier, **data) -> Supplier:
     inventory_services.ensure_purchasing(user)
-    supplier = selectors.company_suppliers(user).select_for_update().get(pk=supplier.pk)
+    supplier = _locked_supplier(user, supplier)
     errors: dict = {}
     cleaned = _supplier_fields(user, data, errors, supplier)
     if errors:
@@ -110,10 +118,26 @@ def supplier_update(*, user: User, supplier: Supplier, **data) -> Supplier:
     return supplier
 
 
+@transaction.atomic
+def supplier_delete(*, user: User, supplier: Supplier) -> None:
+    """Purchasing staff delete a supplier no purchase order names; otherwise it is set
+    inactive instead."""
+    inventory_services.ensure_purchasing(user)
+    supplier = _locked_supplier(user, supplier)
+    if supplier.purchase_orders.exists():
+        raise DomainError(
+            _("%(name)s has purchase orders: set it inactive instead.") % {"name": supplier.name}
+        )
+    supplier.delete()
+
+
 # --- purchase orders ----------------------------------------------------------------------
 
 
-def _clean_lines(user: User, lines, errors: dict) -> list[dict]:
+def _clean_lines(user: User, lines, errors: dict, prices: dict | None = None) -> list[dict]:
+    """Without a price of its own a line takes the price it already had on the order
+    (`prices` per product: someone who may not see costs keeps the agreed price), else the
+    product's cost."""
     if not isinstance(lines, list | tuple) or not lines:
         _add(errors, "lines", _("Add at least one product line."))
         return []
@@ -151,7 +175,7 @@ def _clean_lines(user: User, lines, errors: dict) -> list[dict]:
         elif price_given:
             price = parse_amount(line.get("unit_price"), line_errors, "unit_price", allow_zero=True)
         else:
-            price = product.cost
+            price = (prices or {}).get(product.pk, product.cost)
         for messages in line_errors.values():
             for message in messages:
                 _add(
@@ -243,7 +267,14 @@ def purchase_order_update(*, user: User, order: PurchaseOrder, lines=None, **dat
     for field in set(data) - {"supplier", "warehouse", "ordered_on", "expected_on", "note"}:
         _add(errors, field, _("Unknown field."))
     cleaned = _header(user, data, errors)
-    cleaned_lines = _clean_lines(user, lines, errors) if lines is not None else None
+    cleaned_lines = None
+    if lines is not None:
+        prices = dict(
+            PurchaseOrderLine.objects.filter(purchase_order=order).values_list(
+                "product_id", "unit_price"
+            )
+        )
+        cleaned_lines = _clean_lines(user, lines, errors, prices)
     if errors:
         raise ValidationFailed(errors)
     for field, value in cleaned.items():
@@ -260,6 +291,17 @@ def purchase_order_update(*, user: User, order: PurchaseOrder, lines=None, **dat
     order._history_user = user
     order.save()
     return order
+
+
+@transaction.atomic
+def purchase_order_delete(*, user: User, order: PurchaseOrder) -> None:
+    """Only a draft purchase order is deleted; a placed one is cancelled."""
+    order = _locked(user, order)
+    if order.status != PurchaseOrder.Status.DRAFT:
+        raise DomainError(
+            _("Only a draft purchase order can be deleted: cancel it instead."), field="status"
+        )
+    order.delete()
 
 
 @transaction.atomic
@@ -301,8 +343,14 @@ def purchase_order_receive(*, user: User, order: PurchaseOrder, lines=None) -> S
     """An inbound slip for what is still outstanding (not received and not on a waiting
     slip), or for the given {"line": id, "quantity": q}; a keeper confirms it."""
     order = _locked(user, order)
-    if order.status not in (PurchaseOrder.Status.ORDERED, PurchaseOrder.Status.PARTLY_RECEIVED):
+    if order.status == PurchaseOrder.Status.DRAFT:
         raise DomainError(_("Place the purchase order before receiving it."), field="status")
+    if order.status not in (PurchaseOrder.Status.ORDERED, PurchaseOrder.Status.PARTLY_RECEIVED):
+        raise DomainError(
+            _("This purchase order is %(status)s: there is nothing to receive.")
+            % {"status": order.get_status_display().lower()},
+            field="status",
+        )
     po_lines = {
         line.pk: line
         for line in PurchaseOrderLine.objects.filter(purchase_order=order).select_related("product")
@@ -332,6 +380,10 @@ def purchase_order_receive(*, user: User, order: PurchaseOrder, lines=None) -> S
                 _("Everything on this purchase order is received or on a waiting slip."),
             )
     else:
+        if not isinstance(lines, list | tuple) or not lines:
+            _add(errors, "lines", _("Add at least one line."))
+            lines = []
+        seen: dict[int, int] = {}
         for number, entry in enumerate(lines, start=1):
             line = po_lines.get(_int(entry.get("line")) if isinstance(entry, dict) else None)
             if line is None:
@@ -342,6 +394,10 @@ def purchase_order_receive(*, user: User, order: PurchaseOrder, lines=None) -> S
                     % {"number": number},
                 )
                 continue
+            if line.pk in seen:
+                _add(errors, "lines", inventory_services.same_line(number, seen[line.pk]))
+                continue
+            seen[line.pk] = number
             line_errors: dict = {}
             quantity = parse_quantity(entry.get("quantity"), line_errors, "quantity")
             if quantity is None:
