@@ -8,8 +8,10 @@ from banyan.activities import api as activities_api
 from banyan.agreements import api as agreements_api
 from banyan.customers import api as customers_api
 from banyan.finance import api as finance_api
+from banyan.inventory import api as inventory_api
 from banyan.opportunities import api as opportunities_api
 from banyan.products import api as products_api
+from banyan.purchasing import api as purchasing_api
 
 router = DefaultRouter(trailing_slash=True)
 accounts_api.register(router)
@@ -19,6 +21,8 @@ opportunities_api.register(router)
 products_api.register(router)
 agreements_api.register(router)
 finance_api.register(router)
+inventory_api.register(router)
+purchasing_api.register(router)
 
 api_urlpatterns = [
     path("auth/token/", accounts_api.ObtainTokenView.as_view(), name="api-token"),
