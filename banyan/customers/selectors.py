@@ -5,15 +5,19 @@ by the user or anyone below them (an assistant: below their principal; a boss: e
 plus customers shared with them. Contacts and every record hung on a customer derive from it.
 """
 
-import datetime
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
-from django.utils import timezone
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from banyan.accounts import scopes
 from banyan.accounts.models import User
 from banyan.core.errors import NotFound, PermissionRefused
+from banyan.core.history import (  # noqa: F401 (HistoryChange: part of this module's API)
+    HIDDEN_FIELDS,
+    HistoryChange,
+    HistoryEntry,
+    build_history,
+)
 from banyan.customers.models import Contact, Customer, CustomerShare
 from banyan.customers.text import name_key, search_terms
 
@@ -374,127 +378,22 @@ def search_contacts(
     return contacts.order_by(ordering, "id")
 
 
-@dataclass(frozen=True)
-class HistoryChange:
-    field: str  # the field's verbose name
-    old: str
-    new: str
-
-
-@dataclass(frozen=True)
-class HistoryEntry:
-    """One saved change to a customer or one of its contacts."""
-
-    subject: str  # "customer" or "contact"
-    name: str  # the record's name as it was then
-    action: str  # "+" created, "~" changed, "-" deleted
-    user: User | None
-    date: object
-    changes: tuple[HistoryChange, ...]
-
-
-HISTORY_HIDDEN_FIELDS = {"id", "company", "created_at", "updated_at"}
+HISTORY_HIDDEN_FIELDS = HIDDEN_FIELDS
 
 
 def customer_history(user: User, customer: Customer, *, limit: int = 20) -> list[HistoryEntry]:
     """The last `limit` changes to a customer and its contacts (deleted ones too), newest
     first, each with what changed against the record before it. The customer must have been
     fetched through this module for `user`; a fixed number of queries, whatever the history."""
-    records = _history_with_previous(
-        Customer.history.filter(company_id=user.company_id, id=customer.pk), limit
-    ) + _history_with_previous(
-        Contact.history.filter(company_id=user.company_id, customer_id=customer.pk), limit
+    return build_history(
+        user,
+        [
+            Customer.history.filter(company_id=user.company_id, id=customer.pk),
+            Contact.history.filter(company_id=user.company_id, customer_id=customer.pk),
+        ],
+        describe=lambda record: (
+            "customer" if record.instance_type is Customer else "contact",
+            record.name,
+        ),
+        limit=limit,
     )
-    records.sort(key=lambda pair: (pair[0].history_date, pair[0].history_id), reverse=True)
-    records = records[:limit]
-    deltas = [
-        (record, record.diff_against(previous).changes if previous is not None else [])
-        for record, previous in records
-    ]
-    labels = _related_labels(user, [(record, deltas) for record, deltas in deltas])
-    entries = []
-    for record, changes in deltas:
-        model = record.instance_type
-        shown = []
-        for change in changes:
-            if change.field in HISTORY_HIDDEN_FIELDS:
-                continue
-            field = model._meta.get_field(change.field)
-            shown.append(
-                HistoryChange(
-                    field=str(field.verbose_name),
-                    old=_history_value(field, change.old, labels),
-                    new=_history_value(field, change.new, labels),
-                )
-            )
-        if record.history_type == "~" and not shown:
-            continue
-        entries.append(
-            HistoryEntry(
-                subject="customer" if model is Customer else "contact",
-                name=record.name,
-                action=record.history_type,
-                user=record.history_user,
-                date=record.history_date,
-                changes=tuple(shown),
-            )
-        )
-    return entries
-
-
-def _history_with_previous(records: QuerySet, limit: int) -> list[tuple]:
-    """The newest `limit` records, each paired with the record of the same row before it
-    (two queries)."""
-    previous_id = (
-        records.model.objects.filter(id=OuterRef("id"), history_id__lt=OuterRef("history_id"))
-        .order_by("-history_id")
-        .values("history_id")[:1]
-    )
-    newest = list(
-        records.select_related("history_user")
-        .annotate(previous_history_id=Subquery(previous_id))
-        .order_by("-history_date", "-history_id")[:limit]
-    )
-    wanted = [r.previous_history_id for r in newest if r.previous_history_id]
-    previous = {r.history_id: r for r in records.model.objects.filter(history_id__in=wanted)}
-    return [(r, previous.get(r.previous_history_id)) for r in newest]
-
-
-def _related_labels(user: User, deltas) -> dict:
-    """{(model, pk): label} for the dictionary options and users a change names."""
-    from banyan.accounts.models import DictionaryOption
-
-    wanted: dict[type, set] = {DictionaryOption: set(), User: set()}
-    for record, changes in deltas:
-        for change in changes:
-            related = record.instance_type._meta.get_field(change.field).related_model
-            if related in wanted:
-                wanted[related].update(v for v in (change.old, change.new) if v)
-    labels = {}
-    if wanted[DictionaryOption]:
-        for option in DictionaryOption.objects.filter(
-            company_id=user.company_id, pk__in=wanted[DictionaryOption]
-        ):
-            labels[(DictionaryOption, option.pk)] = option.display_label
-    if wanted[User]:
-        for person in User.objects.filter(company_id=user.company_id, pk__in=wanted[User]):
-            labels[(User, person.pk)] = person.display_name
-    return labels
-
-
-def _history_value(field, value, labels: dict) -> str:
-    if value in (None, ""):
-        return ""
-    if field.related_model is not None:
-        return labels.get((field.related_model, value), f"#{value}")
-    if field.choices:
-        return str(dict(field.flatchoices).get(value, value))
-    if isinstance(value, bool):
-        from django.utils.translation import gettext as _
-
-        return _("Yes") if value else _("No")
-    if isinstance(value, datetime.datetime):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return str(value)
