@@ -368,6 +368,8 @@ def initial_stock(*, user: User, warehouse, lines, note: str = "") -> None:
     cleaned = _clean_product_lines(user, lines, errors)
     if errors:
         raise ValidationFailed(errors)
+    # One initial entry at a time per warehouse: the check below then sees the last one.
+    Warehouse.objects.select_for_update().filter(pk=warehouse_row.pk).first()
     started = set(
         StockMovement.objects.filter(
             warehouse=warehouse_row, product_id__in=[p.pk for p, _q in cleaned]
@@ -602,6 +604,8 @@ def stocktake_start(*, user: User, warehouse, note: str = "") -> Stocktake:
     if errors:
         raise ValidationFailed(errors)
     _ensure_keeper_of(user, warehouse_row)
+    # Two keepers starting a count at once: the second waits here, then sees the first.
+    Warehouse.objects.select_for_update().filter(pk=warehouse_row.pk).first()
     if Stocktake.objects.filter(warehouse=warehouse_row, status=Stocktake.Status.DRAFT).exists():
         raise DomainError(_("A stocktake of this warehouse is already open: finish it first."))
     stocktake = Stocktake.objects.create(

@@ -166,6 +166,17 @@ def _clean_lines(user: User, lines, errors: dict, prices: dict | None = None) ->
                 % {"number": number, "name": product.name},
             )
             continue
+        if not product.tracks_stock:
+            _add(
+                errors,
+                "lines",
+                _(
+                    "Line %(number)d: %(name)s does not track stock, so it cannot be received "
+                    "into a warehouse."
+                )
+                % {"number": number, "name": product.name},
+            )
+            continue
         line_errors: dict = {}
         quantity = parse_quantity(line.get("quantity"), line_errors, "quantity")
         price_given = line.get("unit_price") not in (None, "")
@@ -453,4 +464,5 @@ def record_received(*, slip: StockSlip, lines) -> None:
     order.status = (
         PurchaseOrder.Status.PARTLY_RECEIVED if remaining else PurchaseOrder.Status.RECEIVED
     )
+    order._history_user = slip.decided_by
     order.save(update_fields=["status", "updated_at"])
