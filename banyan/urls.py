@@ -1,3 +1,5 @@
+from pathlib import Path
+
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
@@ -25,5 +27,7 @@ urlpatterns = [
     path("", include("banyan.finance.urls")),
     path("", include("banyan.inventory.urls")),
     path("", include("banyan.purchasing.urls")),
-    path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}),
+    # Only logos are public. Agreement attachments are served by their own view, which
+    # checks that the user may see the agreement.
+    path("media/logos/<path:path>", serve, {"document_root": Path(settings.MEDIA_ROOT) / "logos"}),
 ]

@@ -30,6 +30,7 @@ from banyan.agreements.forms import (
 from banyan.agreements.models import Agreement
 from banyan.core.errors import DomainError
 from banyan.core.pagination import paginate
+from banyan.core.panels import agreement_view
 from banyan.core.views import found_or_404, safe_next_url
 from banyan.customers import selectors as customer_selectors
 from banyan.finance import selectors as finance_selectors
@@ -218,6 +219,7 @@ def agreement_detail_view(request, pk):
             "attachment_form": AttachmentForm() if can_edit else None,
             "cancel_form": CancelForm(auto_id="cancel_%s") if can_edit else None,
             "today": finance_selectors.today_for(user),
+            "panels": agreement_view.render(request, agreement),
         },
     )
 
