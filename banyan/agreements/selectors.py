@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from banyan.accounts import scopes
@@ -17,6 +17,7 @@ from banyan.accounts.models import User
 from banyan.agreements.models import Agreement, AgreementAttachment, AgreementLine
 from banyan.core.errors import NotFound, PermissionRefused
 from banyan.core.history import HIDDEN_FIELDS, HistoryEntry, build_history
+from banyan.core.models import ExactSum
 from banyan.customers import selectors as customer_selectors
 from banyan.customers.models import Customer
 
@@ -201,9 +202,9 @@ def money_figures(agreements: QuerySet[Agreement]) -> MoneyFigures:
         .order_by()
         .aggregate(
             count=Count("id"),
-            amount=Sum("amount"),
-            paid=Sum("paid_amount"),
-            invoiced=Sum("invoiced_amount"),
+            amount=ExactSum("amount"),
+            paid=ExactSum("paid_amount"),
+            invoiced=ExactSum("invoiced_amount"),
         )
     )
     return MoneyFigures(

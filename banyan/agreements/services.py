@@ -22,7 +22,6 @@ from decimal import Decimal
 from pathlib import PurePath
 
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -40,6 +39,7 @@ from banyan.agreements.models import (
 )
 from banyan.core import numbers
 from banyan.core.errors import DomainError, ValidationFailed
+from banyan.core.models import ExactSum
 from banyan.core.text import clean_text, squash_spaces
 from banyan.core.values import fen, parse_amount, parse_day, parse_percent, parse_quantity
 from banyan.customers import selectors as customer_selectors
@@ -243,7 +243,7 @@ def _write_lines(agreement: Agreement, cleaned: list[dict], user: User) -> None:
 
 def recompute_amount(agreement: Agreement) -> Decimal:
     """The amount the stored lines give (for checks and tests: it always equals `amount`)."""
-    total = AgreementLine.objects.filter(agreement=agreement).aggregate(total=Sum("amount"))
+    total = AgreementLine.objects.filter(agreement=agreement).aggregate(total=ExactSum("amount"))
     return agreement_amount(total["total"] or Decimal("0.00"), agreement.discount_percent)
 
 
@@ -294,7 +294,7 @@ def _clean_header(
 def _planned_total(agreement: Agreement) -> Decimal:
     from banyan.finance.models import PaymentPlan
 
-    total = PaymentPlan.objects.filter(agreement=agreement).aggregate(total=Sum("amount"))
+    total = PaymentPlan.objects.filter(agreement=agreement).aggregate(total=ExactSum("amount"))
     # fen(): SQLite sums decimals without their places ("6000" in a message, not "6000.00").
     return fen(total["total"] or 0)
 

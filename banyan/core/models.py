@@ -62,3 +62,25 @@ class NumberSequence(TenantModel):
 
     def __str__(self):
         return f"{self.key} {self.last}"
+
+
+class ExactSum(models.Sum):
+    """Σ of a money or quantity column, exact to two places on every database.
+
+    SQLite adds decimal columns as floats, so a plain Sum of 0.47 + 0.06 − 0.47 comes back as
+    0.0600000000000000522…; this rounds the result back to the fen. (A comparison made inside
+    the SQL, such as `sum < quantity`, needs `Round(Sum(...), 2)` instead.)
+    """
+
+    def __init__(self, *expressions, **extra):
+        extra.setdefault("output_field", models.DecimalField(max_digits=20, decimal_places=2))
+        super().__init__(*expressions, **extra)
+
+    def get_db_converters(self, connection):
+        return [*super().get_db_converters(connection), _to_fen]
+
+
+def _to_fen(value, expression, connection):
+    from banyan.core.values import fen
+
+    return None if value is None else fen(value)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,6 +17,7 @@ from banyan.accounts.models import User
 from banyan.agreements import selectors as agreement_selectors
 from banyan.agreements.models import Agreement
 from banyan.core.errors import NotFound, PermissionRefused
+from banyan.core.models import ExactSum
 from banyan.customers import selectors as customer_selectors
 from banyan.customers.models import Customer
 from banyan.finance.models import UNCOVERED, Invoice, Payment, PaymentPlan
@@ -348,9 +349,9 @@ def plan_totals(plans: QuerySet[PaymentPlan]) -> dict:
     query, whatever the number of rows."""
     row = plans.order_by().aggregate(
         count=Count("id"),
-        planned=Sum("amount"),
-        paid=Sum("paid_amount"),
-        outstanding=Sum(F("amount") - F("paid_amount"), filter=UNCOVERED),
+        planned=ExactSum("amount"),
+        paid=ExactSum("paid_amount"),
+        outstanding=ExactSum(F("amount") - F("paid_amount"), filter=UNCOVERED),
     )
     row["amount"] = row.pop("planned")
     return {key: value if value is not None else ZERO for key, value in row.items()}
@@ -361,16 +362,16 @@ def payment_totals(payments: QuerySet[Payment]) -> dict:
     list of payments: one query."""
     row = payments.order_by().aggregate(
         count=Count("id"),
-        net=Sum("amount"),
-        received=Sum("amount", filter=Q(reverses__isnull=True)),
-        reversed=Sum("amount", filter=Q(reverses__isnull=False)),
+        net=ExactSum("amount"),
+        received=ExactSum("amount", filter=Q(reverses__isnull=True)),
+        reversed=ExactSum("amount", filter=Q(reverses__isnull=False)),
     )
     return {key: value if value is not None else ZERO for key, value in row.items()}
 
 
 def invoice_totals(invoices: QuerySet[Invoice]) -> dict:
     """Count and amount of a list of invoices: one query."""
-    row = invoices.order_by().aggregate(count=Count("id"), invoiced=Sum("amount"))
+    row = invoices.order_by().aggregate(count=Count("id"), invoiced=ExactSum("amount"))
     return {"count": row["count"], "amount": row["invoiced"] or ZERO}
 
 

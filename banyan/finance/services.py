@@ -18,7 +18,7 @@ when two people record money at once.
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from banyan.accounts.guards import ensure_can_write, ensure_permission
@@ -26,8 +26,9 @@ from banyan.accounts.models import DictionaryOption, User
 from banyan.agreements import selectors as agreement_selectors
 from banyan.agreements.models import Agreement
 from banyan.core.errors import DomainError, ValidationFailed
+from banyan.core.models import ExactSum
 from banyan.core.text import clean_text, squash_spaces
-from banyan.core.values import parse_amount, parse_day
+from banyan.core.values import fen, parse_amount, parse_day
 from banyan.finance import selectors
 from banyan.finance.models import Invoice, Payment, PaymentPlan
 
@@ -66,7 +67,7 @@ def _check_plan_sum(agreement: Agreement, amount: Decimal, *, excluding=None) ->
     others = PaymentPlan.objects.filter(agreement=agreement)
     if excluding is not None:
         others = others.exclude(pk=excluding.pk)
-    planned = others.aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
+    planned = others.aggregate(total=ExactSum("amount"))["total"] or Decimal("0.00")
     if planned + amount > agreement.amount:
         raise ValidationFailed(
             {
@@ -502,30 +503,31 @@ def check_books(company_id: int) -> list[str]:
     """Every agreement and plan whose stored figures differ from the sums of their rows
     (empty when the books are right)."""
     problems = []
+    # SQLite adds decimals as floats: every sum goes back to the fen before comparing.
     payments = dict(
         Payment.objects.filter(company_id=company_id)
         .values("agreement_id")
-        .annotate(total=Sum("amount"))
+        .annotate(total=ExactSum("amount"))
         .values_list("agreement_id", "total")
     )
     invoices = dict(
         Invoice.objects.filter(company_id=company_id)
         .values("agreement_id")
-        .annotate(total=Sum("amount"))
+        .annotate(total=ExactSum("amount"))
         .values_list("agreement_id", "total")
     )
     for agreement in Agreement.objects.filter(company_id=company_id):
-        if agreement.paid_amount != payments.get(agreement.pk, Decimal("0.00")) or (
-            agreement.invoiced_amount != invoices.get(agreement.pk, Decimal("0.00"))
+        if agreement.paid_amount != fen(payments.get(agreement.pk, 0)) or (
+            agreement.invoiced_amount != fen(invoices.get(agreement.pk, 0))
         ):
             problems.append(agreement.number)
     plan_sums = dict(
         Payment.objects.filter(company_id=company_id, plan__isnull=False)
         .values("plan_id")
-        .annotate(total=Sum("amount"))
+        .annotate(total=ExactSum("amount"))
         .values_list("plan_id", "total")
     )
     for plan in PaymentPlan.objects.filter(company_id=company_id):
-        if plan.paid_amount != plan_sums.get(plan.pk, Decimal("0.00")):
+        if plan.paid_amount != fen(plan_sums.get(plan.pk, 0)):
             problems.append(f"plan {plan.pk}")
     return problems

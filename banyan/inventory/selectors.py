@@ -22,8 +22,8 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
-    Sum,
 )
+from django.db.models.functions import Round
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -32,6 +32,7 @@ from banyan.accounts.models import User
 from banyan.agreements import selectors as agreement_selectors
 from banyan.agreements.models import Agreement, AgreementLine
 from banyan.core.errors import NotFound, PermissionRefused
+from banyan.core.models import ExactSum
 from banyan.inventory.models import (
     Shipment,
     ShipmentLine,
@@ -177,7 +178,7 @@ def low_stock_products(user: User) -> QuerySet[Product]:
         return Product.objects.none()
     return (
         Product.objects.filter(company_id=user.company_id, tracks_stock=True, is_active=True)
-        .annotate(stock=Sum("stock_levels__quantity", default=ZERO))
+        .annotate(stock=Round(ExactSum("stock_levels__quantity", default=ZERO), 2))
         .filter(stock__lte=F("low_stock_threshold"))
         .order_by("code", "id")
     )
@@ -210,7 +211,7 @@ def stock_value_total(levels: QuerySet[StockLevel]) -> Decimal:
         F("quantity") * F("product__cost"),
         output_field=DecimalField(max_digits=28, decimal_places=4),
     )
-    total = levels.order_by().aggregate(total=Sum(value))["total"]
+    total = levels.order_by().aggregate(total=ExactSum(value))["total"]
     return (total or ZERO).quantize(Decimal("0.01"))
 
 
@@ -432,7 +433,7 @@ def order_shipping(user: User, agreement: Agreement) -> list[LineShipping]:
         )
         .exclude(slip__status=StockSlip.Status.REJECTED)
         .values("agreement_line_id", "slip__status")
-        .annotate(total=Sum("quantity"))
+        .annotate(total=ExactSum("quantity"))
     ):
         on_slips[row["agreement_line_id"]] += row["total"]
         if row["slip__status"] == StockSlip.Status.CONFIRMED:
@@ -442,7 +443,7 @@ def order_shipping(user: User, agreement: Agreement) -> list[LineShipping]:
             company_id=user.company_id, agreement_line__agreement_id=agreement.pk
         )
         .values("agreement_line_id")
-        .annotate(total=Sum("quantity"))
+        .annotate(total=ExactSum("quantity"))
         .values_list("agreement_line_id", "total")
     )
     return [
@@ -476,7 +477,7 @@ def with_shipping_state(agreements: QuerySet[Agreement]) -> QuerySet[Agreement]:
     shipped = ShipmentLine.objects.filter(agreement_line__agreement=OuterRef("pk"))
     short = (
         AgreementLine.objects.filter(agreement=OuterRef("pk"), product__kind=Product.Kind.PHYSICAL)
-        .annotate(sent=Sum("shipment_lines__quantity", default=ZERO))
+        .annotate(sent=Round(ExactSum("shipment_lines__quantity", default=ZERO), 2))
         .filter(sent__lt=F("quantity"))
     )
     return agreements.annotate(shipped_any=Exists(shipped), not_fully_shipped=Exists(short))

@@ -3,12 +3,13 @@ and bosses; purchase prices only by those who may also see costs."""
 
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from banyan.accounts.models import User
 from banyan.core.errors import NotFound, PermissionRefused
 from banyan.core.history import HIDDEN_FIELDS, HistoryEntry, build_history
+from banyan.core.models import ExactSum
 from banyan.inventory import selectors as inventory_selectors
 from banyan.inventory.models import StockSlip
 from banyan.inventory.selectors import sees_all_stock_papers
@@ -117,7 +118,7 @@ def purchase_order_receipt_lines(user: User, order: PurchaseOrder) -> list[Purch
     lines = list(
         purchase_order_lines(user, order)
         .annotate(
-            waiting=Sum(
+            waiting=ExactSum(
                 "slip_lines__quantity",
                 filter=Q(slip_lines__slip__status=StockSlip.Status.DRAFT),
                 default=ZERO,

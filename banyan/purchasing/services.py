@@ -9,12 +9,13 @@ count the goods as received (partly or in full).
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from banyan.accounts.models import User
 from banyan.core import numbers
 from banyan.core.errors import DomainError, NotFound, ValidationFailed
+from banyan.core.models import ExactSum
 from banyan.core.phones import normalize_phone
 from banyan.core.text import squash_spaces
 from banyan.core.values import fen, parse_amount, parse_day, parse_quantity
@@ -371,7 +372,7 @@ def purchase_order_receive(*, user: User, order: PurchaseOrder, lines=None) -> S
             purchase_line__purchase_order=order, slip__status=StockSlip.Status.DRAFT
         )
         .values("purchase_line_id")
-        .annotate(total=Sum("quantity"))
+        .annotate(total=ExactSum("quantity"))
         .values_list("purchase_line_id", "total")
     )
 

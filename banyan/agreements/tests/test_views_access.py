@@ -247,9 +247,10 @@ def test_list_query_count_does_not_grow(
     assert len(response.context["page"].object_list) == size
 
 
-# session, user, shares, the agreement, the edit share, lines, plans, permissions (2),
-# payments, invoices, attachments, history (2 per table), the users it names
-DETAIL_QUERIES = 16
+# session, user, shares, the agreement, the edit share, lines, plans, permissions,
+# payments, invoices, attachments, history (2 per table), the users it names, and the
+# order's stock and shipping panel (its lines, slips and shipments)
+DETAIL_QUERIES = 19
 
 
 @pytest.mark.parametrize("size", [2, 12])
