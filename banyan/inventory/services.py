@@ -461,44 +461,17 @@ def slip_from_order(*, user: User, agreement, warehouse, lines=None) -> StockSli
         if not wanted:
             _add(errors, "lines", _("Every stock item of this order is already on a slip."))
     else:
-        if not isinstance(lines, list | tuple) or not lines:
-            _add(errors, "lines", _("Add at least one line."))
-            lines = []
-        seen: dict[int, int] = {}
-        for number, line in enumerate(lines, start=1):
-            entry = state.get(_int(line.get("agreement_line")) if isinstance(line, dict) else None)
-            if entry is None or not entry.needs_stock:
-                _add(
-                    errors,
-                    "lines",
-                    _("Line %(number)d: choose a stock item of this order.") % {"number": number},
-                )
-                continue
-            if entry.line.pk in seen:
-                _add(errors, "lines", same_line(number, seen[entry.line.pk]))
-                continue
-            seen[entry.line.pk] = number
-            line_errors: dict = {}
-            quantity = parse_quantity(line.get("quantity"), line_errors, "quantity")
-            if quantity is None:
-                _add(
-                    errors,
-                    "lines",
-                    _("Line %(number)d: enter a quantity above zero.") % {"number": number},
-                )
-            elif quantity > entry.to_release:
-                _add(
-                    errors,
-                    "lines",
-                    _("Line %(number)d: %(name)s has %(left)s left to take out of stock.")
-                    % {
-                        "number": number,
-                        "name": entry.line.product.name,
-                        "left": _quantity_text(entry.to_release),
-                    },
-                )
-            else:
-                wanted.append((entry.line, quantity))
+        wanted = _order_lines(
+            state,
+            lines,
+            errors,
+            eligible=lambda entry: entry.needs_stock,
+            choose=_("Line %(number)d: choose a stock item of this order."),
+            limit=lambda entry: entry.to_release,
+            too_many=lambda entry, quantity: _(
+                "Line %(number)d: %(name)s has %(left)s left to take out of stock."
+            ),
+        )
     if errors:
         raise ValidationFailed(errors)
     slip = new_slip(user, StockSlip.Kind.OUTBOUND, warehouse_row, agreement=order)
@@ -530,6 +503,55 @@ def _int(value):
         return int(value)
     except (TypeError, ValueError, OverflowError):
         return None
+
+
+def _order_lines(state, lines, errors: dict, *, eligible, choose, limit, too_many) -> list:
+    """[(order line, quantity)] from [{"agreement_line": id, "quantity": q}], each line of the
+    order at most once and within `limit(entry)`; faults go to errors["lines"], numbered."""
+    if not isinstance(lines, list | tuple) or not lines:
+        _add(errors, "lines", _("Add at least one line."))
+        return []
+    wanted = []
+    seen: dict[int, int] = {}
+    for number, line in enumerate(lines, start=1):
+        entry = state.get(_int(line.get("agreement_line")) if isinstance(line, dict) else None)
+        if entry is None or not eligible(entry):
+            _add(errors, "lines", choose % {"number": number})
+            continue
+        if entry.line.pk in seen:
+            _add(errors, "lines", same_line(number, seen[entry.line.pk]))
+            continue
+        seen[entry.line.pk] = number
+        quantity = parse_quantity(line.get("quantity"), {}, "quantity")
+        if quantity is None:
+            _add(
+                errors,
+                "lines",
+                _("Line %(number)d: enter a quantity above zero.") % {"number": number},
+            )
+        elif quantity > limit(entry):
+            _add(
+                errors,
+                "lines",
+                too_many(entry, quantity)
+                % {
+                    "number": number,
+                    "name": entry.line.product.name,
+                    "left": _quantity_text(limit(entry)),
+                },
+            )
+        else:
+            wanted.append((entry.line, quantity))
+    return wanted
+
+
+def _too_many_to_ship(entry, quantity):
+    if entry.needs_stock and entry.shipped + quantity <= entry.ordered:
+        return _(
+            "Line %(number)d: only %(left)s of %(name)s has left the warehouse and "
+            "not shipped yet; confirm its outbound slip first."
+        )
+    return _("Line %(number)d: %(name)s has %(left)s left to ship of what was ordered.")
 
 
 def _locked_draft(user: User, slip: StockSlip) -> StockSlip:
@@ -789,53 +811,15 @@ def shipment_create(
         if not wanted:
             _add(errors, "lines", _("Nothing of this order can ship now."))
     else:
-        if not isinstance(lines, list | tuple) or not lines:
-            _add(errors, "lines", _("Add at least one line."))
-            lines = []
-        seen: dict[int, int] = {}
-        for number, line in enumerate(lines, start=1):
-            entry = state.get(_int(line.get("agreement_line")) if isinstance(line, dict) else None)
-            if entry is None:
-                _add(
-                    errors,
-                    "lines",
-                    _("Line %(number)d: choose a line of this order.") % {"number": number},
-                )
-                continue
-            if entry.line.pk in seen:
-                _add(errors, "lines", same_line(number, seen[entry.line.pk]))
-                continue
-            seen[entry.line.pk] = number
-            line_errors: dict = {}
-            quantity = parse_quantity(line.get("quantity"), line_errors, "quantity")
-            if quantity is None:
-                _add(
-                    errors,
-                    "lines",
-                    _("Line %(number)d: enter a quantity above zero.") % {"number": number},
-                )
-            elif quantity > entry.shippable:
-                if entry.needs_stock and entry.shipped + quantity <= entry.ordered:
-                    message = _(
-                        "Line %(number)d: only %(left)s of %(name)s has left the warehouse and "
-                        "not shipped yet; confirm its outbound slip first."
-                    )
-                else:
-                    message = _(
-                        "Line %(number)d: %(name)s has %(left)s left to ship of what was ordered."
-                    )
-                _add(
-                    errors,
-                    "lines",
-                    message
-                    % {
-                        "number": number,
-                        "name": entry.line.product.name,
-                        "left": _quantity_text(entry.shippable),
-                    },
-                )
-            else:
-                wanted.append((entry.line, quantity))
+        wanted = _order_lines(
+            state,
+            lines,
+            errors,
+            eligible=lambda entry: True,
+            choose=_("Line %(number)d: choose a line of this order."),
+            limit=lambda entry: entry.shippable,
+            too_many=_too_many_to_ship,
+        )
     if errors:
         raise ValidationFailed(errors)
     shipment = Shipment.objects.create(
