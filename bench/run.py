@@ -199,6 +199,120 @@ def seed_customers(company, target: int, rng: random.Random) -> float:
     return time.perf_counter() - started
 
 
+def seed_agreements(company, target: int, rng: random.Random) -> float:
+    """Bulk-insert orders and contracts of the company's customers until it has `target`:
+    one to three lines each, most signed, half with two payment plans, a third paid in part.
+    The stored figures (amount, paid) agree with the rows, as the services keep them."""
+    from decimal import Decimal
+
+    from django.db import transaction
+
+    from banyan.accounts.models import DictionaryOption, User
+    from banyan.agreements.models import Agreement, AgreementLine
+    from banyan.customers.models import Customer
+    from banyan.finance.models import Payment, PaymentPlan
+    from banyan.products.models import Product
+
+    have = Agreement.objects.filter(company=company).count()
+    if have >= target:
+        return 0.0
+    boss = User.objects.get(company=company, username="boss")
+    products = list(Product.objects.filter(company=company))
+    if not products:
+        products = Product.objects.bulk_create(
+            [
+                Product(
+                    company=company,
+                    code=f"P{i:03d}",
+                    name=f"产品{i}",
+                    kind="service" if i % 4 == 0 else "physical",
+                    list_price=Decimal(rng.randrange(100, 50000)),
+                    cost=Decimal(rng.randrange(50, 100)),
+                    unit="件",
+                )
+                for i in range(40)
+            ]
+        )
+        products = list(Product.objects.filter(company=company))
+    services_only = [p for p in products if p.kind == "service"]
+    method = DictionaryOption.objects.get(company=company, kind="payment_method", code="cash")
+    customers = list(
+        Customer.objects.filter(company=company).values_list("pk", "owner_id")[: target * 2]
+    )
+    started = time.perf_counter()
+    batch = 2000
+    for start in range(have, target, batch):
+        agreements, lines = [], []
+        for i in range(start, min(start + batch, target)):
+            customer_id, owner_id = rng.choice(customers)
+            kind = "contract" if i % 3 == 0 else "order"
+            chosen = rng.sample(
+                services_only if kind == "contract" else products, rng.randint(1, 3)
+            )
+            amounts = [(p, Decimal(rng.randint(1, 5)), p.list_price) for p in chosen]
+            total = sum((q * price for _p, q, price in amounts), Decimal("0.00"))
+            status = rng.choice(["draft", "signed", "signed", "executing", "completed"])
+            agreements.append(
+                Agreement(
+                    company=company, kind=kind, number=f"B{i:08d}", title=f"合约{i}",
+                    customer_id=customer_id, owner_id=owner_id, status=status,
+                    signed_on=None if status == "draft" else f"2026-{rng.randint(1, 11):02d}-15",
+                    lines_total=total, amount=total, created_by=boss,
+                )
+            )  # fmt: skip
+            lines.append(amounts)
+        with transaction.atomic():
+            created = Agreement.objects.bulk_create(agreements)
+            if created and created[0].pk is None:
+                created = list(
+                    Agreement.objects.filter(company=company).order_by("-id")[: len(agreements)]
+                )[::-1]
+            line_rows, plans = [], []
+            for agreement, amounts in zip(created, lines, strict=True):
+                for position, (product, quantity, price) in enumerate(amounts):
+                    line_rows.append(
+                        AgreementLine(
+                            company=company, agreement=agreement, product=product,
+                            description=product.name, unit_price=price, quantity=quantity,
+                            amount=quantity * price, unit_cost=product.cost, position=position,
+                        )
+                    )  # fmt: skip
+                if agreement.status != "draft" and agreement.pk % 2 == 0:
+                    half = (agreement.amount / 2).quantize(Decimal("0.01"))
+                    for due, amount in (
+                        ("2026-10-31", half),
+                        ("2027-01-31", agreement.amount - half),
+                    ):
+                        plans.append(
+                            PaymentPlan(
+                                company=company, agreement=agreement,
+                                customer_id=agreement.customer_id, due_on=due, amount=amount,
+                                created_by=boss,
+                            )
+                        )  # fmt: skip
+            AgreementLine.objects.bulk_create(line_rows)
+            PaymentPlan.objects.bulk_create(plans)
+            payments = []
+            for plan in PaymentPlan.objects.filter(
+                agreement__in=[a for a in created if a.pk % 3 == 0], due_on="2026-10-31"
+            ).select_related("agreement"):
+                payments.append(
+                    Payment(
+                        company=company, agreement=plan.agreement, customer_id=plan.customer_id,
+                        plan=plan, paid_on="2026-10-30", amount=plan.amount, method=method,
+                        owner_id=plan.agreement.owner_id, recorded_by=boss,
+                    )
+                )  # fmt: skip
+            Payment.objects.bulk_create(payments)
+            for payment in payments:
+                Agreement.objects.filter(pk=payment.agreement_id).update(paid_amount=payment.amount)
+                PaymentPlan.objects.filter(pk=payment.plan_id).update(paid_amount=payment.amount)
+        done = min(start + batch, target)
+        print(f"  seeded {done:,}/{target:,} agreements", end="\r", flush=True)
+    print()
+    return time.perf_counter() - started
+
+
 def time_requests(scenarios, repeat: int):
     from django.db import connection
     from django.test import Client
@@ -238,6 +352,9 @@ def time_requests(scenarios, repeat: int):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--customers", type=int, default=100_000)
+    parser.add_argument(
+        "--agreements", type=int, default=None, help="default: a fifth of the customers"
+    )
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument(
         "--database-url",
@@ -260,6 +377,10 @@ def main():
     seconds = seed_customers(company, args.customers, rng)
     if seconds:
         print(f"Seeding took {seconds:.0f} s")
+    agreements = args.agreements if args.agreements is not None else args.customers // 5
+    seconds = seed_agreements(company, agreements, rng)
+    if seconds:
+        print(f"Seeding agreements took {seconds:.0f} s")
     call_command("optimize_database")
     users = {u.username: u for u in User.objects.filter(company=company)}
     rep = users["d0m0s0"]
@@ -267,6 +388,14 @@ def main():
     initials_query = "bj"  # initials of 北京…
     phone_query = sample.phone
     list_url = reverse("customer-list")
+    from banyan.agreements.models import Agreement
+
+    agreement_pk = (
+        Agreement.objects.filter(company=company, kind="order", status="signed")
+        .order_by("id")
+        .values_list("pk", flat=True)
+        .first()
+    )
     scenarios = [
         ("customer list, boss (whole company)", users["boss"], list_url),
         ("customer list, director (a third)", users["d0"], list_url),
@@ -278,6 +407,14 @@ def main():
         ("search by phone, rep", rep, f"{list_url}?q={phone_query}"),
         ("customer view, rep", rep, reverse("customer-detail", args=[sample.pk])),
         ("API customers list, manager", users["d0m0"], "/api/v1/customers/"),
+        ("order list, boss", users["boss"], reverse("order-list")),
+        ("order list, rep", rep, reverse("order-list")),
+        ("contract list, manager", users["d0m0"], reverse("contract-list")),
+        ("receivables (payment plans), boss", users["boss"], reverse("plan-list")),
+        ("payments list, boss", users["boss"], reverse("payment-list")),
+        ("finance desk, boss", users["boss"], reverse("finance-home")),
+        ("agreement view, boss", users["boss"], reverse("agreement-detail", args=[agreement_pk])),
+        ("API agreements list, manager", users["d0m0"], "/api/v1/agreements/"),
     ]
     total = Customer.objects.filter(company=company).count()
     print(f"Timing {len(scenarios)} requests × {args.repeat} at {total:,} customers:")
@@ -287,7 +424,12 @@ def main():
     path = out / f"{connection.vendor}-{total}.json"
     path.write_text(
         json.dumps(
-            {"database": connection.vendor, "customers": total, "results": results},
+            {
+                "database": connection.vendor,
+                "customers": total,
+                "agreements": Agreement.objects.filter(company=company).count(),
+                "results": results,
+            },
             ensure_ascii=False,
             indent=2,
         )
