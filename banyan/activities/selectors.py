@@ -18,6 +18,7 @@ from banyan.core.errors import NotFound
 from banyan.customers.models import Customer
 from banyan.customers.selectors import (
     can_edit_customer,
+    of_visible_customers,
     records_of_customer,
     visible_customers,
 )
@@ -60,7 +61,7 @@ def visible_activities(user: User) -> QuerySet[Activity]:
     if not _has_company(user):
         return Activity.objects.none()
     return Activity.objects.filter(
-        company_id=user.company_id, customer__in=visible_customers(user)
+        of_visible_customers(user), company_id=user.company_id
     ).select_related(*ACTIVITY_RELATED)
 
 
@@ -248,7 +249,7 @@ def visible_work_summaries(user: User) -> QuerySet[WorkSummary]:
     if not _has_company(user):
         return WorkSummary.objects.none()
     return WorkSummary.objects.filter(
-        company_id=user.company_id, customer__in=visible_customers(user)
+        of_visible_customers(user), company_id=user.company_id
     ).select_related(*SUMMARY_RELATED)
 
 

@@ -59,8 +59,8 @@ def visible_agreements(user: User, kind: str | None = None) -> QuerySet[Agreemen
     if not user.is_authenticated or not user.company_id or not user.is_active:
         return Agreement.objects.none()
     agreements = Agreement.objects.filter(
+        customer_selectors.of_visible_customers(user),
         company_id=user.company_id,
-        customer__in=customer_selectors.visible_customers(user),
     )
     if kind:
         agreements = agreements.filter(kind=kind)

@@ -43,7 +43,7 @@ def _visible(model, user: User) -> QuerySet:
     if not user.is_authenticated or not user.company_id or not user.is_active:
         return model.objects.none()
     return model.objects.filter(
-        company_id=user.company_id, customer__in=customer_selectors.visible_customers(user)
+        customer_selectors.of_visible_customers(user), company_id=user.company_id
     )
 
 

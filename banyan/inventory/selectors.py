@@ -489,7 +489,7 @@ def visible_shipments(user: User) -> QuerySet[Shipment]:
     from banyan.customers import selectors as customer_selectors
 
     return Shipment.objects.filter(
-        company_id=user.company_id, customer__in=customer_selectors.visible_customers(user)
+        customer_selectors.of_visible_customers(user), company_id=user.company_id
     )
 
 

@@ -50,8 +50,8 @@ def visible_opportunities(user: User) -> QuerySet[Opportunity]:
     if not user.is_authenticated or not user.company_id or not user.is_active:
         return Opportunity.objects.none()
     return Opportunity.objects.filter(
+        customer_selectors.of_visible_customers(user),
         company_id=user.company_id,
-        customer__in=customer_selectors.visible_customers(user),
     )
 
 
