@@ -27,6 +27,9 @@ urlpatterns = [
     path("", include("banyan.finance.urls")),
     path("", include("banyan.inventory.urls")),
     path("", include("banyan.purchasing.urls")),
+    path("", include("banyan.targets.urls")),
+    path("", include("banyan.messaging.urls")),
+    path("", include("banyan.workbench.urls")),
     # Only logos are public. Agreement attachments are served by their own view, which
     # checks that the user may see the agreement.
     path("media/logos/<path:path>", serve, {"document_root": Path(settings.MEDIA_ROOT) / "logos"}),

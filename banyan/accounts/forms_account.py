@@ -238,6 +238,11 @@ class ModulesForm(ServiceErrorsMixin, forms.Form):
         label=_("Hot customers per sales rep"),
         help_text=_("How many customers each rep may mark as hot (1 to 1000)."),
     )
+    payment_reminder_days = forms.IntegerField(
+        label=_("Payment reminder (days ahead)"),
+        required=False,
+        help_text=_("A payment plan due within this many days reminds its owner once (1 to 365)."),
+    )
     signing_makes_regular = forms.BooleanField(
         label=_("Signing makes a potential customer regular"),
         required=False,

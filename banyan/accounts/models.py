@@ -63,6 +63,12 @@ class Company(TimeStampedModel):
         default=10,
         validators=[MinValueValidator(1), MaxValueValidator(1000)],
     )
+    payment_reminder_days = models.PositiveSmallIntegerField(
+        _("payment reminder days"),
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text=_("Payment plans due within this many days remind their owner once."),
+    )
     contract_number_prefix = models.CharField(
         _("contract number prefix"), max_length=10, default="HT", blank=True
     )

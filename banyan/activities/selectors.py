@@ -8,7 +8,7 @@ assignee, its creator and the people above the assignee.
 
 import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from banyan.accounts import scopes
@@ -240,6 +240,64 @@ def calendar_tasks(user: User, *, start: datetime.datetime, end: datetime.dateti
 def start_of_day(day: datetime.date) -> datetime.datetime:
     """Midnight of `day` in the current time zone (the company's, on a request)."""
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+# --- the workbench ------------------------------------------------------------------------
+
+
+def company_day(user: User, day: datetime.date | None = None):
+    """`day` (default: today) in the user's company's time zone, as [start, end) instants."""
+    zone = user.company.zone
+    day = day or timezone.localdate(timezone=zone)
+    start = datetime.datetime.combine(day, datetime.time.min, tzinfo=zone)
+    return start, datetime.datetime.combine(
+        day + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone
+    )
+
+
+def tasks_due_by_today(user: User, *, limit: int = 20) -> list[Task]:
+    """The user's own open tasks due today or before (company time zone), oldest first."""
+    if not _has_company(user):
+        return []
+    _start, end = company_day(user)
+    return list(
+        visible_tasks(user)
+        .filter(assignee=user, done_at__isnull=True, due_at__lt=end)
+        .order_by("due_at", "id")[:limit]
+    )
+
+
+def team_recent_activities(user: User, *, limit: int = 10) -> list[Activity]:
+    """The newest activities of the people the user sees below them (their own left out)."""
+    if not _has_company(user):
+        return []
+    return list(
+        visible_activities(user)
+        .filter(scopes.owner_condition(user))
+        .exclude(owner=user)
+        .order_by("-occurred_at", "-id")[:limit]
+    )
+
+
+def team_without_activity_today(user: User) -> list[User]:
+    """Active members of the user's team (the owners they see, themself left out) who have
+    logged no activity today, company time zone. One query."""
+    if not _has_company(user):
+        return []
+    start, end = company_day(user)
+    logged_today = Activity.objects.filter(
+        company_id=user.company_id,
+        owner=OuterRef("pk"),
+        occurred_at__gte=start,
+        occurred_at__lt=end,
+    )
+    return list(
+        scopes.visible_owners(user)
+        .filter(is_active=True)
+        .exclude(pk=user.pk)
+        .filter(~Exists(logged_today))
+        .order_by("real_name", "username", "id")
+    )
 
 
 # --- work summaries -----------------------------------------------------------------------

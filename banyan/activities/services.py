@@ -16,6 +16,7 @@ from banyan.accounts.models import DictionaryOption, User
 from banyan.accounts.selectors import assignable_users
 from banyan.activities import selectors
 from banyan.activities.models import Activity, CalendarFeed, Task, WorkSummary, new_feed_token
+from banyan.activities.reminders import schedule_task_reminder
 from banyan.core.errors import PermissionRefused, ValidationFailed
 from banyan.core.text import squash_spaces
 from banyan.customers.models import Contact, Customer
@@ -235,6 +236,7 @@ def _log(*, user, customer, activity_data: dict, task_data: dict | None):
         task = Task.objects.create(
             company_id=user.company_id, customer=customer, created_by=user, **task_fields
         )
+        schedule_task_reminder(task)
     return activity, task
 
 
@@ -416,9 +418,11 @@ def task_create(
     )
     if errors:
         raise ValidationFailed(errors)
-    return Task.objects.create(
+    task = Task.objects.create(
         company_id=user.company_id, customer=customer, created_by=user, **data
     )
+    schedule_task_reminder(task)
+    return task
 
 
 def ensure_can_mark_task(user: User, task: Task) -> None:
@@ -471,6 +475,7 @@ def task_update(*, user: User, task: Task, **fields) -> Task:
     for field, value in data.items():
         setattr(task, field, value)
     task.save()
+    schedule_task_reminder(task)
     return task
 
 
@@ -486,6 +491,7 @@ def task_set_done(*, user: User, task: Task, is_done: bool = True) -> Task:
     elif not is_done and task.done_at is not None:
         task.done_at = None
         task.save(update_fields=["done_at", "updated_at"])
+        schedule_task_reminder(task)
     return task
 
 

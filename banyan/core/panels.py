@@ -8,8 +8,9 @@ An app registers a panel once, from its AppConfig.ready():
     ))
 
 The page calls `customer_view.render(request, customer)` and outputs each panel's HTML in
-order. A panel's context function must use the app's selectors (so it respects visibility)
-and keep a fixed number of queries. No page template knows the apps.
+order; `workbench.data(user)` gives the panels' `data` (user → JSON-able dict) for the API.
+A panel's context and data functions must use the app's selectors (so they respect
+visibility) and keep a fixed number of queries. No page template knows the apps.
 """
 
 from collections.abc import Callable
@@ -27,6 +28,8 @@ class Panel:
     context: Callable[..., dict] = field(default=lambda user, obj: {})
     modules: tuple[str, ...] = ()  # Company.uses_* flags; any one switched on suffices
     allowed: Callable[..., bool] = field(default=lambda user, obj: True)
+    # The panel's figures as JSON-able values, for the API (user → dict); None: none offered.
+    data: Callable[..., dict] | None = None
 
     def is_visible_to(self, user, obj) -> bool:
         company = user.company
@@ -42,6 +45,9 @@ class PanelRegistry:
 
     def register(self, panel: Panel) -> None:
         self._panels[panel.key] = panel
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._panels
 
     def unregister(self, key: str) -> None:
         self._panels.pop(key, None)
@@ -68,6 +74,14 @@ class PanelRegistry:
                 }
             )
         return rendered
+
+    def data(self, user, obj=None) -> list[dict]:
+        """Each visible panel that offers data: `[{"key", "title", "data"}]`."""
+        return [
+            {"key": panel.key, "title": str(panel.title), "data": panel.data(user)}
+            for panel in self.panels_for(user, obj)
+            if panel.data is not None
+        ]
 
 
 customer_view = PanelRegistry("customer_view")

@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from banyan.core.errors import DomainError, NotFound, PermissionRefused
+from banyan.core.panels import workbench
 
 T = TypeVar("T")
 
@@ -42,8 +43,9 @@ def refusal_text(exc: DomainError) -> str:
 
 @login_required
 def home(request):
-    """The workbench (工作台): every user's home page. Panels arrive with later modules."""
-    return render(request, "core/home.html")
+    """The workbench (工作台): every user's home page, built from the panels the apps
+    register on `core.panels.workbench` (each respecting visibility)."""
+    return render(request, "core/home.html", {"panels": workbench.render(request, None)})
 
 
 def healthz(request):

@@ -1,4 +1,5 @@
-"""The panels the customers app contributes to the customer view: contacts, sharing, history.
+"""The panels the customers app contributes to the customer view (contacts, sharing,
+history) and to the workbench (my hot customers).
 
 Each context function reads through the selectors, for the acting user, in a fixed number
 of queries whatever the number of contacts or changes.
@@ -6,7 +7,7 @@ of queries whatever the number of contacts or changes.
 
 from django.utils.translation import gettext_lazy as _
 
-from banyan.core.panels import Panel, customer_view
+from banyan.core.panels import Panel, customer_view, workbench
 from banyan.customers import selectors
 from banyan.customers.forms import ContactForm, ShareForm
 
@@ -61,5 +62,46 @@ customer_view.register(
         template="customers/panels/history.html",
         order=950,
         context=history_context,
+    )
+)
+
+
+# --- the workbench ------------------------------------------------------------------------
+
+HOT_ROWS = 20
+
+
+def my_hot_customers(user) -> list:
+    """The user's own hot customers, by name: one query."""
+    return list(
+        selectors.managed_customers(user)
+        .filter(owner_id=user.pk, is_hot=True)
+        .order_by("name", "id")[:HOT_ROWS]
+    )
+
+
+def hot_customers_data(user) -> dict:
+    return {
+        "customers": [
+            {
+                "id": customer.pk,
+                "name": customer.name,
+                "last_contacted_at": customer.last_contacted_at.isoformat()
+                if customer.last_contacted_at
+                else None,
+            }
+            for customer in my_hot_customers(user)
+        ]
+    }
+
+
+workbench.register(
+    Panel(
+        key="hot_customers",
+        title=_("My hot customers"),
+        template="customers/workbench/hot_customers.html",
+        order=30,
+        context=lambda user, _obj: {"customers": my_hot_customers(user)},
+        data=hot_customers_data,
     )
 )

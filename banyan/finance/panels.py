@@ -1,11 +1,16 @@
-"""The panel the finance app contributes to the customer view: payments and invoices."""
+"""The panels the finance app contributes: payments and invoices on the customer view; on
+the workbench, the payment plans due in the user's line and, for finance users, the
+payments to record."""
 
 from django.utils.translation import gettext_lazy as _
 
-from banyan.core.panels import Panel, customer_view
+from banyan.core.panels import Panel, customer_view, workbench
 from banyan.finance import selectors
 
 RECENT = 5
+WORKBENCH_ROWS = 20
+TO_COLLECT = 10
+MONEY_MODULES = ("uses_contracts", "uses_orders")
 
 
 def panel_context(user, customer) -> dict:
@@ -25,6 +30,84 @@ customer_view.register(
         template="finance/panels/customer_finance.html",
         order=55,
         context=panel_context,
-        modules=("uses_contracts", "uses_orders"),
+        modules=MONEY_MODULES,
+    )
+)
+
+
+# --- the workbench ------------------------------------------------------------------------
+
+
+def plans_due_context(user, _obj) -> dict:
+    today = selectors.today_for(user)
+    plans = selectors.plans_due_in_line(user, limit=WORKBENCH_ROWS)
+    for plan in plans:
+        plan.is_overdue = plan.due_on < today
+    return {"plans": plans}
+
+
+def plans_due_data(user) -> dict:
+    today = selectors.today_for(user)
+    return {
+        "plans": [
+            {
+                "id": plan.pk,
+                "agreement": plan.agreement_id,
+                "agreement_number": plan.agreement.number,
+                "customer": plan.customer_id,
+                "customer_name": plan.customer.name,
+                "owner": plan.agreement.owner_id,
+                "due_on": plan.due_on.isoformat(),
+                "amount": str(plan.amount),
+                "outstanding": str(plan.outstanding),
+                "is_overdue": plan.due_on < today,
+            }
+            for plan in selectors.plans_due_in_line(user, limit=WORKBENCH_ROWS)
+        ]
+    }
+
+
+def to_collect_context(user, _obj) -> dict:
+    return {"agreements": list(selectors.agreements_to_collect(user)[:TO_COLLECT])}
+
+
+def to_collect_data(user) -> dict:
+    return {
+        "agreements": [
+            {
+                "id": agreement.pk,
+                "number": agreement.number,
+                "customer": agreement.customer_id,
+                "customer_name": agreement.customer.name,
+                "amount": str(agreement.amount),
+                "paid": str(agreement.paid_amount),
+                "receivable": str(agreement.receivable),
+            }
+            for agreement in selectors.agreements_to_collect(user)[:TO_COLLECT]
+        ]
+    }
+
+
+workbench.register(
+    Panel(
+        key="plans_due",
+        title=_("Payment plans due"),
+        template="finance/workbench/plans_due.html",
+        order=20,
+        context=plans_due_context,
+        data=plans_due_data,
+        modules=MONEY_MODULES,
+    )
+)
+workbench.register(
+    Panel(
+        key="payments_to_record",
+        title=_("Payments to record"),
+        template="finance/workbench/payments_to_record.html",
+        order=40,
+        context=to_collect_context,
+        data=to_collect_data,
+        modules=MONEY_MODULES,
+        allowed=lambda user, _obj: selectors.can_record_money(user),
     )
 )

@@ -13,6 +13,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from banyan.accounts import scopes
 from banyan.accounts.models import User
 from banyan.agreements import selectors as agreement_selectors
 from banyan.agreements.models import Agreement
@@ -327,6 +328,20 @@ def agreements_to_collect(user: User) -> QuerySet[Agreement]:
         )
         .select_related("customer", "owner")
         .order_by("signed_on", "id")
+    )
+
+
+def plans_due_in_line(user: User, *, days: int = DUE_SOON_DAYS, limit: int = 20) -> list:
+    """Uncovered plans of live agreements owned by the user or anyone below them (the
+    workbench), overdue ones and those due within `days`, soonest first. Two queries."""
+    horizon = today_for(user) + timedelta(days=days)
+    return list(
+        visible_plans(user)
+        .filter(UNCOVERED, scopes.owner_condition(user, field="agreement__owner"))
+        .exclude(agreement__status=Agreement.Status.CANCELLED)
+        .filter(due_on__lte=horizon)
+        .select_related("agreement__owner", "customer")
+        .order_by("due_on", "id")[:limit]
     )
 
 

@@ -1,12 +1,12 @@
-"""The panel the inventory app contributes to an order's page: what was ordered, what is on
+"""The panels the inventory app contributes: on an order's page, what was ordered, what is on
 outbound slips, released from stock and shipped, with the forms to ask for the outbound slip
-and to ship."""
+and to ship; on a keeper's workbench, the stock slips waiting for their confirmation."""
 
 from django.utils.translation import gettext_lazy as _
 
 from banyan.agreements import selectors as agreement_selectors
 from banyan.agreements.models import Agreement
-from banyan.core.panels import Panel, agreement_view
+from banyan.core.panels import Panel, agreement_view, workbench
 from banyan.inventory import selectors
 from banyan.inventory.forms import OutboundForm
 
@@ -51,5 +51,44 @@ agreement_view.register(
         allowed=lambda user, agreement: (
             agreement is not None and agreement.kind == Agreement.Kind.ORDER
         ),
+    )
+)
+
+
+# --- the workbench ------------------------------------------------------------------------
+
+SLIP_ROWS = 20
+
+
+def slips_context(user, _obj) -> dict:
+    return {"slips": list(selectors.slips_to_confirm(user)[:SLIP_ROWS])}
+
+
+def slips_data(user) -> dict:
+    return {
+        "slips": [
+            {
+                "id": slip.pk,
+                "number": slip.number,
+                "kind": slip.kind,
+                "warehouse": slip.warehouse_id,
+                "warehouse_name": slip.warehouse.name,
+                "created_at": slip.created_at.isoformat(),
+            }
+            for slip in selectors.slips_to_confirm(user)[:SLIP_ROWS]
+        ]
+    }
+
+
+workbench.register(
+    Panel(
+        key="slips_to_confirm",
+        title=_("Stock slips to confirm"),
+        template="inventory/workbench/slips_to_confirm.html",
+        order=50,
+        context=slips_context,
+        data=slips_data,
+        modules=("uses_inventory",),
+        allowed=lambda user, _obj: selectors.is_keeper(user),
     )
 )

@@ -262,11 +262,15 @@ NUMBER_PREFIXES = ("contract_number_prefix", "order_number_prefix")
 
 @transaction.atomic
 def company_update_settings(
-    *, actor: User, hot_customer_cap: int | None = None, **modules
+    *,
+    actor: User,
+    hot_customer_cap: int | None = None,
+    payment_reminder_days: int | None = None,
+    **modules,
 ) -> Company:
-    """Modules in use, the hot-customer cap, the sales rules (potential → regular on
-    signing; invoicing ahead of payment) and the agreement number prefixes. At least one of
-    contracts/orders and one of the two tracking styles stays on."""
+    """Modules in use, the hot-customer cap, the payment reminder window, the sales rules
+    (potential → regular on signing; invoicing ahead of payment) and the agreement number
+    prefixes. At least one of contracts/orders and one of the two tracking styles stays on."""
     ensure_account_admin(actor)
     ensure_not_demo(actor)
     company = Company.objects.select_for_update().get(pk=actor.company_id)
@@ -307,6 +311,17 @@ def company_update_settings(
             )
         else:
             company.hot_customer_cap = cap
+    if payment_reminder_days is not None:
+        try:
+            days = int(payment_reminder_days)
+        except (TypeError, ValueError):
+            days = 0
+        if not 1 <= days <= 365:
+            errors.setdefault("payment_reminder_days", []).append(
+                _("Enter a whole number from 1 to 365.")
+            )
+        else:
+            company.payment_reminder_days = days
     if errors:
         raise ValidationFailed(errors)
     company._history_user = actor

@@ -84,7 +84,7 @@ def company_logo_remove_view(request):
 def company_settings_view(request):
     company = selectors.company_of(request.user)
     initial = {flag: getattr(company, flag) for flag in MODULE_FLAGS}
-    for field in ("hot_customer_cap", *SALES_RULES, *NUMBER_PREFIXES):
+    for field in ("hot_customer_cap", "payment_reminder_days", *SALES_RULES, *NUMBER_PREFIXES):
         initial[field] = getattr(company, field)
     form = ModulesForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():

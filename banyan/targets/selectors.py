@@ -1,0 +1,291 @@
+"""Reads on sales targets, always for an acting user, and the achievement against them.
+
+- A user sees their own targets and those of the people whose records they see (below them;
+  an assistant: below their principal); a boss sees the whole company's.
+- Achievement is computed from the data of a calendar month in the company's time zone:
+  payments credited to the person (`Payment.owner`, reversals included) with `paid_on` in the
+  month, and agreements owned by the person, signed in the month and not cancelled. A group
+  target counts the person and everyone below them (`User.path` starts with theirs).
+"""
+
+import calendar
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from banyan.accounts import scopes
+from banyan.accounts.models import Role, User
+from banyan.agreements.models import Agreement
+from banyan.core.errors import NotFound
+from banyan.core.models import ExactSum
+from banyan.finance.models import Payment
+from banyan.targets.models import SalesTarget
+
+ZERO = Decimal("0.00")
+GROUP_ROLES = (Role.DIRECTOR, Role.MANAGER)
+
+
+# --- months -------------------------------------------------------------------------------
+
+
+def current_month(user: User) -> date:
+    """The first day of the month it is now in the user's company's time zone."""
+    today = timezone.localdate(timezone=user.company.zone)
+    return today.replace(day=1)
+
+
+def today_for(user: User) -> date:
+    return timezone.localdate(timezone=user.company.zone)
+
+
+def month_bounds(company, month: date) -> tuple[date, date]:
+    """The first and the last day of `month` (dates are the company's calendar days)."""
+    first = month.replace(day=1)
+    last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
+    return first, last
+
+
+def parse_month(value) -> date | None:
+    """'2026-11' (or a date) → date(2026, 11, 1); anything else → None."""
+    if isinstance(value, date):
+        return value.replace(day=1)
+    text = str(value or "").strip()
+    parts = text.split("-")
+    if len(parts) != 2 or not all(p.isdigit() for p in parts) or len(parts[0]) != 4:
+        return None
+    try:
+        return date(int(parts[0]), int(parts[1]), 1)
+    except ValueError:
+        return None
+
+
+def days_left(user: User, month: date) -> int:
+    """Days left in `month`, today included: 0 for a past month, all its days for a future one."""
+    first, last = month_bounds(user.company, month)
+    today = today_for(user)
+    if today > last:
+        return 0
+    return (last - max(today, first)).days + 1
+
+
+def percent(achieved: Decimal, target: Decimal | None) -> Decimal:
+    """Achievement as a percentage of the target, to one decimal; 0 when the target is 0."""
+    if not target:
+        return Decimal("0.0")
+    return (achieved * 100 / target).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+# --- who may set whose --------------------------------------------------------------------
+
+
+def can_set_targets(user: User) -> bool:
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and user.company_id
+        and user.role in (Role.BOSS, Role.DIRECTOR, Role.MANAGER)
+    )
+
+
+def settable_users(user: User) -> QuerySet[User]:
+    """The active people whose targets `user` may set: for a boss everyone else in the
+    company, for a director or manager the people strictly below them, else nobody."""
+    if not can_set_targets(user):
+        return User.objects.none()
+    return scopes.subordinates(user).filter(is_active=True).order_by("path")
+
+
+# --- targets ------------------------------------------------------------------------------
+
+
+def visible_targets(user: User) -> QuerySet[SalesTarget]:
+    if not user.is_authenticated or not user.company_id or not user.is_active:
+        return SalesTarget.objects.none()
+    return SalesTarget.objects.filter(company_id=user.company_id).filter(
+        scopes.owner_condition(user, "user")
+    )
+
+
+def get_target_for(user: User, pk) -> SalesTarget:
+    try:
+        return visible_targets(user).select_related("user", "set_by").get(pk=int(pk))
+    except (SalesTarget.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise NotFound() from None
+
+
+def target_list(
+    user: User, *, month: date | None = None, user_id=None, is_group: bool | None = None
+) -> QuerySet[SalesTarget]:
+    targets = visible_targets(user).select_related("user", "set_by")
+    if month is not None:
+        targets = targets.filter(month=month.replace(day=1))
+    if user_id is not None:
+        targets = targets.filter(user_id=user_id)
+    if is_group is not None:
+        targets = targets.filter(is_group=is_group)
+    return targets.order_by("-month", "user__path", "is_group", "id")
+
+
+@dataclass
+class Achievement:
+    month: date
+    payment_target: Decimal | None
+    contract_target: Decimal | None
+    payment_amount: Decimal
+    contract_amount: Decimal
+    days_left: int
+
+    @property
+    def payment_percent(self) -> Decimal:
+        return percent(self.payment_amount, self.payment_target)
+
+    @property
+    def contract_percent(self) -> Decimal:
+        return percent(self.contract_amount, self.contract_target)
+
+    def as_dict(self) -> dict:
+        """JSON-able: amounts as strings (exact), percentages as numbers."""
+        return {
+            "payment_amount": str(self.payment_amount),
+            "contract_amount": str(self.contract_amount),
+            "payment_percent": float(self.payment_percent),
+            "contract_percent": float(self.contract_percent),
+            "days_left": self.days_left,
+        }
+
+
+def _people(person: User, *, is_group: bool) -> Q:
+    if is_group:
+        return Q(owner__path__startswith=person.path)
+    return Q(owner_id=person.pk)
+
+
+def achieved(person: User, month: date, *, is_group: bool = False) -> tuple[Decimal, Decimal]:
+    """(payments, contracts) of one person, or of their group, in `month`: two queries."""
+    first, last = month_bounds(person.company, month)
+    people = _people(person, is_group=is_group)
+    paid = Payment.objects.filter(
+        people, company_id=person.company_id, paid_on__range=(first, last)
+    ).aggregate(total=ExactSum("amount"))["total"]
+    signed = (
+        Agreement.objects.filter(
+            people, company_id=person.company_id, signed_on__range=(first, last)
+        )
+        .exclude(status=Agreement.Status.CANCELLED)
+        .aggregate(total=ExactSum("amount"))["total"]
+    )
+    return paid or ZERO, signed or ZERO
+
+
+def _sums_by_owner(company_id: int, first: date, last: date) -> tuple[list, list]:
+    """Per owner and month: (owner path, month, Σ payments) and (…, Σ agreements)."""
+    from django.db.models.functions import TruncMonth
+
+    payments = (
+        Payment.objects.filter(company_id=company_id, paid_on__range=(first, last))
+        .annotate(in_month=TruncMonth("paid_on"))
+        .values("owner__path", "in_month")
+        .annotate(total=ExactSum("amount"))
+        .order_by()
+    )
+    agreements = (
+        Agreement.objects.filter(company_id=company_id, signed_on__range=(first, last))
+        .exclude(status=Agreement.Status.CANCELLED)
+        .annotate(in_month=TruncMonth("signed_on"))
+        .values("owner__path", "in_month")
+        .annotate(total=ExactSum("amount"))
+        .order_by()
+    )
+    return list(payments), list(agreements)
+
+
+def _month_of(value) -> date:
+    return value.date().replace(day=1) if hasattr(value, "date") else value.replace(day=1)
+
+
+def _total(rows: list, path: str, month: date, *, is_group: bool) -> Decimal:
+    total = ZERO
+    for row in rows:
+        row_path = row["owner__path"]
+        if _month_of(row["in_month"]) != month:
+            continue
+        if row_path == path or (is_group and row_path.startswith(path)):
+            total += row["total"] or ZERO
+    return total
+
+
+def with_achievement(user: User, targets) -> list[SalesTarget]:
+    """The targets (their `user` loaded), each given `.achievement`: two queries in all,
+    however many targets and months, by summing per owner and month once."""
+    targets = list(targets)
+    if not targets:
+        return targets
+    months = {t.month.replace(day=1) for t in targets}
+    first = min(months)
+    last = month_bounds(user.company, max(months))[1]
+    payments, agreements = _sums_by_owner(user.company_id, first, last)
+    for target in targets:
+        month = target.month.replace(day=1)
+        path = target.user.path
+        target.achievement = Achievement(
+            month=month,
+            payment_target=target.payment_amount,
+            contract_target=target.contract_amount,
+            payment_amount=_total(payments, path, month, is_group=target.is_group),
+            contract_amount=_total(agreements, path, month, is_group=target.is_group),
+            days_left=days_left(user, month),
+        )
+    return targets
+
+
+def targets_for(user: User, month: date) -> list[SalesTarget]:
+    """The targets of `month` that `user` sees (their own and those of the people below
+    them; a boss: all), each with its achievement, percentage and days left."""
+    return with_achievement(user, target_list(user, month=month))
+
+
+# --- the self-motivation panel ------------------------------------------------------------
+
+
+@dataclass
+class MotivationRow:
+    is_group: bool
+    label: str
+    achievement: Achievement
+
+
+def motivation(user: User) -> dict:
+    """This month's own targets of `user` against achievement: their personal figures and,
+    for a director or manager, their group's. Shown even without a target (percent 0)."""
+    month = current_month(user)
+    kinds = [False, True] if user.role in GROUP_ROLES else [False]
+    own = {
+        t.is_group: t
+        for t in SalesTarget.objects.filter(
+            company_id=user.company_id, user_id=user.pk, month=month
+        )
+    }
+    left = days_left(user, month)
+    rows = []
+    for is_group in kinds:
+        target = own.get(is_group)
+        paid, signed = achieved(user, month, is_group=is_group)
+        rows.append(
+            MotivationRow(
+                is_group=is_group,
+                label=_("My group") if is_group else _("Me"),
+                achievement=Achievement(
+                    month=month,
+                    payment_target=target.payment_amount if target else None,
+                    contract_target=target.contract_amount if target else None,
+                    payment_amount=paid,
+                    contract_amount=signed,
+                    days_left=left,
+                ),
+            )
+        )
+    return {"month": month, "days_left": left, "rows": rows}

@@ -1,0 +1,3 @@
+"""Pages of the workbench app."""
+
+urlpatterns: list = []
