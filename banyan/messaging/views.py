@@ -65,7 +65,8 @@ def email_log_view(request):
 
 def _customers(request):
     if "customers" in request.GET:
-        ids = _found(selectors.parse_ids, request.GET["customers"])
+        # "1,2,3", or the ticked boxes of the customer list (customers=1&customers=2).
+        ids = _found(selectors.parse_ids, ",".join(request.GET.getlist("customers")))
     else:
         ids = _found(selectors.parse_ids, request.GET.get("customer", ""))
     return _found(selectors.customers_with_contacts, request.user, ids)

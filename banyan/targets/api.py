@@ -46,10 +46,10 @@ class AchievementSerializer(serializers.Serializer):
         help_text=_("Agreements signed in the month and not cancelled."),
     )
     payment_percent = serializers.FloatField(
-        label=_("Payments, % of target"), help_text=_("0 when the target is 0.")
+        label=_("Payments achieved (percent of target)"), help_text=_("0 when the target is 0.")
     )
     contract_percent = serializers.FloatField(
-        label=_("Contracts, % of target"), help_text=_("0 when the target is 0.")
+        label=_("Contracts achieved (percent of target)"), help_text=_("0 when the target is 0.")
     )
     days_left = serializers.IntegerField(
         label=_("Days left"), help_text=_("Days left in the month, today included.")

@@ -45,5 +45,6 @@ workbench.register(
         template="targets/panels/motivation.html",
         order=5,
         context=panel_context,
+        data=data,
     )
 )
