@@ -59,7 +59,9 @@ def _text(task: Task) -> tuple[str, str]:
 def schedule_task_reminder(task: Task) -> list[OutboxMessage]:
     """Queue the reminders of an open task with a remind time, to go out at that time.
     Called by the task services after each save, inside their transaction. Returns the
-    messages queued now (none when they were already queued)."""
+    messages queued now (none when they were already queued). A reminder still waiting for
+    an earlier remind time, or for a task now done, is withdrawn first."""
+    withdraw_task_reminders(task)
     if task.remind_at is None or task.done_at is not None:
         return []
     recipients = _recipients(task)
@@ -86,6 +88,11 @@ def schedule_task_reminder(task: Task) -> list[OutboxMessage]:
         if message is not None:
             queued.append(message)
     return queued
+
+
+def withdraw_task_reminders(task: Task) -> int:
+    """Withdraw the task's reminders that have not gone out yet."""
+    return messaging.withdraw_queued(company_id=task.company_id, key_prefix=f"task:{task.pk}:")
 
 
 def sweep_task_reminders(*, now: datetime.datetime | None = None) -> int:

@@ -16,7 +16,7 @@ from banyan.accounts.models import DictionaryOption, User
 from banyan.accounts.selectors import assignable_users
 from banyan.activities import selectors
 from banyan.activities.models import Activity, CalendarFeed, Task, WorkSummary, new_feed_token
-from banyan.activities.reminders import schedule_task_reminder
+from banyan.activities.reminders import schedule_task_reminder, withdraw_task_reminders
 from banyan.core.errors import PermissionRefused, ValidationFailed
 from banyan.core.text import squash_spaces
 from banyan.customers.models import Contact, Customer
@@ -488,6 +488,7 @@ def task_set_done(*, user: User, task: Task, is_done: bool = True) -> Task:
     if is_done and task.done_at is None:
         task.done_at = timezone.now()
         task.save(update_fields=["done_at", "updated_at"])
+        withdraw_task_reminders(task)
     elif not is_done and task.done_at is not None:
         task.done_at = None
         task.save(update_fields=["done_at", "updated_at"])
@@ -499,6 +500,7 @@ def task_set_done(*, user: User, task: Task, is_done: bool = True) -> Task:
 def task_delete(*, user: User, task: Task) -> None:
     ensure_can_write(user)
     task = _lock_task(user, task, for_change=True)
+    withdraw_task_reminders(task)
     task.delete()
 
 

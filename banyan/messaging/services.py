@@ -197,6 +197,18 @@ def _claim(message_id: int) -> tuple[OutboxMessage | None, bool]:
     return message, attempted_before
 
 
+def withdraw_queued(*, company_id: int, key_prefix: str) -> int:
+    """Drop the messages not yet being sent whose dedupe key starts with `key_prefix` (the
+    reminders of a task that was done, deleted or given another time). Messages a worker is
+    sending, or that went out or failed, stay: they are the record of what was sent."""
+    withdrawn, _detail = OutboxMessage.objects.filter(
+        company_id=company_id,
+        dedupe_key__startswith=key_prefix,
+        status=OutboxMessage.Status.QUEUED,
+    ).delete()
+    return withdrawn
+
+
 def send_pending(message_id: int) -> str | None:
     """Send one outbox message if it is due; the sending task. Returns the new status, or
     None when there was nothing to do (already finished, not due, another worker on it)."""

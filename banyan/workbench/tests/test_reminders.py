@@ -50,13 +50,38 @@ def test_a_task_reminder_is_queued_for_its_time_on_its_channels(org):
     assert messages["sms"].dedupe_key == reminder_key(task, "sms")
     assert messages["sms"].dedupe_key.startswith(f"task:{task.pk}:")
 
-    # Saving the task again queues nothing more; a new remind time queues the new reminder.
+    # Saving the task again queues nothing more; a new remind time replaces the reminders.
     activity_services.task_update(user=rep, task=task, subject="回访沃力")
     assert OutboxMessage.objects.count() == 2
-    activity_services.task_update(
-        user=rep, task=task, remind_at=remind_at + datetime.timedelta(minutes=30)
+    later = remind_at + datetime.timedelta(minutes=30)
+    activity_services.task_update(user=rep, task=task, remind_at=later)
+    assert sorted(OutboxMessage.objects.values_list("channel", "next_attempt_at")) == [
+        ("email", later),
+        ("sms", later),
+    ]
+
+
+def test_a_task_done_before_its_reminder_withdraws_it_and_reopening_brings_it_back(org):
+    rep = reachable(org.sales1)
+    now = timezone.now()
+    task = activity_services.task_create(
+        user=rep,
+        subject="回访",
+        due_at=now + datetime.timedelta(hours=2),
+        remind_at=now + datetime.timedelta(hours=1),
+        remind_by_sms=True,
     )
-    assert OutboxMessage.objects.count() == 4
+    assert OutboxMessage.objects.filter(status="queued").count() == 1
+
+    activity_services.task_set_done(user=rep, task=task)
+    assert not OutboxMessage.objects.exists()
+    sweep()
+    assert not OutboxMessage.objects.exists()  # the sweep does not revive it
+
+    activity_services.task_set_done(user=rep, task=task, is_done=False)
+    assert OutboxMessage.objects.filter(status="queued").count() == 1
+    activity_services.task_delete(user=rep, task=Task.objects.get(pk=task.pk))
+    assert not OutboxMessage.objects.exists()
 
 
 def test_no_channel_or_no_address_queues_nothing_and_a_bad_mobile_does_not_block_the_task(org):
