@@ -59,19 +59,22 @@ def sms_parts(text: str) -> tuple[int, int]:
 
 
 def sms_recipient(raw: str) -> str:
-    """The 11-digit mobile an SMS goes to, or ValidationError with the reason. Landline
-    and PHS numbers with an area code are phone numbers, but cannot receive an SMS."""
+    """The number an SMS goes to, or ValidationError with the reason: an 11-digit mobile, or
+    a fixed-line / PHS (小灵通) number written as its area code followed by the number with
+    nothing between them, the way the gateways take it (010-6288 1234 → 01062881234)."""
     if not (raw or "").strip():
         raise ValidationError(_("No mobile number."), code="missing")
-    number = normalize_phone(raw, mobile_only=True)
-    if not re.fullmatch(r"1\d{10}", number):
-        # A foreign mobile: our gateways are set up for mainland numbers only.
-        raise ValidationError(
-            _("%(value)s is not a mainland China mobile number."),
-            params={"value": raw},
-            code="not_mainland",
-        )
-    return number
+    number = normalize_phone(raw)
+    if re.fullmatch(r"1\d{10}", number):
+        return number
+    if re.fullmatch(r"0\d{2,3}-\d{7,8}", number):
+        return number.replace("-", "")
+    # A foreign number: our gateways are set up for mainland numbers only.
+    raise ValidationError(
+        _("%(value)s is not a mainland China mobile or fixed-line number."),
+        params={"value": raw},
+        code="not_mainland",
+    )
 
 
 def email_recipient(raw: str) -> str:

@@ -58,6 +58,10 @@ def test_sms_parts_counts_characters_like_chinese_gateways(text, expected):
         ("138-0013-8000", MOBILE),
         (" 13800138000 ", MOBILE),
         ("+8613912345678", "13912345678"),
+        # Fixed-line and PHS (小灵通) numbers: the area code, then the number.
+        ("010-62881234", "01062881234"),
+        ("0755-8888 8888", "075588888888"),
+        ("(021) 6288-1234", "02162881234"),
     ],
 )
 def test_mobile_numbers_are_normalised(raw, expected):
@@ -67,15 +71,13 @@ def test_mobile_numbers_are_normalised(raw, expected):
 @pytest.mark.parametrize(
     ("raw", "reason"),
     [
-        ("010-62881234", "not a mobile number"),
-        ("0755-8888 8888", "not a mobile number"),
         ("12345", "11 digits"),
         ("5678", "not a"),
         ("1380013800", "11 digits"),
         ("138001380001", "11 digits"),
         ("13800l38000", "characters"),
         ("", "No mobile number"),
-        ("+1 650 253 0000", "not a mainland China mobile number"),
+        ("+1 650 253 0000", "not a mainland China mobile or fixed-line number"),
     ],
 )
 def test_bad_numbers_are_refused_with_the_reason(raw, reason):
@@ -108,11 +110,15 @@ def test_a_message_is_sent_when_the_transaction_commits(org, django_capture_on_c
     )
 
 
-def test_enqueue_refuses_a_landline_on_the_recipient_field(org):
-    with pytest.raises(ValidationFailed) as info:
-        queue_sms(org, recipient="010-62881234")
+def test_enqueue_takes_a_phs_number_with_its_area_code(org):
+    assert queue_sms(org, recipient="010-6288 1234").recipient == "01062881234"
 
-    assert "not a mobile number" in info.value.errors["recipient"][0]
+
+def test_enqueue_refuses_a_bad_number_on_the_recipient_field(org):
+    with pytest.raises(ValidationFailed) as info:
+        queue_sms(org, recipient="+1 650 253 0000")
+
+    assert "not a mainland China" in info.value.errors["recipient"][0]
     assert not OutboxMessage.objects.exists()
 
 
@@ -403,16 +409,14 @@ def test_a_bulk_send_queues_the_good_numbers_and_refuses_each_bad_one(org, make_
         recipients=["１３８００１３８０００", "12345", "13912345678"],
     )
 
-    assert [m.recipient for m in report.queued] == ["13912345678", MOBILE]
+    assert [m.recipient for m in report.queued] == ["13912345678", "01062881234", MOBILE]
     assert report.queued[0].body == "张三您好，我是sales1（北京沃力科技）"
     assert report.queued[0].contact == good and report.queued[0].customer == customer
     refused = {r.recipient: r.reason for r in report.refused}
-    assert set(refused) == {"010-62881234", "王五", "12345", "13912345678"}
-    assert "not a mobile number" in refused["010-62881234"]
-    assert "李四" in refused["010-62881234"]
+    assert set(refused) == {"王五", "12345", "13912345678"}
     assert "No mobile number" in refused["王五"]
     assert "Already a recipient" in refused["13912345678"]
-    assert OutboxMessage.objects.count() == 2
+    assert OutboxMessage.objects.count() == 3
 
 
 def test_a_send_without_text_or_recipients_names_the_field(org):
