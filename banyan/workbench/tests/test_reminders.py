@@ -91,7 +91,7 @@ def test_no_channel_or_no_address_queues_nothing_and_a_bad_mobile_does_not_block
     activity_services.task_create(  # sales1 has no mobile
         user=org.sales1, subject="无号码", due_at=later, remind_at=later, remind_by_sms=True
     )
-    rep = reachable(org.sales2, mobile="010-12345678")  # a landline: no SMS
+    rep = reachable(org.sales2, mobile="12345")  # unusable for an SMS
     task = activity_services.task_create(
         user=rep, subject="座机", due_at=later, remind_at=later, remind_by_sms=True
     )
