@@ -127,7 +127,9 @@ AUTHENTICATION_BACKENDS = [
     "banyan.accounts.backends.CompanyUserBackend",
 ]
 # Usernames are unique inside a company, not globally; the login backend takes the company.
-SILENCED_SYSTEM_CHECKS = ["auth.E003", "auth.W004"]
+# axes.W006 asks for the address among axes' lockout parameters: our handler locks addresses
+# itself (banyan/accounts/lockout.py), so that one person's typos do not lock a whole office.
+SILENCED_SYSTEM_CHECKS = ["auth.E003", "auth.W004", "axes.W006"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -202,14 +204,26 @@ CAPTCHA_LENGTH = 4
 CAPTCHA_IMAGE_SIZE = (110, 38)
 CAPTCHA_FONT_SIZE = 28
 CAPTCHA_TIMEOUT = 10
+# A company + username locks after AXES_FAILURE_LIMIT failures; a network address only after
+# LOGIN_ADDRESS_FAILURE_LIMIT failures across LOGIN_ADDRESS_USERNAME_LIMIT distinct usernames,
+# both within the cool-off time (banyan/accounts/lockout.py). Only a user's own successful
+# login clears their count; nothing clears an address's count but time.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=50)
+LOGIN_ADDRESS_USERNAME_LIMIT = env.int("LOGIN_ADDRESS_USERNAME_LIMIT", default=10)
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_HANDLER = "banyan.accounts.lockout.LoginLockoutHandler"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # the address count
 AXES_USERNAME_CALLABLE = "banyan.accounts.backends.axes_username"
+AXES_CLIENT_IP_CALLABLE = "banyan.core.net.client_address"
 AXES_LOCKOUT_CALLABLE = "banyan.accounts.backends.lockout_response"
-AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0) or None
+AXES_RESET_ON_SUCCESS = False  # the login backend resets the user's own count, nothing else
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # a lock lifts on time
 AXES_VERBOSE = False
+# Reverse proxies in front of the app: the client address is the X-Forwarded-For entry this
+# many places from the right (banyan/core/net.py). 0: REMOTE_ADDR, the header is ignored.
+PROXY_COUNT = env.int("PROXY_COUNT", default=0)
 
 # The API.
 REST_FRAMEWORK = {
