@@ -27,7 +27,10 @@ install: $(RUN_STAMP)
 
 install-test: $(TEST_STAMP)
 
+# Production refuses to start without SECRET_KEY: the first run writes a random one to
+# var/secret_key (mode 0600), which the settings read from then on.
 run: $(RUN_STAMP)
+	$(BIN)/python -m banyan.core.keyfile
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py optimize_database
@@ -45,10 +48,12 @@ format: $(TEST_STAMP)
 	$(BIN)/ruff format .
 
 messages: $(RUN_STAMP)
+	$(BIN)/python -m banyan.core.keyfile
 	$(BIN)/python manage.py makemessages --locale zh_Hans --no-obsolete --ignore ".venv/*" --ignore "static/vendor/*" --ignore "var/*" --ignore "tests/*" --ignore "*/tests/*" --ignore "bench/*"
 	$(BIN)/python manage.py compilemessages --locale zh_Hans --ignore ".venv/*"
 
 demo: $(RUN_STAMP)
+	$(BIN)/python -m banyan.core.keyfile
 	$(BIN)/python manage.py seed_demo --reset
 
 clean:

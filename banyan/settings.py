@@ -4,18 +4,23 @@ from pathlib import Path
 
 import environ
 
+from banyan.core import keyfile
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
-SECRET_KEY = env.str("SECRET_KEY", default="banyan-local-development-key-change-me-in-production")
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
-CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-
 VAR_DIR = Path(env.str("BANYAN_VAR_DIR", default=str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+# The key that signs sessions, CSRF and password-reset values: SECRET_KEY, else the file
+# SECRET_KEY_FILE names (default var/secret_key, which `make run` creates). Without a key only
+# DEBUG starts, with a public development key.
+SECRET_KEY = keyfile.secret_key(env, VAR_DIR, debug=DEBUG)
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -62,6 +67,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "banyan.core.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -121,7 +127,9 @@ AUTHENTICATION_BACKENDS = [
     "banyan.accounts.backends.CompanyUserBackend",
 ]
 # Usernames are unique inside a company, not globally; the login backend takes the company.
-SILENCED_SYSTEM_CHECKS = ["auth.E003", "auth.W004"]
+# axes.W006 asks for the address among axes' lockout parameters: our handler locks addresses
+# itself (banyan/accounts/lockout.py), so that one person's typos do not lock a whole office.
+SILENCED_SYSTEM_CHECKS = ["auth.E003", "auth.W004", "axes.W006"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -196,14 +204,26 @@ CAPTCHA_LENGTH = 4
 CAPTCHA_IMAGE_SIZE = (110, 38)
 CAPTCHA_FONT_SIZE = 28
 CAPTCHA_TIMEOUT = 10
+# A company + username locks after AXES_FAILURE_LIMIT failures; a network address only after
+# LOGIN_ADDRESS_FAILURE_LIMIT failures across LOGIN_ADDRESS_USERNAME_LIMIT distinct usernames,
+# both within the cool-off time (banyan/accounts/lockout.py). Only a user's own successful
+# login clears their count; nothing clears an address's count but time.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=50)
+LOGIN_ADDRESS_USERNAME_LIMIT = env.int("LOGIN_ADDRESS_USERNAME_LIMIT", default=10)
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_HANDLER = "banyan.accounts.lockout.LoginLockoutHandler"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # the address count
 AXES_USERNAME_CALLABLE = "banyan.accounts.backends.axes_username"
+AXES_CLIENT_IP_CALLABLE = "banyan.core.net.client_address"
 AXES_LOCKOUT_CALLABLE = "banyan.accounts.backends.lockout_response"
-AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0) or None
+AXES_RESET_ON_SUCCESS = False  # the login backend resets the user's own count, nothing else
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # a lock lifts on time
 AXES_VERBOSE = False
+# Reverse proxies in front of the app: the client address is the X-Forwarded-For entry this
+# many places from the right (banyan/core/net.py). 0: REMOTE_ADDR, the header is ignored.
+PROXY_COUNT = env.int("PROXY_COUNT", default=0)
 
 # The API.
 REST_FRAMEWORK = {

@@ -1,6 +1,11 @@
 """Settings for the test suite: fast hashing, tasks run inline, captcha in test mode."""
 
+import os
 import tempfile
+
+# Production settings refuse to start without a real key; the suite needs none (no env, no
+# key file on a clean clone).
+os.environ.setdefault("SECRET_KEY", "banyan-test-suite-key-not-secret")
 
 from banyan.settings import *  # noqa: F403
 

@@ -81,6 +81,7 @@ MOBILE_PREFIXES = [
 def setup_django(database_url: str) -> None:
     os.environ["DATABASE_URL"] = database_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "banyan.settings")
+    os.environ.setdefault("SECRET_KEY", "banyan-bench-key-not-secret")  # a private database
     os.environ.setdefault("PASSWORD_HASHERS", "django.contrib.auth.hashers.MD5PasswordHasher")
     import django
 

@@ -44,7 +44,9 @@ if [ ! -f locale/zh_Hans/LC_MESSAGES/django.po ]; then
 elif ! command -v msgfmt >/dev/null; then
   skip "msgfmt is not installed (apt-get install gettext)"
 else
-  run translations "$BIN/python" manage.py compilemessages --locale zh_Hans --ignore ".venv/*"
+  # The test settings: they need no SECRET_KEY (production settings refuse to start without).
+  run translations env DJANGO_SETTINGS_MODULE=banyan.settings_test \
+    "$BIN/python" manage.py compilemessages --locale zh_Hans --ignore ".venv/*"
 fi
 
 # SQLite explicitly (a DATABASE_URL in the environment or in .env must not redirect this run);

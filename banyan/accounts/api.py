@@ -5,7 +5,6 @@ acting user's company), services write and enforce every rule.
 """
 
 import django_filters
-from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -43,8 +42,9 @@ class TokenRequestSerializer(serializers.Serializer):
 class ObtainTokenView(APIView):
     """`POST {"company", "username", "password"}` → `{"token": ...}`; lockout applies.
 
-    django-axes counts failures per company + username and per IP address; once locked out,
-    even the right password is answered 429 until the cool-off time has passed.
+    Every wrong combination gets the same answer. A company + username is locked after a few
+    failures, an address after many across many usernames (`banyan.accounts.lockout`); once
+    locked, even the right password is answered 429 until the lock lifts (`Retry-After`).
     """
 
     authentication_classes: list = []
@@ -66,17 +66,15 @@ class ObtainTokenView(APIView):
         try:
             user = services.login_check(request=request._request, **serializer.validated_data)
         except services.LoginLocked as exc:
-            retry_after = str(round(float(settings.AXES_COOLOFF_TIME) * 3600))
             return Response(
                 {"detail": str(exc.message)},
                 status=status.HTTP_429_TOO_MANY_REQUESTS,
-                headers={"Retry-After": retry_after},
+                headers={"Retry-After": str(exc.retry_after)},
             )
         except DomainError as exc:
             return Response(exc.as_dict(), status=status.HTTP_400_BAD_REQUEST)
-        # What `django.contrib.auth.login` signals for the login page: axes resets the failure
-        # count and `last_login` is set. Sent with the DRF request, whose `data` tells axes the
-        # company of a JSON body.
+        # What `django.contrib.auth.login` signals for the login page: `last_login` is set and
+        # axes logs the access (the user's failure count was reset by the login backend).
         user_logged_in.send(sender=type(user), request=request, user=user)
         return Response({"token": services.api_token_for(user)})
 

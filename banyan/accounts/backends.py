@@ -1,16 +1,23 @@
-"""Login: company code + username + password, with django-axes counting failures."""
+"""Login: company code + username + password, with django-axes counting failures.
+
+How failures lock a username or an address: `banyan.accounts.lockout`.
+"""
 
 from django.contrib.auth.backends import ModelBackend
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
+from banyan.accounts import lockout
 from banyan.accounts.models import Company, User
 
-# Why the last attempt on a request failed; the login service turns it into a message.
-FAILURE_UNKNOWN_COMPANY = "unknown_company"
-FAILURE_BAD_CREDENTIALS = "bad_credentials"
-FAILURE_INACTIVE_USER = "inactive_user"
-FAILURE_SUSPENDED_COMPANY = "suspended_company"
+# Why the last attempt on a request failed. The person logging in is told only that it
+# failed (telling more would confirm which codes, usernames or passwords exist); the login
+# service writes the reason to the security log.
+FAILURE_UNKNOWN_COMPANY = "unknown company"
+FAILURE_UNKNOWN_USER = "unknown user"
+FAILURE_BAD_CREDENTIALS = "wrong password"
+FAILURE_INACTIVE_USER = "deactivated user"
+FAILURE_SUSPENDED_COMPANY = "suspended company"
 
 
 def normalise_company_code(code) -> str:
@@ -18,14 +25,15 @@ def normalise_company_code(code) -> str:
 
 
 def axes_username(request, credentials) -> str:
-    """Axes counts failures per company + username (and, separately, per IP address)."""
+    """The name axes counts failures under: "company/username", or "/username" for an
+    operator (the admin login has no company). Taken from the credentials given to
+    `authenticate`, never from other fields of the request."""
     credentials = credentials or {}
+    if not credentials and request is not None:
+        data = getattr(request, "data", None) or request.POST
+        credentials = data if hasattr(data, "get") else {}
     company = normalise_company_code(credentials.get("company"))
     username = (credentials.get("username") or "").strip().lower()
-    if not company and request is not None:
-        data = getattr(request, "data", None) or request.POST
-        company = normalise_company_code(data.get("company"))
-        username = (data.get("username") or "").strip().lower()
     return f"{company}/{username}"
 
 
@@ -63,7 +71,7 @@ class CompanyUserBackend(ModelBackend):
                 company=company_obj, username__iexact=username.strip()
             )
         except User.DoesNotExist:
-            self._note(request, FAILURE_BAD_CREDENTIALS)
+            self._note(request, FAILURE_UNKNOWN_USER)
             User().set_password(password)
             return None
         if not user.check_password(password):
@@ -75,6 +83,10 @@ class CompanyUserBackend(ModelBackend):
         if not company_obj.is_active:
             self._note(request, FAILURE_SUSPENDED_COMPANY)
             return None
+        # Only this user's own count: the address count, and everyone else's, stay.
+        lockout.username_failures_reset(
+            axes_username(request, {"company": company, "username": username})
+        )
         return user
 
     def _authenticate_operator(self, request, username, password):
@@ -84,6 +96,7 @@ class CompanyUserBackend(ModelBackend):
             User().set_password(password)
             return None
         if user.check_password(password) and self.user_can_authenticate(user):
+            lockout.username_failures_reset(axes_username(request, {"username": username}))
             return user
         return None
 

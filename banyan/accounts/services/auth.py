@@ -1,13 +1,18 @@
 """Checking who is logging in, for the login page and the token endpoint alike."""
 
-from django.conf import settings
+import logging
+
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from rest_framework.authtoken.models import Token
 
-from banyan.accounts import backends
+from banyan.accounts import backends, lockout
 from banyan.accounts.models import User
 from banyan.core.errors import DomainError
+from banyan.core.net import client_address
+
+security_log = logging.getLogger("banyan.security")
 
 
 class LoginFailed(DomainError):
@@ -15,21 +20,37 @@ class LoginFailed(DomainError):
 
 
 class LoginLocked(LoginFailed):
-    pass
+    """Too many failures: `retry_after` is the number of seconds until the lock lifts."""
+
+    def __init__(self, message, *, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
-def _lockout_message() -> str:
-    minutes = round(float(settings.AXES_COOLOFF_TIME) * 60)
-    return _(
-        "Too many failed attempts: logging in is locked for %(minutes)d minutes. "
-        "Wait, or ask your administrator to reset your password."
-    ) % {"minutes": minutes}
+def _lockout_message(lock: lockout.Lock) -> str:
+    if lock.kind == lockout.ADDRESS:
+        return ngettext(
+            "Logins from your network address are locked for %(minutes)d more minute after "
+            "too many failed attempts from it. Try again later.",
+            "Logins from your network address are locked for %(minutes)d more minutes after "
+            "too many failed attempts from it. Try again later.",
+            lock.minutes,
+        ) % {"minutes": lock.minutes}
+    return ngettext(
+        "This username is locked for %(minutes)d more minute after too many failed "
+        "attempts. Wait, or ask your administrator to reset your password.",
+        "This username is locked for %(minutes)d more minutes after too many failed "
+        "attempts. Wait, or ask your administrator to reset your password.",
+        lock.minutes,
+    ) % {"minutes": lock.minutes}
 
 
 def login_check(*, request, company: str, username: str, password: str) -> User:
     """The user behind these credentials, or LoginFailed with a message a person can act on.
 
-    Failures are counted by django-axes per company + username and per IP address.
+    Every wrong combination gets the same message, so that nobody can learn from it which
+    company codes or usernames exist, or that a password was right for a deactivated user;
+    the precise reason goes to the `banyan.security` log. Locks: `banyan.accounts.lockout`.
     """
     if not (company or "").strip():
         raise LoginFailed(_("Enter your company code."), field="company")
@@ -38,32 +59,33 @@ def login_check(*, request, company: str, username: str, password: str) -> User:
     if not password:
         raise LoginFailed(_("Enter your password."), field="password")
     user = authenticate(request, company=company, username=username, password=password)
+    reason = getattr(request, "banyan_login_failure", backends.FAILURE_BAD_CREDENTIALS)
     if getattr(request, "axes_locked_out", False):
-        raise LoginLocked(_lockout_message())
+        lock = getattr(request, "banyan_lock", None)
+        if lock is None:  # this attempt was checked, failed, and reached the limit
+            name = backends.axes_username(request, {"company": company, "username": username})
+            lock = lockout.username_lock(name) or lockout.Lock(
+                lockout.USERNAME, int(lockout.cool_off().total_seconds())
+            )
+            reason = f"{reason}, now {lock.kind} locked"
+        else:  # refused before any password was looked at
+            reason = f"{lock.kind} locked"
+        _log_refusal(request, reason, company, username)
+        raise LoginLocked(_lockout_message(lock), retry_after=lock.seconds)
     if user is not None:
         return user
-    reason = getattr(request, "banyan_login_failure", backends.FAILURE_BAD_CREDENTIALS)
-    messages = {
-        backends.FAILURE_UNKNOWN_COMPANY: (
-            _("No company uses the code %(code)s: check it with your administrator.")
-            % {"code": backends.normalise_company_code(company)},
-            "company",
-        ),
-        backends.FAILURE_BAD_CREDENTIALS: (
-            _("The username or password is not correct."),
-            "password",
-        ),
-        backends.FAILURE_INACTIVE_USER: (
-            _("This user account is deactivated: ask your administrator."),
-            "username",
-        ),
-        backends.FAILURE_SUSPENDED_COMPANY: (
-            _("This company account is suspended. Contact the service operator."),
-            "company",
-        ),
-    }
-    message, field = messages.get(reason, messages[backends.FAILURE_BAD_CREDENTIALS])
-    raise LoginFailed(message, field=field)
+    _log_refusal(request, reason, company, username)
+    raise LoginFailed(_("The company code, username or password is not correct."))
+
+
+def _log_refusal(request, reason: str, company: str, username: str) -> None:
+    security_log.warning(
+        "Login refused (%s): company %r, username %r, from %s",
+        reason,
+        backends.normalise_company_code(company),
+        (username or "").strip(),
+        client_address(request),
+    )
 
 
 def api_token_for(user: User) -> str:

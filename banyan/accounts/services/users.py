@@ -10,6 +10,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 
+from banyan.accounts import backends, lockout
 from banyan.accounts.guards import ensure_account_admin, ensure_can_write, ensure_not_demo
 from banyan.accounts.hierarchy import position_errors
 from banyan.accounts.models import SPECIAL_PERMISSION_CODENAMES, Company, Role, User
@@ -330,6 +331,10 @@ def user_reset_password(*, actor: User, user: User, password: str) -> User:
     if user.company_id != actor.company_id:
         raise NotFound()
     _validate_password(password, user)
+    # The way out of a username lock the lockout message names: ask your administrator.
+    lockout.username_failures_reset(
+        backends.axes_username(None, {"company": actor.company.code, "username": user.username})
+    )
     user.set_password(password)
     user.save(update_fields=["password"])
     from rest_framework.authtoken.models import Token

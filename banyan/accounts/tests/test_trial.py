@@ -243,14 +243,16 @@ def test_trial_actions_skip_companies_that_are_not_on_a_trial(operator_client, o
     assert (org.company.plan, org.company.trial_ends_on) == (Company.Plan.FORMAL, None)
 
 
-def test_a_suspended_company_cannot_log_in(client, trial):
+def test_a_suspended_company_cannot_log_in(client, trial, caplog):
     company, _boss, _rep = trial
     services.company_set_status(company=company, status=Company.Status.SUSPENDED)
 
     response = client.post(reverse("login"), login_data("oldtrial"))
 
     assert response.status_code == 200
-    assert "This company account is suspended" in response.content.decode()
+    # the same answer as any wrong login; the reason is in the security log
+    assert "The company code, username or password is not correct." in response.content.decode()
+    assert "Login refused (suspended company): company 'oldtrial'" in caplog.text
     assert not response.wsgi_request.user.is_authenticated
 
 
