@@ -28,7 +28,6 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.forms",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
@@ -93,6 +92,10 @@ TEMPLATES = [
         },
     },
 ]
+
+# Cache: counts of the API's throttles. In-process by default; with several server processes
+# give them a shared one, e.g. `dbcache://banyan_cache` (after `manage.py createcachetable`).
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 
 # Database: SQLite under var/ by default (WAL), PostgreSQL for real deployments.
 DATABASES = {
@@ -208,7 +211,7 @@ AXES_VERBOSE = False
 # The API.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "banyan.accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["banyan.core.permissions.IsCompanyMember"],
@@ -222,11 +225,20 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "banyan.core.api.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Throttles identify a client by REMOTE_ADDR, or by the X-Forwarded-For entry that the
+    # PROXY_COUNT-th proxy in front added (never by a header the client sends itself).
+    "NUM_PROXIES": env.int("PROXY_COUNT", default=0),
 }
+# API tokens: how long one lives, and how often one client address may ask for one.
+API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=30)
+API_TOKEN_RATE = env.str("API_TOKEN_RATE", default="10/min")
 SPECTACULAR_SETTINGS = {
     "TITLE": "Banyan CRM API",
     "DESCRIPTION": "The REST API of Banyan CRM (榕树CRM). Authenticate with "
-    "`POST /api/v1/auth/token/` and send `Authorization: Token <token>`.",
+    "`POST /api/v1/auth/token/` and send `Authorization: Token <token>`. A token lasts "
+    f"{API_TOKEN_DAYS} days; each login gives another (one per device), "
+    "`GET /api/v1/auth/tokens/` lists yours and `DELETE /api/v1/auth/tokens/{id}/` revokes "
+    "one. Changing your password or being deactivated revokes them all.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,

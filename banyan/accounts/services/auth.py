@@ -3,7 +3,6 @@
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
-from rest_framework.authtoken.models import Token
 
 from banyan.accounts import backends
 from banyan.accounts.models import User
@@ -64,8 +63,3 @@ def login_check(*, request, company: str, username: str, password: str) -> User:
     }
     message, field = messages.get(reason, messages[backends.FAILURE_BAD_CREDENTIALS])
     raise LoginFailed(message, field=field)
-
-
-def api_token_for(user: User) -> str:
-    token, _created = Token.objects.get_or_create(user=user)
-    return token.key

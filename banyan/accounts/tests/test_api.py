@@ -4,10 +4,15 @@ import datetime
 
 import pytest
 from axes.models import AccessAttempt
-from rest_framework.authtoken.models import Token
 
 from banyan.accounts import services
-from banyan.accounts.models import SPECIAL_PERMISSION_CODENAMES, Company, DictionaryOption, User
+from banyan.accounts.models import (
+    SPECIAL_PERMISSION_CODENAMES,
+    ApiToken,
+    Company,
+    DictionaryOption,
+    User,
+)
 
 TOKEN_URL = "/api/v1/auth/token/"
 USERS_URL = "/api/v1/users/"
@@ -34,6 +39,12 @@ def token_request(api_client, *, company="alpha", username="boss", password, ip=
         format="json",
         REMOTE_ADDR=ip,
     )
+
+
+def issued_to(response, user: User) -> bool:
+    """The token in a token-login answer is one of `user`'s (only its hash is stored)."""
+    key_hash = ApiToken.hash_key(response.json()["token"])
+    return ApiToken.objects.filter(user=user, key_hash=key_hash).exists()
 
 
 def user_row(user: User) -> tuple:
@@ -71,7 +82,8 @@ def test_token_login_returns_a_token_that_authenticates(org, api_client, passwor
     response = token_request(api_client, password=password)
 
     assert response.status_code == 200
-    assert response.json() == {"token": Token.objects.get(user=org.boss).key}
+    assert set(response.json()) == {"token", "expires_at"}
+    assert issued_to(response, org.boss)
     org.boss.refresh_from_db()
     assert org.boss.last_login is not None
     api_client.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
@@ -82,7 +94,8 @@ def test_token_login_takes_the_company_code_in_any_case_and_spacing(org, api_cli
     response = token_request(api_client, company=" ALPHA ", username="Sales1", password=password)
 
     assert response.status_code == 200
-    assert response.json() == {"token": Token.objects.get(user=org.sales1).key}
+    assert set(response.json()) == {"token", "expires_at"}
+    assert issued_to(response, org.sales1)
 
 
 def test_token_login_with_a_wrong_password_names_the_field(org, api_client):
@@ -90,7 +103,7 @@ def test_token_login_with_a_wrong_password_names_the_field(org, api_client):
 
     assert response.status_code == 400
     assert response.json() == WRONG_CREDENTIALS
-    assert not Token.objects.filter(user=org.boss).exists()
+    assert not ApiToken.objects.filter(user=org.boss).exists()
 
 
 def test_token_login_of_an_unknown_user_gets_the_same_answer_as_a_wrong_password(
@@ -120,7 +133,7 @@ def test_token_login_of_a_deactivated_user_is_refused(org, api_client, password)
     assert response.json() == {
         "username": ["This user account is deactivated: ask your administrator."]
     }
-    assert not Token.objects.filter(user=org.sales4).exists()
+    assert not ApiToken.objects.filter(user=org.sales4).exists()
 
 
 def test_token_login_to_a_suspended_company_is_refused(org, api_client, password):
@@ -132,7 +145,7 @@ def test_token_login_to_a_suspended_company_is_refused(org, api_client, password
     assert response.json() == {
         "company": ["This company account is suspended. Contact the service operator."]
     }
-    assert not Token.objects.filter(user=org.boss).exists()
+    assert not ApiToken.objects.filter(user=org.boss).exists()
 
 
 def test_a_token_stops_working_when_its_company_is_suspended(org, api_as):
@@ -165,7 +178,7 @@ def test_token_login_locks_out_a_username_after_five_failures_even_with_the_righ
     assert response.status_code == 429
     assert response.json() == LOCKED
     assert response["Retry-After"] == "1800"
-    assert not Token.objects.filter(user=org.boss).exists()
+    assert not ApiToken.objects.filter(user=org.boss).exists()
     # The same company + username counts, whatever the letter case.
     assert token_request(api_client, username="BOSS", password=password).status_code == 429
     # Another user of the company, from one of the same addresses, is not locked.
@@ -900,6 +913,8 @@ def test_the_schema_documents_the_accounts_api(db, api_client):
     paths = response.json()["paths"]
     assert {
         "/api/v1/auth/token/",
+        "/api/v1/auth/tokens/",
+        "/api/v1/auth/tokens/{id}/",
         "/api/v1/users/",
         "/api/v1/users/{id}/",
         "/api/v1/dictionary/",
