@@ -33,7 +33,6 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.forms",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
@@ -99,6 +98,10 @@ TEMPLATES = [
         },
     },
 ]
+
+# Cache: counts of the API's throttles. In-process by default; with several server processes
+# give them a shared one, e.g. `dbcache://banyan_cache` (after `manage.py createcachetable`).
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 
 # Database: SQLite under var/ by default (WAL), PostgreSQL for real deployments.
 DATABASES = {
@@ -228,7 +231,7 @@ PROXY_COUNT = env.int("PROXY_COUNT", default=0)
 # The API.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "banyan.accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["banyan.core.permissions.IsCompanyMember"],
@@ -242,11 +245,19 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "banyan.core.api.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Throttles that do not ask `core.net.client_address` (DRF's own) read PROXY_COUNT too.
+    "NUM_PROXIES": PROXY_COUNT,
 }
+# API tokens: how long one lives, and how often one client address may ask for one.
+API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=30)
+API_TOKEN_RATE = env.str("API_TOKEN_RATE", default="10/min")
 SPECTACULAR_SETTINGS = {
     "TITLE": "Banyan CRM API",
     "DESCRIPTION": "The REST API of Banyan CRM (榕树CRM). Authenticate with "
-    "`POST /api/v1/auth/token/` and send `Authorization: Token <token>`.",
+    "`POST /api/v1/auth/token/` and send `Authorization: Token <token>`. A token lasts "
+    f"{API_TOKEN_DAYS} days; each login gives another (one per device), "
+    "`GET /api/v1/auth/tokens/` lists yours and `DELETE /api/v1/auth/tokens/{id}/` revokes "
+    "one. Changing your password or being deactivated revokes them all.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,

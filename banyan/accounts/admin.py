@@ -1,4 +1,5 @@
-"""Django admin for the operator of the service: companies and (read-only) their users.
+"""Django admin for the operator of the service: companies, (read-only) their users, and their
+API tokens (without keys).
 
 Nothing is deleted here, and plan and status change only through the actions, which call
 the company services. Companies are created with `manage.py create_company` (or by trial
@@ -12,7 +13,7 @@ from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from banyan.accounts import services
-from banyan.accounts.models import Company, User
+from banyan.accounts.models import ApiToken, Company, User
 
 
 class ReadOnlyHistoryMixin:
@@ -198,3 +199,52 @@ class UserAdmin(ReadOnlyHistoryMixin, SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Who holds API tokens, and since when; never a key (only its hash is stored, and not
+    shown either). Revoking goes through the action."""
+
+    list_display = (
+        "prefix",
+        "user",
+        "company",
+        "label",
+        "created_at",
+        "last_used_at",
+        "expires_at",
+    )
+    list_display_links = ("prefix",)
+    list_filter = ("expires_at", "last_used_at", "company__plan")
+    search_fields = ("prefix", "label", "user__username", "company__code", "company__name")
+    list_select_related = ("user", "company")
+    ordering = ("-created_at",)
+    fields = ("prefix", "user", "company", "label", "created_at", "last_used_at", "expires_at")
+    readonly_fields = fields
+    actions = ("revoke",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    @admin.action(description=_("Revoke the selected tokens"), permissions=["view"])
+    def revoke(self, request, queryset):
+        done = 0
+        for token in queryset.select_related("user"):
+            services.api_token_revoke(user=token.user, token=token)
+            done += 1
+        message = ngettext("%(count)d token revoked.", "%(count)d tokens revoked.", done) % {
+            "count": done
+        }
+        self.message_user(request, message, messages.SUCCESS)

@@ -1,13 +1,17 @@
-"""API of the accounts app: token login, users, data dictionary.
+"""API of the accounts app: token login and one's own tokens, users, data dictionary.
 
 Thin by design: serializers check the shape of the input, selectors fetch (limited to the
 acting user's company), services write and enforce every rule.
 """
 
+import math
+
 import django_filters
+from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiResponse,
@@ -16,7 +20,15 @@ from drf_spectacular.utils import (
     extend_schema_view,
     inline_serializer,
 )
-from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework import (
+    exceptions,
+    mixins,
+    permissions,
+    serializers,
+    status,
+    throttling,
+    viewsets,
+)
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -24,10 +36,18 @@ from rest_framework.views import APIView
 from banyan.accounts import selectors, services
 from banyan.accounts.dictionary import KINDS
 from banyan.accounts.guards import ensure_account_admin
-from banyan.accounts.models import SPECIAL_PERMISSION_CODENAMES, DictionaryOption, Role, User
+from banyan.accounts.models import (
+    SPECIAL_PERMISSION_CODENAMES,
+    ApiToken,
+    DictionaryOption,
+    Role,
+    User,
+)
+from banyan.core.api import NOT_FOUND
 from banyan.core.api import IdField as ApiIdField
 from banyan.core.errors import DomainError
 from banyan.core.forms import IdField
+from banyan.core.net import client_address
 from banyan.core.permissions import IsCompanyMember
 
 # Token login ---------------------------------------------------------------------------------
@@ -37,34 +57,111 @@ class TokenRequestSerializer(serializers.Serializer):
     company = serializers.CharField(label=_("Company code"), max_length=32)
     username = serializers.CharField(label=_("Username"), max_length=50)
     password = serializers.CharField(label=_("Password"), trim_whitespace=False)
+    label = serializers.CharField(
+        label=_("Label"),
+        max_length=100,
+        required=False,
+        allow_blank=True,
+        help_text=_(
+            "Which device or program the token is for, to tell your tokens apart "
+            "(default: the client's User-Agent)."
+        ),
+    )
+
+
+class TokenLoginThrottle(throttling.SimpleRateThrottle):
+    """Token logins per client address, at the rate of the API_TOKEN_RATE setting (read at
+    request time), counted in the default cache: the API's counterpart of the login page's
+    captcha. The address is the one the lockout counts (`core.net.client_address`)."""
+
+    scope = "auth_token"
+
+    def get_rate(self):
+        return settings.API_TOKEN_RATE
+
+    def get_ident(self, request):
+        return client_address(request._request)
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class _WithoutSession:
+    """The request as the login signal's receivers see it, minus its session.
+
+    `user_logged_in` sets `last_login` and lets django-axes log the access; axes would also
+    create a session to note its key, and a token client has no use for a session (nor its
+    cookie). Everything else, `data` included (axes reads the company from a JSON body), is
+    the DRF request's.
+    """
+
+    def __init__(self, request):
+        self._request = request
+
+    def __getattr__(self, name):
+        if name == "session":
+            raise AttributeError(name)
+        return getattr(self._request, name)
 
 
 class ObtainTokenView(APIView):
-    """`POST {"company", "username", "password"}` → `{"token": ...}`; lockout applies.
+    """`POST {"company", "username", "password"}` → `{"token": ..., "expires_at": ...}`.
 
     Every wrong combination gets the same answer. A company + username is locked after a few
     failures, an address after many across many usernames (`banyan.accounts.lockout`); once
     locked, even the right password is answered 429 until the lock lifts (`Retry-After`).
+
+    Each login gives a new token (one per device); none opens a session. Requests from one
+    address are also limited (API_TOKEN_RATE, default 10 a minute), right or wrong.
     """
 
     authentication_classes: list = []
     permission_classes = [permissions.AllowAny]
-    throttle_classes: list = []
+    throttle_classes = [TokenLoginThrottle]
+
+    def throttled(self, request, wait):
+        seconds = max(math.ceil(wait or 0), 1)
+        exc = exceptions.Throttled(
+            detail=ngettext(
+                "Too many token requests from your address: try again in %(seconds)d second.",
+                "Too many token requests from your address: try again in %(seconds)d seconds.",
+                seconds,
+            )
+            % {"seconds": seconds}
+        )
+        exc.wait = seconds  # the Retry-After header
+        raise exc
 
     @extend_schema(
         request=TokenRequestSerializer,
         responses={
-            200: inline_serializer("Token", {"token": serializers.CharField()}),
+            200: inline_serializer(
+                "Token",
+                {
+                    "token": serializers.CharField(
+                        help_text=_("Send it as `Authorization: Token <token>`. Shown only once.")
+                    ),
+                    "expires_at": serializers.DateTimeField(),
+                },
+            ),
             400: OpenApiResponse(description=_("Wrong or missing credentials.")),
-            429: OpenApiResponse(description=_("Locked out after too many failures.")),
+            429: OpenApiResponse(
+                description=_(
+                    "Locked out after too many failures, or too many requests from your "
+                    "address: Retry-After says when to try again."
+                )
+            ),
         },
         auth=[],
+        summary=_("Log in: get a new API token"),
     )
     def post(self, request):
         serializer = TokenRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        credentials = dict(serializer.validated_data)
+        label = credentials.pop("label", "") or request.headers.get("User-Agent", "")
         try:
-            user = services.login_check(request=request._request, **serializer.validated_data)
+            user = services.login_check(request=request._request, **credentials)
         except services.LoginLocked as exc:
             return Response(
                 {"detail": str(exc.message)},
@@ -73,10 +170,51 @@ class ObtainTokenView(APIView):
             )
         except DomainError as exc:
             return Response(exc.as_dict(), status=status.HTTP_400_BAD_REQUEST)
-        # What `django.contrib.auth.login` signals for the login page: `last_login` is set and
-        # axes logs the access (the user's failure count was reset by the login backend).
-        user_logged_in.send(sender=type(user), request=request, user=user)
-        return Response({"token": services.api_token_for(user)})
+        # What `django.contrib.auth.login` signals for the login page (last login, axes'
+        # bookkeeping), without logging in: a token client gets no session.
+        user_logged_in.send(sender=type(user), request=_WithoutSession(request), user=user)
+        token, key = services.api_token_create(user=user, label=label)
+        return Response({"token": key, "expires_at": token.expires_at})
+
+
+class ApiTokenSerializer(serializers.ModelSerializer):
+    prefix = serializers.CharField(
+        read_only=True, help_text=_("The first characters of the key, to recognise it.")
+    )
+
+    class Meta:
+        model = ApiToken
+        fields = ["id", "label", "prefix", "created_at", "last_used_at", "expires_at"]
+        read_only_fields = fields
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary=_("Your API tokens"),
+        description=_(
+            "The tokens you have logged in with, newest first. Keys are never shown again: "
+            "the prefix tells them apart."
+        ),
+    ),
+    destroy=extend_schema(
+        summary=_("Revoke one of your API tokens"),
+        responses={204: None, 404: NOT_FOUND},
+    ),
+)
+class ApiTokenViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
+    """Your own API tokens: list them, revoke one (another person's token is not found)."""
+
+    serializer_class = ApiTokenSerializer
+    filter_backends: list = []
+
+    def get_queryset(self):
+        return selectors.own_api_tokens(acting_user(self))
+
+    def get_object(self):
+        return selectors.get_own_api_token(acting_user(self), self.kwargs["pk"])
+
+    def perform_destroy(self, instance):
+        services.api_token_revoke(user=self.request.user, token=instance)
 
 
 # Shared pieces ------------------------------------------------------------------------------
@@ -360,5 +498,6 @@ class DictionaryOptionViewSet(viewsets.ModelViewSet):
 
 def register(router) -> None:
     """Add this app's viewsets to the one API router."""
+    router.register("auth/tokens", ApiTokenViewSet, basename="api-tokens")
     router.register("users", UserViewSet, basename="user")
     router.register("dictionary", DictionaryOptionViewSet, basename="dictionary-option")

@@ -1,5 +1,7 @@
-"""The enterprise account (Company), its users and reporting line, and its data dictionary."""
+"""The enterprise account (Company), its users and reporting line, its data dictionary, and
+the users' API tokens."""
 
+import hashlib
 import zoneinfo
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -324,3 +326,49 @@ class DictionaryOption(TenantModel):
         from banyan.accounts.dictionary import default_label
 
         return str(default_label(self.kind, self.code))
+
+
+class ApiToken(models.Model):
+    """A key a program sends as `Authorization: Token <key>`: one per device or script.
+
+    Only the key's SHA-256 is kept (the key itself is shown once, when it is made) and a
+    short prefix to tell tokens apart. A token ends at `expires_at`, when its user changes
+    password or is deactivated, or when revoked. Operators of the service have no company,
+    so `company` may be empty for their tokens; for a company user it is the user's.
+    """
+
+    PREFIX_LENGTH = 8
+
+    company = models.ForeignKey(
+        Company,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("company"),
+    )
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user")
+    )
+    key_hash = models.CharField(_("key hash"), max_length=64, unique=True, editable=False)
+    prefix = models.CharField(_("key prefix"), max_length=PREFIX_LENGTH, editable=False)
+    label = models.CharField(_("label"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires at"))
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.prefix}… ({self.label})" if self.label else f"{self.prefix}…"
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()

@@ -4,7 +4,7 @@ from django.db.models import QuerySet
 
 from banyan.accounts import scopes
 from banyan.accounts.dictionary import KINDS
-from banyan.accounts.models import Company, DictionaryOption, User
+from banyan.accounts.models import ApiToken, Company, DictionaryOption, User
 from banyan.core.errors import NotFound
 
 
@@ -79,3 +79,17 @@ def demo_boss() -> User | None:
         .order_by("pk")
         .first()
     )
+
+
+def own_api_tokens(user: User) -> QuerySet[ApiToken]:
+    """The user's own API tokens, newest first: nobody sees another person's tokens."""
+    if not user.pk:
+        return ApiToken.objects.none()
+    return ApiToken.objects.filter(user_id=user.pk).order_by("-created_at", "-id")
+
+
+def get_own_api_token(user: User, pk) -> ApiToken:
+    try:
+        return own_api_tokens(user).get(pk=int(pk))
+    except (ApiToken.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise NotFound() from None

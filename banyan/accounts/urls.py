@@ -1,7 +1,8 @@
-from banyan.accounts.views import auth, company, dictionary, registration, users
+from banyan.accounts.views import auth, company, dictionary, registration, tokens, users
 
 urlpatterns = [
     *auth.urlpatterns,
+    *tokens.urlpatterns,
     *registration.urlpatterns,
     *users.urlpatterns,
     *company.urlpatterns,

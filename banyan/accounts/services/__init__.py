@@ -3,7 +3,6 @@
 from banyan.accounts.services.auth import (  # noqa: F401
     LoginFailed,
     LoginLocked,
-    api_token_for,
     login_check,
 )
 from banyan.accounts.services.companies import (  # noqa: F401
@@ -24,6 +23,14 @@ from banyan.accounts.services.dictionary import (  # noqa: F401
     dictionary_option_in_use,
     dictionary_option_update,
     dictionary_reorder,
+)
+from banyan.accounts.services.tokens import (  # noqa: F401
+    TokenRefused,
+    api_token_check,
+    api_token_create,
+    api_token_for,
+    api_token_revoke,
+    api_tokens_revoke_all,
 )
 from banyan.accounts.services.users import (  # noqa: F401
     DEACTIVATION_HANDOVERS,

@@ -5,7 +5,6 @@ import logging
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from rest_framework.authtoken.models import Token
 
 from banyan.accounts import backends, lockout
 from banyan.accounts.models import User
@@ -86,8 +85,3 @@ def _log_refusal(request, reason: str, company: str, username: str) -> None:
         (username or "").strip(),
         client_address(request),
     )
-
-
-def api_token_for(user: User) -> str:
-    token, _created = Token.objects.get_or_create(user=user)
-    return token.key

@@ -14,6 +14,7 @@ from banyan.accounts import backends, lockout
 from banyan.accounts.guards import ensure_account_admin, ensure_can_write, ensure_not_demo
 from banyan.accounts.hierarchy import position_errors
 from banyan.accounts.models import SPECIAL_PERMISSION_CODENAMES, Company, Role, User
+from banyan.accounts.services.tokens import api_tokens_revoke_all
 from banyan.core.errors import DomainError, NotFound, ValidationFailed
 from banyan.core.phones import normalize_phone
 from banyan.core.text import clean_text
@@ -97,6 +98,14 @@ def _validate_password(password: str, user: User | None = None) -> None:
         validate_password(password, user)
     except ValidationError as exc:
         raise ValidationFailed({"password": list(exc.messages)}) from exc
+
+
+def _set_password(user: User, password: str) -> None:
+    """Every change of a password goes through here: whoever knew the old one may hold a
+    token made with it, so the user's tokens go with it."""
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    api_tokens_revoke_all(user=user)
 
 
 def _validate_username(company_id: int, username: str, *, exclude_pk=None) -> str:
@@ -202,7 +211,8 @@ def user_update(
     """Change a user's details or place; moving them moves everyone below them too.
 
     Refused: an illegal reporting line, a loop, the last active admin boss losing admin
-    rights or boss role, and anything outside the actor's company.
+    rights or boss role, and anything outside the actor's company. Deactivating revokes the
+    user's API tokens (reactivating does not bring them back).
     """
     ensure_account_admin(actor)
     ensure_not_demo(actor)
@@ -263,6 +273,7 @@ def user_update(
         raise ValidationFailed(errors)
 
     superior_changed = (superior.pk if superior else None) != user.superior_id
+    deactivating = user.is_active and not is_active
     for field, value in changes.items():
         setattr(user, field, value)
     user._history_user = actor
@@ -272,6 +283,9 @@ def user_update(
         user.save(update_fields=["path"])
     if permissions is not None:
         _set_special_permissions(user, permissions)
+    if deactivating:
+        # A deactivated user's programs stop now, and stay stopped if they come back.
+        api_tokens_revoke_all(user=user)
     return user
 
 
@@ -298,7 +312,7 @@ def user_deactivate(*, actor: User, user: User, hand_over_to: User | None = None
     """Deactivate a user (never delete): their records stay, visible up the line.
 
     With `hand_over_to`, each registered handover (customers, …) moves their records to
-    that user in the same transaction.
+    that user in the same transaction. Their API tokens are revoked (by `user_update`).
     """
     ensure_account_admin(actor)
     if hand_over_to is not None:
@@ -312,9 +326,6 @@ def user_deactivate(*, actor: User, user: User, hand_over_to: User | None = None
     if hand_over_to is not None:
         for handover in DEACTIVATION_HANDOVERS:
             handover(actor=actor, from_user=user, to_user=hand_over_to)
-    from rest_framework.authtoken.models import Token
-
-    Token.objects.filter(user=user).delete()
     return user
 
 
@@ -325,7 +336,8 @@ def user_reactivate(*, actor: User, user: User) -> User:
 
 @transaction.atomic
 def user_reset_password(*, actor: User, user: User, password: str) -> User:
-    """An admin boss sets a new password for a user of their company."""
+    """An admin boss sets a new password for a user of their company; the user's API tokens
+    are revoked (their sessions end too: Django checks the password hash)."""
     ensure_account_admin(actor)
     ensure_not_demo(actor)
     if user.company_id != actor.company_id:
@@ -335,21 +347,18 @@ def user_reset_password(*, actor: User, user: User, password: str) -> User:
     lockout.username_failures_reset(
         backends.axes_username(None, {"company": actor.company.code, "username": user.username})
     )
-    user.set_password(password)
-    user.save(update_fields=["password"])
-    from rest_framework.authtoken.models import Token
-
-    Token.objects.filter(user=user).delete()
+    _set_password(user, password)
     return user
 
 
 @transaction.atomic
 def user_change_own_password(*, user: User, old_password: str, new_password: str) -> User:
+    """The user changes their own password, knowing the current one; their API tokens are
+    revoked (the page keeps the session it was changed in)."""
     ensure_not_demo(user)
     ensure_can_write(user)
     if not user.check_password(old_password):
         raise ValidationFailed({"old_password": [_("The current password is not correct.")]})
     _validate_password(new_password, user)
-    user.set_password(new_password)
-    user.save(update_fields=["password"])
+    _set_password(user, new_password)
     return user

@@ -4,10 +4,16 @@ import datetime
 
 import pytest
 from axes.models import AccessAttempt
-from rest_framework.authtoken.models import Token
+from django.test import override_settings
 
 from banyan.accounts import services
-from banyan.accounts.models import SPECIAL_PERMISSION_CODENAMES, Company, DictionaryOption, User
+from banyan.accounts.models import (
+    SPECIAL_PERMISSION_CODENAMES,
+    ApiToken,
+    Company,
+    DictionaryOption,
+    User,
+)
 
 TOKEN_URL = "/api/v1/auth/token/"
 USERS_URL = "/api/v1/users/"
@@ -38,6 +44,12 @@ def token_request(api_client, *, company="alpha", username="boss", password, ip=
         format="json",
         REMOTE_ADDR=ip,
     )
+
+
+def issued_to(response, user: User) -> bool:
+    """The token in a token-login answer is one of `user`'s (only its hash is stored)."""
+    key_hash = ApiToken.hash_key(response.json()["token"])
+    return ApiToken.objects.filter(user=user, key_hash=key_hash).exists()
 
 
 def user_row(user: User) -> tuple:
@@ -75,7 +87,8 @@ def test_token_login_returns_a_token_that_authenticates(org, api_client, passwor
     response = token_request(api_client, password=password)
 
     assert response.status_code == 200
-    assert response.json() == {"token": Token.objects.get(user=org.boss).key}
+    assert set(response.json()) == {"token", "expires_at"}
+    assert issued_to(response, org.boss)
     org.boss.refresh_from_db()
     assert org.boss.last_login is not None
     api_client.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
@@ -86,7 +99,8 @@ def test_token_login_takes_the_company_code_in_any_case_and_spacing(org, api_cli
     response = token_request(api_client, company=" ALPHA ", username="Sales1", password=password)
 
     assert response.status_code == 200
-    assert response.json() == {"token": Token.objects.get(user=org.sales1).key}
+    assert set(response.json()) == {"token", "expires_at"}
+    assert issued_to(response, org.sales1)
 
 
 def security_log(caplog) -> list[str]:
@@ -98,7 +112,7 @@ def test_token_login_with_a_wrong_password_is_refused(org, api_client, caplog):
 
     assert response.status_code == 400
     assert response.json() == WRONG_CREDENTIALS
-    assert not Token.objects.filter(user=org.boss).exists()
+    assert not ApiToken.objects.filter(user=org.boss).exists()
     assert security_log(caplog) == [
         "Login refused (wrong password): company 'alpha', username 'boss', from 10.0.0.1"
     ]
@@ -131,7 +145,7 @@ def test_token_login_of_a_deactivated_user_gets_the_same_answer(org, api_client,
 
     assert response.status_code == 400
     assert response.json() == WRONG_CREDENTIALS
-    assert not Token.objects.filter(user=org.sales4).exists()
+    assert not ApiToken.objects.filter(user=org.sales4).exists()
     assert "Login refused (deactivated user)" in security_log(caplog)[0]
 
 
@@ -142,7 +156,7 @@ def test_token_login_to_a_suspended_company_gets_the_same_answer(org, api_client
 
     assert response.status_code == 400
     assert response.json() == WRONG_CREDENTIALS
-    assert not Token.objects.filter(user=org.boss).exists()
+    assert not ApiToken.objects.filter(user=org.boss).exists()
     assert "Login refused (suspended company)" in security_log(caplog)[0]
 
 
@@ -176,7 +190,7 @@ def test_token_login_locks_out_a_username_after_five_failures_even_with_the_righ
     assert response.status_code == 429
     assert response.json() == LOCKED
     assert 1790 <= int(response["Retry-After"]) <= 1800  # seconds until the lock lifts
-    assert not Token.objects.filter(user=org.boss).exists()
+    assert not ApiToken.objects.filter(user=org.boss).exists()
     # The same company + username counts, whatever the letter case.
     assert token_request(api_client, username="BOSS", password=password).status_code == 429
     # Another user of the company, from one of the same addresses, is not locked.
@@ -203,6 +217,7 @@ def test_five_failures_of_one_username_do_not_lock_the_address(
     assert beta.status_code == 200
 
 
+@override_settings(API_TOKEN_RATE="1000/min")  # the lock is under test, not the throttle
 def test_token_login_locks_out_an_address_after_many_failures_across_many_usernames(
     org, api_client, password
 ):
@@ -926,6 +941,8 @@ def test_the_schema_documents_the_accounts_api(db, api_client):
     paths = response.json()["paths"]
     assert {
         "/api/v1/auth/token/",
+        "/api/v1/auth/tokens/",
+        "/api/v1/auth/tokens/{id}/",
         "/api/v1/users/",
         "/api/v1/users/{id}/",
         "/api/v1/dictionary/",
