@@ -7,8 +7,12 @@ earlier attempt got through (by the message's `out_id`). Failures are retried wi
 exponential backoff, at most MAX_ATTEMPTS times, then marked failed with the gateway's
 answer. Every final SMS outcome writes one SmsLog row. `sweep` re-enqueues what is due and
 whose task was lost (a worker down, a queue emptied): safe to run as often as one likes.
+
+Nothing of the demo company ever reaches a gateway: `send_pending` decides it when sending,
+whatever queued the message, and records it as sent to the log.
 """
 
+import contextlib
 import logging
 import re
 from collections.abc import Iterable
@@ -20,6 +24,7 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.mail import EmailMessage
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,7 +33,8 @@ from banyan.accounts.models import User
 from banyan.core.errors import PermissionRefused, ValidationFailed
 from banyan.core.phones import normalize_phone
 from banyan.core.text import squash_spaces
-from banyan.messaging.backends import SendFailed, SendResult, get_sms_backend
+from banyan.customers.models import Contact
+from banyan.messaging.backends import LogBackend, SendFailed, SendResult, get_sms_backend
 from banyan.messaging.models import Channel, MessageTemplate, OutboxMessage, SmsLog
 
 logger = logging.getLogger(__name__)
@@ -122,6 +128,17 @@ def _schedule(message: OutboxMessage, run_after: datetime | None = None) -> None
     transaction.on_commit(lambda: _enqueue_task(message_id, run_after), robust=True)
 
 
+def _recipient_for(channel: str, raw: str) -> str:
+    try:
+        if channel == Channel.SMS:
+            return sms_recipient(raw)
+        if channel == Channel.EMAIL:
+            return email_recipient(raw)
+        raise ValidationError(_("Choose SMS or e-mail."))
+    except ValidationError as exc:
+        raise ValidationFailed({"recipient": [_reason(exc)]}) from None
+
+
 def enqueue(
     *,
     company_id: int,
@@ -139,15 +156,7 @@ def enqueue(
     enqueued when that transaction commits (to run at `run_after`, if given). The recipient
     is normalised (a mobile for SMS, an address for e-mail) or refused on `recipient`.
     None when a message with this `dedupe_key` already exists in the company."""
-    try:
-        if channel == Channel.SMS:
-            recipient = sms_recipient(recipient)
-        elif channel == Channel.EMAIL:
-            recipient = email_recipient(recipient)
-        else:
-            raise ValidationError(_("Choose SMS or e-mail."))
-    except ValidationError as exc:
-        raise ValidationFailed({"recipient": [_reason(exc)]}) from None
+    recipient = _recipient_for(channel, recipient)
     if not (body or "").strip():
         raise ValidationFailed({"body": [_("Write the text of the message.")]})
     if (
@@ -155,19 +164,27 @@ def enqueue(
         and OutboxMessage.objects.filter(company_id=company_id, dedupe_key=dedupe_key).exists()
     ):
         return None
+    return _write_message(
+        company_id=company_id,
+        channel=channel,
+        recipient=recipient,
+        subject=subject,
+        body=body,
+        created_by=created_by,
+        customer=customer,
+        contact=contact,
+        dedupe_key=dedupe_key,
+        run_after=run_after,
+    )
+
+
+def _write_message(*, dedupe_key, run_after, **fields) -> OutboxMessage | None:
     try:
         with transaction.atomic():
             message = OutboxMessage.objects.create(
-                company_id=company_id,
-                channel=channel,
-                recipient=recipient,
-                subject=subject,
-                body=body,
                 next_attempt_at=run_after or timezone.now(),
-                created_by=created_by,
-                customer=customer,
-                contact=contact,
                 dedupe_key=dedupe_key or None,
+                **fields,
             )
     except IntegrityError:
         if dedupe_key:
@@ -182,7 +199,12 @@ def _claim(message_id: int) -> tuple[OutboxMessage | None, bool]:
     (None, False) when it is finished, not due, or another worker's lease still runs."""
     now = timezone.now()
     with transaction.atomic():
-        message = OutboxMessage.objects.select_for_update().filter(pk=message_id).first()
+        message = (
+            OutboxMessage.objects.select_for_update(of=("self",))
+            .select_related("company")
+            .filter(pk=message_id)
+            .first()
+        )
         if message is None or message.status in (
             OutboxMessage.Status.SENT,
             OutboxMessage.Status.FAILED,
@@ -218,11 +240,23 @@ def send_pending(message_id: int) -> str | None:
     message, attempted_before = _claim(message_id)
     if message is None:
         return None
-    if message.channel == Channel.SMS:
+    log_only_reason = _log_only_reason(message)
+    if log_only_reason:
+        _mark_sent(message, LogBackend.name, SendResult(answer=log_only_reason))
+    elif message.channel == Channel.SMS:
         _deliver_sms(message, attempted_before=attempted_before)
     else:
         _deliver_email(message)
     return OutboxMessage.objects.values_list("status", flat=True).get(pk=message.pk)
+
+
+def _log_only_reason(message: OutboxMessage) -> str:
+    """Why the message goes to the log only, or "" when it goes to its gateway. The demo
+    company's messages always do: whoever queued them, whatever SMS_BACKEND and
+    EMAIL_BACKEND say, its visitors never reach a real phone or mailbox."""
+    if message.company.is_demo:
+        return _("The demo company: logged, not sent.")
+    return ""
 
 
 def _deliver_sms(message: OutboxMessage, *, attempted_before: bool) -> None:
@@ -388,6 +422,63 @@ def _check_text(channel: str, body: str, subject: str) -> None:
         raise ValidationFailed(errors)
 
 
+class RecipientOutsideDemo(ValidationFailed):
+    """A recipient typed in the demo company that is none of the demo's contacts."""
+
+
+@dataclass
+class _Planned:
+    recipient: str
+    typed: str = ""  # as typed, for a recipient that is no contact
+    contact: object = None
+
+
+def _company_wide_contact_recipients(*, company_id: int, channel: str, typed: list) -> set[str]:
+    """Of the typed recipients (normalised and as typed), those that are a mobile, phone or
+    e-mail address of a contact of the company, whoever may see that contact: the demo's
+    rule is about the company's own contacts, not about the sender's visibility."""
+    if channel == Channel.EMAIL:
+        addresses = {planned.recipient.lower() for planned in typed}
+        found = Contact.objects.filter(company_id=company_id, email__in=addresses)
+        return {address.lower() for address in found.values_list("email", flat=True)}
+    candidates = set()
+    for planned in typed:
+        candidates.add(planned.recipient)
+        with contextlib.suppress(ValidationError):
+            candidates.add(normalize_phone(planned.typed))
+    found = Contact.objects.filter(
+        Q(mobile__in=candidates) | Q(phone__in=candidates), company_id=company_id
+    ).values_list("mobile", "phone")
+    known = set()
+    for numbers in found:
+        for number in numbers:
+            with contextlib.suppress(ValidationError):
+                known.add(sms_recipient(number))
+    return known
+
+
+def _ensure_demo_recipients(*, user: User, channel: str, planned: list[_Planned]) -> None:
+    """In the demo company, refuse (on `recipients`) a send to anyone but the demo's own
+    contacts: the demo is public, and must not let anyone message any number or address."""
+    typed = [item for item in planned if item.contact is None]
+    if not typed:
+        return
+    known = _company_wide_contact_recipients(
+        company_id=user.company_id, channel=channel, typed=typed
+    )
+    outside = [item.typed for item in typed if item.recipient.lower() not in known]
+    if outside:
+        shown = ", ".join(outside[:10]) + ("…" if len(outside) > 10 else "")
+        raise RecipientOutsideDemo(
+            {
+                "recipients": [
+                    _("In the demo company, messages can only go to the demo's own contacts."),
+                    _("Not one of them: %(recipients)s.") % {"recipients": shown},
+                ]
+            }
+        )
+
+
 def _send(
     *,
     user: User,
@@ -401,6 +492,7 @@ def _send(
     _check_text(channel, body, subject)
     normalise = sms_recipient if channel == Channel.SMS else email_recipient
     report = SendReport()
+    planned: list[_Planned] = []
     seen: set[str] = set()
 
     def add(raw: str, *, contact=None) -> None:
@@ -421,18 +513,7 @@ def _send(
             )
             return
         seen.add(recipient)
-        report.queued.append(
-            enqueue(
-                company_id=user.company_id,
-                channel=channel,
-                recipient=recipient,
-                subject=render_text(subject, user=user, contact=contact),
-                body=render_text(body, user=user, contact=contact),
-                created_by=user,
-                customer=contact.customer if contact is not None else None,
-                contact=contact,
-            )
-        )
+        planned.append(_Planned(recipient, typed=raw if contact is None else "", contact=contact))
 
     for contact in contacts:
         if contact.company_id != user.company_id:
@@ -443,8 +524,26 @@ def _send(
             add(contact.email, contact=contact)
     for raw in recipients:
         add(str(raw))
-    if not report.queued and not report.refused:
+    if not planned and not report.refused:
         raise ValidationFailed({"recipients": [_("Choose at least one recipient.")]})
+    if user.company.is_demo:
+        _ensure_demo_recipients(user=user, channel=channel, planned=planned)
+    for item in planned:
+        contact = item.contact
+        report.queued.append(
+            _write_message(
+                company_id=user.company_id,
+                channel=channel,
+                recipient=item.recipient,
+                subject=render_text(subject, user=user, contact=contact),
+                body=render_text(body, user=user, contact=contact),
+                created_by=user,
+                customer=contact.customer if contact is not None else None,
+                contact=contact,
+                dedupe_key=None,
+                run_after=None,
+            )
+        )
     return report
 
 
