@@ -9,7 +9,9 @@ answer. Every final SMS outcome writes one SmsLog row. `sweep` re-enqueues what 
 whose task was lost (a worker down, a queue emptied): safe to run as often as one likes.
 
 Nothing of the demo company ever reaches a gateway: `send_pending` decides it when sending,
-whatever queued the message, and records it as sent to the log.
+whatever queued the message, and records it as sent to the log. Sends are limited per user
+(SEND_LIMIT_PER_USER_HOUR) and per company (SEND_LIMIT_PER_COMPANY_DAY, SEND_LIMIT_DEMO_DAY
+for the demo), counted from the outbox in the transaction that writes the messages.
 """
 
 import contextlib
@@ -27,9 +29,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from banyan.accounts.guards import ensure_can_write
-from banyan.accounts.models import User
+from banyan.accounts.models import Company, User
 from banyan.core.errors import PermissionRefused, ValidationFailed
 from banyan.core.phones import normalize_phone
 from banyan.core.text import squash_spaces
@@ -48,6 +51,8 @@ SMS_SINGLE_PART = 70
 SMS_LONG_PART = 67
 SMS_MAX_CHARACTERS = 500
 PLACEHOLDERS = ("contact_name", "customer_name", "my_name")
+HOUR = timedelta(hours=1)
+DAY = timedelta(days=1)
 
 
 # Counting and number rules ---------------------------------------------------------------------
@@ -155,7 +160,13 @@ def enqueue(
     """Write one message to the outbox in the caller's transaction; its sending task is
     enqueued when that transaction commits (to run at `run_after`, if given). The recipient
     is normalised (a mobile for SMS, an address for e-mail) or refused on `recipient`.
-    None when a message with this `dedupe_key` already exists in the company."""
+    None when a message with this `dedupe_key` already exists in the company.
+
+    A person's message counts toward the send limits and is refused past them. A system
+    message (a reminder: `created_by` None) is never refused, since that would fail the save
+    that queued it or lose it unseen; it counts toward its company's daily limit, and past
+    that limit it is written but goes to the log only, with the reason, for anyone to see in
+    the SMS or e-mail log."""
     recipient = _recipient_for(channel, recipient)
     if not (body or "").strip():
         raise ValidationFailed({"body": [_("Write the text of the message.")]})
@@ -164,6 +175,11 @@ def enqueue(
         and OutboxMessage.objects.filter(company_id=company_id, dedupe_key=dedupe_key).exists()
     ):
         return None
+    log_only_reason = ""
+    if created_by is None:
+        log_only_reason = _system_message_log_only_reason(company_id)
+    else:
+        ensure_room_to_send(user=created_by, count=1)
     return _write_message(
         company_id=company_id,
         channel=channel,
@@ -175,6 +191,7 @@ def enqueue(
         contact=contact,
         dedupe_key=dedupe_key,
         run_after=run_after,
+        log_only_reason=log_only_reason,
     )
 
 
@@ -192,6 +209,171 @@ def _write_message(*, dedupe_key, run_after, **fields) -> OutboxMessage | None:
         raise
     _schedule(message, run_after)
     return message
+
+
+# Send limits -----------------------------------------------------------------------------------
+
+
+def _limit_setting(name: str) -> int:
+    """A send limit from the settings; 0 switches it off."""
+    return max(int(getattr(settings, name, 0) or 0), 0)
+
+
+def company_send_limit(company: Company) -> int:
+    """How many messages the company may queue in any 24 hours (0: no limit):
+    SEND_LIMIT_DEMO_DAY for the demo company, SEND_LIMIT_PER_COMPANY_DAY for the others."""
+    if company.is_demo:
+        return _limit_setting("SEND_LIMIT_DEMO_DAY")
+    return _limit_setting("SEND_LIMIT_PER_COMPANY_DAY")
+
+
+def _counted_toward_company_limit(company: Company):
+    """The company's messages that count toward its daily limit: all of them, reminders
+    included, but in the demo company only its visitors' sends. Nothing of the demo leaves
+    the system; its limit is on what visitors do, and the reminders of its seeded tasks
+    (dozens at each rebuild) must not use up their day."""
+    rows = OutboxMessage.objects.filter(company_id=company.pk)
+    if company.is_demo:
+        rows = rows.filter(created_by__isnull=False)
+    return rows
+
+
+@dataclass(frozen=True)
+class Room:
+    """What a send limit leaves: `left` messages now; `frees_at`, when a send too big for
+    now fits (None when it fits now, or never fits because it is bigger than the limit)."""
+
+    limit: int
+    left: int
+    frees_at: datetime | None = None
+
+
+def _room(rows, *, limit: int, window: timedelta, needed: int, now: datetime) -> Room:
+    """The room `rows` (outbox messages) leave under `limit` messages per `window`, rolling:
+    a message stops counting once it is older than the window."""
+    recent = rows.filter(created_at__gt=now - window)
+    used = recent.count()
+    left = max(limit - used, 0)
+    if left >= needed or needed > limit:
+        return Room(limit, left)
+    # The send fits once enough of the recent messages have aged out of the window.
+    must_age = used - (limit - needed)
+    oldest = list(
+        recent.order_by("created_at").values_list("created_at", flat=True)[must_age - 1 : must_age]
+    )
+    return Room(limit, left, oldest[0] + window if oldest else now)
+
+
+def _minute_after(moment: datetime, company: Company) -> str:
+    """The moment in the company's time zone, rounded up to the minute."""
+    moment = timezone.localtime(moment, company.zone)
+    if moment.second or moment.microsecond:
+        moment = moment.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    return moment.strftime("%Y-%m-%d %H:%M")
+
+
+def _limit_reached(rule: str, room: Room, *, needed: int, company: Company) -> ValidationFailed:
+    if room.frees_at is not None:
+        then = ngettext(
+            "This send has %(count)d message; there is room for it from %(time)s.",
+            "This send has %(count)d messages; there is room for them from %(time)s.",
+            needed,
+        ) % {"count": needed, "time": _minute_after(room.frees_at, company)}
+    else:
+        then = ngettext(
+            "This send has %(count)d message: send to fewer recipients at a time.",
+            "This send has %(count)d messages: send to fewer recipients at a time.",
+            needed,
+        ) % {"count": needed}
+    return ValidationFailed({"recipients": [f"{rule} {then}"]})
+
+
+def _lock_company_sends(company_id: int) -> None:
+    # Concurrent sends of one company count one after the other, so that two of them cannot
+    # both fit in the last few messages left. NO KEY: other writes of the company's rows
+    # (whose foreign keys share-lock this row) are not held up. SQLite has no row locks:
+    # its transactions start IMMEDIATE (settings), so writers are one at a time anyway.
+    list(
+        Company.objects.select_for_update(no_key=True)
+        .filter(pk=company_id)
+        .values_list("pk", flat=True)
+    )
+
+
+def ensure_room_to_send(*, user: User, count: int) -> None:
+    """Refuse, on `recipients` and before anything is written, a send of `count` messages
+    by `user` that would take them past SEND_LIMIT_PER_USER_HOUR messages in the last hour,
+    or their company past its limit for the last 24 hours (`company_send_limit`); the
+    message says the limit, how many are left and when the send fits. Counted from the
+    outbox: exact across processes, when called in the transaction that writes the messages
+    (it locks the company's row until that transaction ends)."""
+    company = user.company
+    _lock_company_sends(company.pk)
+    now = timezone.now()
+    rows = OutboxMessage.objects.filter(company_id=company.pk)
+    per_user = _limit_setting("SEND_LIMIT_PER_USER_HOUR")
+    if per_user:
+        room = _room(
+            rows.filter(created_by=user), limit=per_user, window=HOUR, needed=count, now=now
+        )
+        if room.left < count:
+            rule = ngettext(
+                "You can send %(limit)d messages an hour; %(left)d is left this hour.",
+                "You can send %(limit)d messages an hour; %(left)d are left this hour.",
+                room.left,
+            ) % {"limit": per_user, "left": room.left}
+            raise _limit_reached(rule, room, needed=count, company=company)
+    per_company = company_send_limit(company)
+    if per_company:
+        room = _room(
+            _counted_toward_company_limit(company),
+            limit=per_company,
+            window=DAY,
+            needed=count,
+            now=now,
+        )
+        if room.left < count:
+            if company.is_demo:
+                rule = ngettext(
+                    "The demo company can send %(limit)d messages a day; %(left)d is left today.",
+                    "The demo company can send %(limit)d messages a day; %(left)d are left today.",
+                    room.left,
+                )
+            else:
+                rule = ngettext(
+                    "Your company can send %(limit)d messages a day; %(left)d is left today.",
+                    "Your company can send %(limit)d messages a day; %(left)d are left today.",
+                    room.left,
+                )
+            rule = rule % {"limit": per_company, "left": room.left}
+            raise _limit_reached(rule, room, needed=count, company=company)
+
+
+def _system_message_log_only_reason(company_id: int) -> str:
+    """Why a reminder queued now goes to the log only (its company has reached its daily
+    limit), or ""."""
+    company = Company.objects.get(pk=company_id)
+    limit = company_send_limit(company)
+    if not limit or company.is_demo:  # the demo's messages go to the log only anyway
+        return ""
+    room = _room(
+        _counted_toward_company_limit(company),
+        limit=limit,
+        window=DAY,
+        needed=1,
+        now=timezone.now(),
+    )
+    if room.left:
+        return ""
+    logger.warning(
+        "company %s reached its limit of %d messages a day: a reminder is logged, not sent",
+        company.code,
+        limit,
+    )
+    return _(
+        "Queued when the company had reached its limit of %(limit)d messages a day: "
+        "logged, not sent."
+    ) % {"limit": limit}
 
 
 def _claim(message_id: int) -> tuple[OutboxMessage | None, bool]:
@@ -256,7 +438,7 @@ def _log_only_reason(message: OutboxMessage) -> str:
     EMAIL_BACKEND say, its visitors never reach a real phone or mailbox."""
     if message.company.is_demo:
         return _("The demo company: logged, not sent.")
-    return ""
+    return message.log_only_reason
 
 
 def _deliver_sms(message: OutboxMessage, *, attempted_before: bool) -> None:
@@ -528,6 +710,9 @@ def _send(
         raise ValidationFailed({"recipients": [_("Choose at least one recipient.")]})
     if user.company.is_demo:
         _ensure_demo_recipients(user=user, channel=channel, planned=planned)
+    if planned:
+        # The whole send fits in the limits, or none of it is written.
+        ensure_room_to_send(user=user, count=len(planned))
     for item in planned:
         contact = item.contact
         report.queued.append(
