@@ -302,6 +302,12 @@ SMS_TENCENT_SIGN_NAME = env.str("SMS_TENCENT_SIGN_NAME", default="")
 SMS_TENCENT_TEMPLATE_ID = env.str("SMS_TENCENT_TEMPLATE_ID", default="")
 SMS_TENCENT_ENDPOINT = env.str("SMS_TENCENT_ENDPOINT", default="https://sms.tencentcloudapi.com/")
 SMS_TENCENT_REGION = env.str("SMS_TENCENT_REGION", default="ap-guangzhou")
+# Send limits (SMS and e-mail together, rolling windows, 0 = no limit): per user per hour,
+# per company per 24 hours, and for the public demo company per 24 hours (whose messages
+# only ever go to the log).
+SEND_LIMIT_PER_USER_HOUR = env.int("SEND_LIMIT_PER_USER_HOUR", default=200)
+SEND_LIMIT_PER_COMPANY_DAY = env.int("SEND_LIMIT_PER_COMPANY_DAY", default=2000)
+SEND_LIMIT_DEMO_DAY = env.int("SEND_LIMIT_DEMO_DAY", default=20)
 
 # Banyan's own settings.
 BANYAN_TRIAL_DAYS = env.int("BANYAN_TRIAL_DAYS", default=30)

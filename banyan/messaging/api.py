@@ -2,8 +2,10 @@
 
 GET lists and reads the log the user may see (their own sends; a manager's subtree; a boss
 everything); POST sends to phone numbers / addresses and contacts by id, answering 201 with
-what was queued and each recipient refused with its reason. There is no PUT, PATCH or
-DELETE (405): the SMS log is never changed or deleted. Registered in banyan/api.py.
+what was queued and each recipient refused with its reason. A send that would cross a send
+limit, or that in the demo company goes to anyone but the demo's contacts, is a 400 on
+`recipients` and queues nothing. There is no PUT, PATCH or DELETE (405): the SMS log is
+never changed or deleted. Registered in banyan/api.py.
 """
 
 from django.utils.translation import gettext as _
@@ -43,6 +45,9 @@ class EmailSerializer(serializers.Serializer):
     status = serializers.CharField(read_only=True)
     attempts = serializers.IntegerField(read_only=True)
     sent_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    gateway = serializers.CharField(
+        read_only=True, help_text=gettext_lazy('"log" when it was only logged, not sent.')
+    )
     gateway_answer = serializers.CharField(read_only=True)
     sender = RelatedIdField(source="created_by", read_only=True, allow_null=True)
     customer = RelatedIdField(read_only=True, allow_null=True)

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from banyan.core.forms import ServiceErrorsMixin
 from banyan.messaging import selectors
 from banyan.messaging.models import Channel, SmsLog
+from banyan.messaging.services import RecipientOutsideDemo
 
 
 class TemplateForm(ServiceErrorsMixin, forms.Form):
@@ -67,6 +68,14 @@ class SendForm(ServiceErrorsMixin, forms.Form):
     )
 
     service_field_names = {"recipients": "contacts"}
+
+    def add_service_errors(self, exc) -> None:
+        if isinstance(exc, RecipientOutsideDemo):
+            # Only a typed recipient can be outside the demo: say so where it was typed.
+            for message in exc.errors["recipients"]:
+                self.add_error("extra_recipients", message)
+            return
+        super().add_service_errors(exc)
 
     def __init__(self, *args, user, channel: str, customers, **kwargs):
         super().__init__(*args, **kwargs)

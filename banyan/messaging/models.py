@@ -31,7 +31,9 @@ class OutboxMessage(TenantModel):
 
     `out_id` goes to the gateway with the message, so that after a crash we can ask it
     whether the message was already accepted. While `sending`, `next_attempt_at` is the end
-    of the sending worker's lease: past it, the message counts as abandoned.
+    of the sending worker's lease: past it, the message counts as abandoned. A message with
+    a `log_only_reason` (a reminder queued past the company's send limit) goes to the log
+    only, as does every message of the demo company: neither ever reaches a gateway.
     """
 
     class Status(models.TextChoices):
@@ -64,6 +66,7 @@ class OutboxMessage(TenantModel):
         verbose_name=_("sender"),
     )
     dedupe_key = models.CharField(_("dedupe key"), max_length=100, null=True, blank=True)
+    log_only_reason = models.CharField(_("logged only, because"), max_length=300, blank=True)
     customer = models.ForeignKey(
         "customers.Customer",
         on_delete=models.SET_NULL,
@@ -95,7 +98,11 @@ class OutboxMessage(TenantModel):
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="outbox_due"),
             models.Index(fields=["company", "channel", "-created_at"], name="outbox_company_list"),
-            models.Index(fields=["company", "created_by"], name="outbox_company_sender"),
+            models.Index(
+                fields=["company", "created_by", "created_at"], name="outbox_company_sender"
+            ),
+            # The send limits count a company's messages of the last day.
+            models.Index(fields=["company", "created_at"], name="outbox_company_created"),
         ]
 
     def __str__(self):

@@ -7,8 +7,14 @@ earlier attempt got through (by the message's `out_id`). Failures are retried wi
 exponential backoff, at most MAX_ATTEMPTS times, then marked failed with the gateway's
 answer. Every final SMS outcome writes one SmsLog row. `sweep` re-enqueues what is due and
 whose task was lost (a worker down, a queue emptied): safe to run as often as one likes.
+
+Nothing of the demo company ever reaches a gateway: `send_pending` decides it when sending,
+whatever queued the message, and records it as sent to the log. Sends are limited per user
+(SEND_LIMIT_PER_USER_HOUR) and per company (SEND_LIMIT_PER_COMPANY_DAY, SEND_LIMIT_DEMO_DAY
+for the demo), counted from the outbox in the transaction that writes the messages.
 """
 
+import contextlib
 import logging
 import re
 from collections.abc import Iterable
@@ -20,15 +26,18 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.mail import EmailMessage
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from banyan.accounts.guards import ensure_can_write
-from banyan.accounts.models import User
+from banyan.accounts.models import Company, User
 from banyan.core.errors import PermissionRefused, ValidationFailed
 from banyan.core.phones import normalize_phone
 from banyan.core.text import squash_spaces
-from banyan.messaging.backends import SendFailed, SendResult, get_sms_backend
+from banyan.customers.models import Contact
+from banyan.messaging.backends import LogBackend, SendFailed, SendResult, get_sms_backend
 from banyan.messaging.models import Channel, MessageTemplate, OutboxMessage, SmsLog
 
 logger = logging.getLogger(__name__)
@@ -42,6 +51,8 @@ SMS_SINGLE_PART = 70
 SMS_LONG_PART = 67
 SMS_MAX_CHARACTERS = 500
 PLACEHOLDERS = ("contact_name", "customer_name", "my_name")
+HOUR = timedelta(hours=1)
+DAY = timedelta(days=1)
 
 
 # Counting and number rules ---------------------------------------------------------------------
@@ -122,6 +133,17 @@ def _schedule(message: OutboxMessage, run_after: datetime | None = None) -> None
     transaction.on_commit(lambda: _enqueue_task(message_id, run_after), robust=True)
 
 
+def _recipient_for(channel: str, raw: str) -> str:
+    try:
+        if channel == Channel.SMS:
+            return sms_recipient(raw)
+        if channel == Channel.EMAIL:
+            return email_recipient(raw)
+        raise ValidationError(_("Choose SMS or e-mail."))
+    except ValidationError as exc:
+        raise ValidationFailed({"recipient": [_reason(exc)]}) from None
+
+
 def enqueue(
     *,
     company_id: int,
@@ -138,16 +160,14 @@ def enqueue(
     """Write one message to the outbox in the caller's transaction; its sending task is
     enqueued when that transaction commits (to run at `run_after`, if given). The recipient
     is normalised (a mobile for SMS, an address for e-mail) or refused on `recipient`.
-    None when a message with this `dedupe_key` already exists in the company."""
-    try:
-        if channel == Channel.SMS:
-            recipient = sms_recipient(recipient)
-        elif channel == Channel.EMAIL:
-            recipient = email_recipient(recipient)
-        else:
-            raise ValidationError(_("Choose SMS or e-mail."))
-    except ValidationError as exc:
-        raise ValidationFailed({"recipient": [_reason(exc)]}) from None
+    None when a message with this `dedupe_key` already exists in the company.
+
+    A person's message counts toward the send limits and is refused past them. A system
+    message (a reminder: `created_by` None) is never refused, since that would fail the save
+    that queued it or lose it unseen; it counts toward its company's daily limit, and past
+    that limit it is written but goes to the log only, with the reason, for anyone to see in
+    the SMS or e-mail log."""
+    recipient = _recipient_for(channel, recipient)
     if not (body or "").strip():
         raise ValidationFailed({"body": [_("Write the text of the message.")]})
     if (
@@ -155,19 +175,33 @@ def enqueue(
         and OutboxMessage.objects.filter(company_id=company_id, dedupe_key=dedupe_key).exists()
     ):
         return None
+    log_only_reason = ""
+    if created_by is None:
+        log_only_reason = _system_message_log_only_reason(company_id)
+    else:
+        ensure_room_to_send(user=created_by, count=1)
+    return _write_message(
+        company_id=company_id,
+        channel=channel,
+        recipient=recipient,
+        subject=subject,
+        body=body,
+        created_by=created_by,
+        customer=customer,
+        contact=contact,
+        dedupe_key=dedupe_key,
+        run_after=run_after,
+        log_only_reason=log_only_reason,
+    )
+
+
+def _write_message(*, dedupe_key, run_after, **fields) -> OutboxMessage | None:
     try:
         with transaction.atomic():
             message = OutboxMessage.objects.create(
-                company_id=company_id,
-                channel=channel,
-                recipient=recipient,
-                subject=subject,
-                body=body,
                 next_attempt_at=run_after or timezone.now(),
-                created_by=created_by,
-                customer=customer,
-                contact=contact,
                 dedupe_key=dedupe_key or None,
+                **fields,
             )
     except IntegrityError:
         if dedupe_key:
@@ -177,12 +211,182 @@ def enqueue(
     return message
 
 
+# Send limits -----------------------------------------------------------------------------------
+
+
+def _limit_setting(name: str) -> int:
+    """A send limit from the settings; 0 switches it off."""
+    return max(int(getattr(settings, name, 0) or 0), 0)
+
+
+def company_send_limit(company: Company) -> int:
+    """How many messages the company may queue in any 24 hours (0: no limit):
+    SEND_LIMIT_DEMO_DAY for the demo company, SEND_LIMIT_PER_COMPANY_DAY for the others."""
+    if company.is_demo:
+        return _limit_setting("SEND_LIMIT_DEMO_DAY")
+    return _limit_setting("SEND_LIMIT_PER_COMPANY_DAY")
+
+
+def _counted_toward_company_limit(company: Company):
+    """The company's messages that count toward its daily limit: all of them, reminders
+    included, but in the demo company only its visitors' sends. Nothing of the demo leaves
+    the system; its limit is on what visitors do, and the reminders of its seeded tasks
+    (dozens at each rebuild) must not use up their day."""
+    rows = OutboxMessage.objects.filter(company_id=company.pk)
+    if company.is_demo:
+        rows = rows.filter(created_by__isnull=False)
+    return rows
+
+
+@dataclass(frozen=True)
+class Room:
+    """What a send limit leaves: `left` messages now; `frees_at`, when a send too big for
+    now fits (None when it fits now, or never fits because it is bigger than the limit)."""
+
+    limit: int
+    left: int
+    frees_at: datetime | None = None
+
+
+def _room(rows, *, limit: int, window: timedelta, needed: int, now: datetime) -> Room:
+    """The room `rows` (outbox messages) leave under `limit` messages per `window`, rolling:
+    a message stops counting once it is older than the window."""
+    recent = rows.filter(created_at__gt=now - window)
+    used = recent.count()
+    left = max(limit - used, 0)
+    if left >= needed or needed > limit:
+        return Room(limit, left)
+    # The send fits once enough of the recent messages have aged out of the window.
+    must_age = used - (limit - needed)
+    oldest = list(
+        recent.order_by("created_at").values_list("created_at", flat=True)[must_age - 1 : must_age]
+    )
+    return Room(limit, left, oldest[0] + window if oldest else now)
+
+
+def _minute_after(moment: datetime, company: Company) -> str:
+    """The moment in the company's time zone, rounded up to the minute."""
+    moment = timezone.localtime(moment, company.zone)
+    if moment.second or moment.microsecond:
+        moment = moment.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    return moment.strftime("%Y-%m-%d %H:%M")
+
+
+def _limit_reached(rule: str, room: Room, *, needed: int, company: Company) -> ValidationFailed:
+    if room.frees_at is not None:
+        then = ngettext(
+            "This send has %(count)d message; there is room for it from %(time)s.",
+            "This send has %(count)d messages; there is room for them from %(time)s.",
+            needed,
+        ) % {"count": needed, "time": _minute_after(room.frees_at, company)}
+    else:
+        then = ngettext(
+            "This send has %(count)d message: send to fewer recipients at a time.",
+            "This send has %(count)d messages: send to fewer recipients at a time.",
+            needed,
+        ) % {"count": needed}
+    return ValidationFailed({"recipients": [f"{rule} {then}"]})
+
+
+def _lock_company_sends(company_id: int) -> None:
+    # Concurrent sends of one company count one after the other, so that two of them cannot
+    # both fit in the last few messages left. NO KEY: other writes of the company's rows
+    # (whose foreign keys share-lock this row) are not held up. SQLite has no row locks:
+    # its transactions start IMMEDIATE (settings), so writers are one at a time anyway.
+    list(
+        Company.objects.select_for_update(no_key=True)
+        .filter(pk=company_id)
+        .values_list("pk", flat=True)
+    )
+
+
+def ensure_room_to_send(*, user: User, count: int) -> None:
+    """Refuse, on `recipients` and before anything is written, a send of `count` messages
+    by `user` that would take them past SEND_LIMIT_PER_USER_HOUR messages in the last hour,
+    or their company past its limit for the last 24 hours (`company_send_limit`); the
+    message says the limit, how many are left and when the send fits. Counted from the
+    outbox: exact across processes, when called in the transaction that writes the messages
+    (it locks the company's row until that transaction ends)."""
+    company = user.company
+    _lock_company_sends(company.pk)
+    now = timezone.now()
+    rows = OutboxMessage.objects.filter(company_id=company.pk)
+    per_user = _limit_setting("SEND_LIMIT_PER_USER_HOUR")
+    if per_user:
+        room = _room(
+            rows.filter(created_by=user), limit=per_user, window=HOUR, needed=count, now=now
+        )
+        if room.left < count:
+            rule = ngettext(
+                "You can send %(limit)d messages an hour; %(left)d is left this hour.",
+                "You can send %(limit)d messages an hour; %(left)d are left this hour.",
+                room.left,
+            ) % {"limit": per_user, "left": room.left}
+            raise _limit_reached(rule, room, needed=count, company=company)
+    per_company = company_send_limit(company)
+    if per_company:
+        room = _room(
+            _counted_toward_company_limit(company),
+            limit=per_company,
+            window=DAY,
+            needed=count,
+            now=now,
+        )
+        if room.left < count:
+            if company.is_demo:
+                rule = ngettext(
+                    "The demo company can send %(limit)d messages a day; %(left)d is left today.",
+                    "The demo company can send %(limit)d messages a day; %(left)d are left today.",
+                    room.left,
+                )
+            else:
+                rule = ngettext(
+                    "Your company can send %(limit)d messages a day; %(left)d is left today.",
+                    "Your company can send %(limit)d messages a day; %(left)d are left today.",
+                    room.left,
+                )
+            rule = rule % {"limit": per_company, "left": room.left}
+            raise _limit_reached(rule, room, needed=count, company=company)
+
+
+def _system_message_log_only_reason(company_id: int) -> str:
+    """Why a reminder queued now goes to the log only (its company has reached its daily
+    limit), or ""."""
+    company = Company.objects.get(pk=company_id)
+    limit = company_send_limit(company)
+    if not limit or company.is_demo:  # the demo's messages go to the log only anyway
+        return ""
+    room = _room(
+        _counted_toward_company_limit(company),
+        limit=limit,
+        window=DAY,
+        needed=1,
+        now=timezone.now(),
+    )
+    if room.left:
+        return ""
+    logger.warning(
+        "company %s reached its limit of %d messages a day: a reminder is logged, not sent",
+        company.code,
+        limit,
+    )
+    return _(
+        "Queued when the company had reached its limit of %(limit)d messages a day: "
+        "logged, not sent."
+    ) % {"limit": limit}
+
+
 def _claim(message_id: int) -> tuple[OutboxMessage | None, bool]:
     """Lock the message and take it for sending: (message, was it attempted before), or
     (None, False) when it is finished, not due, or another worker's lease still runs."""
     now = timezone.now()
     with transaction.atomic():
-        message = OutboxMessage.objects.select_for_update().filter(pk=message_id).first()
+        message = (
+            OutboxMessage.objects.select_for_update(of=("self",))
+            .select_related("company")
+            .filter(pk=message_id)
+            .first()
+        )
         if message is None or message.status in (
             OutboxMessage.Status.SENT,
             OutboxMessage.Status.FAILED,
@@ -218,11 +422,23 @@ def send_pending(message_id: int) -> str | None:
     message, attempted_before = _claim(message_id)
     if message is None:
         return None
-    if message.channel == Channel.SMS:
+    log_only_reason = _log_only_reason(message)
+    if log_only_reason:
+        _mark_sent(message, LogBackend.name, SendResult(answer=log_only_reason))
+    elif message.channel == Channel.SMS:
         _deliver_sms(message, attempted_before=attempted_before)
     else:
         _deliver_email(message)
     return OutboxMessage.objects.values_list("status", flat=True).get(pk=message.pk)
+
+
+def _log_only_reason(message: OutboxMessage) -> str:
+    """Why the message goes to the log only, or "" when it goes to its gateway. The demo
+    company's messages always do: whoever queued them, whatever SMS_BACKEND and
+    EMAIL_BACKEND say, its visitors never reach a real phone or mailbox."""
+    if message.company.is_demo:
+        return _("The demo company: logged, not sent.")
+    return message.log_only_reason
 
 
 def _deliver_sms(message: OutboxMessage, *, attempted_before: bool) -> None:
@@ -388,6 +604,63 @@ def _check_text(channel: str, body: str, subject: str) -> None:
         raise ValidationFailed(errors)
 
 
+class RecipientOutsideDemo(ValidationFailed):
+    """A recipient typed in the demo company that is none of the demo's contacts."""
+
+
+@dataclass
+class _Planned:
+    recipient: str
+    typed: str = ""  # as typed, for a recipient that is no contact
+    contact: object = None
+
+
+def _company_wide_contact_recipients(*, company_id: int, channel: str, typed: list) -> set[str]:
+    """Of the typed recipients (normalised and as typed), those that are a mobile, phone or
+    e-mail address of a contact of the company, whoever may see that contact: the demo's
+    rule is about the company's own contacts, not about the sender's visibility."""
+    if channel == Channel.EMAIL:
+        addresses = {planned.recipient.lower() for planned in typed}
+        found = Contact.objects.filter(company_id=company_id, email__in=addresses)
+        return {address.lower() for address in found.values_list("email", flat=True)}
+    candidates = set()
+    for planned in typed:
+        candidates.add(planned.recipient)
+        with contextlib.suppress(ValidationError):
+            candidates.add(normalize_phone(planned.typed))
+    found = Contact.objects.filter(
+        Q(mobile__in=candidates) | Q(phone__in=candidates), company_id=company_id
+    ).values_list("mobile", "phone")
+    known = set()
+    for numbers in found:
+        for number in numbers:
+            with contextlib.suppress(ValidationError):
+                known.add(sms_recipient(number))
+    return known
+
+
+def _ensure_demo_recipients(*, user: User, channel: str, planned: list[_Planned]) -> None:
+    """In the demo company, refuse (on `recipients`) a send to anyone but the demo's own
+    contacts: the demo is public, and must not let anyone message any number or address."""
+    typed = [item for item in planned if item.contact is None]
+    if not typed:
+        return
+    known = _company_wide_contact_recipients(
+        company_id=user.company_id, channel=channel, typed=typed
+    )
+    outside = [item.typed for item in typed if item.recipient.lower() not in known]
+    if outside:
+        shown = ", ".join(outside[:10]) + ("…" if len(outside) > 10 else "")
+        raise RecipientOutsideDemo(
+            {
+                "recipients": [
+                    _("In the demo company, messages can only go to the demo's own contacts."),
+                    _("Not one of them: %(recipients)s.") % {"recipients": shown},
+                ]
+            }
+        )
+
+
 def _send(
     *,
     user: User,
@@ -401,6 +674,7 @@ def _send(
     _check_text(channel, body, subject)
     normalise = sms_recipient if channel == Channel.SMS else email_recipient
     report = SendReport()
+    planned: list[_Planned] = []
     seen: set[str] = set()
 
     def add(raw: str, *, contact=None) -> None:
@@ -421,18 +695,7 @@ def _send(
             )
             return
         seen.add(recipient)
-        report.queued.append(
-            enqueue(
-                company_id=user.company_id,
-                channel=channel,
-                recipient=recipient,
-                subject=render_text(subject, user=user, contact=contact),
-                body=render_text(body, user=user, contact=contact),
-                created_by=user,
-                customer=contact.customer if contact is not None else None,
-                contact=contact,
-            )
-        )
+        planned.append(_Planned(recipient, typed=raw if contact is None else "", contact=contact))
 
     for contact in contacts:
         if contact.company_id != user.company_id:
@@ -443,8 +706,29 @@ def _send(
             add(contact.email, contact=contact)
     for raw in recipients:
         add(str(raw))
-    if not report.queued and not report.refused:
+    if not planned and not report.refused:
         raise ValidationFailed({"recipients": [_("Choose at least one recipient.")]})
+    if user.company.is_demo:
+        _ensure_demo_recipients(user=user, channel=channel, planned=planned)
+    if planned:
+        # The whole send fits in the limits, or none of it is written.
+        ensure_room_to_send(user=user, count=len(planned))
+    for item in planned:
+        contact = item.contact
+        report.queued.append(
+            _write_message(
+                company_id=user.company_id,
+                channel=channel,
+                recipient=item.recipient,
+                subject=render_text(subject, user=user, contact=contact),
+                body=render_text(body, user=user, contact=contact),
+                created_by=user,
+                customer=contact.customer if contact is not None else None,
+                contact=contact,
+                dedupe_key=None,
+                run_after=None,
+            )
+        )
     return report
 
 
