@@ -314,6 +314,8 @@ BANYAN_TRIAL_DAYS = env.int("BANYAN_TRIAL_DAYS", default=30)
 BANYAN_DEMO_COMPANY_CODE = env.str("BANYAN_DEMO_COMPANY_CODE", default="demo")
 BANYAN_LOGO_MAX_BYTES = 2 * 1024 * 1024
 BANYAN_SUPPORT_CONTACT = env.str("BANYAN_SUPPORT_CONTACT", default="sales@banyan.local")
+# How long a form token or an API Idempotency-Key is remembered (core/idempotency.py).
+IDEMPOTENCY_KEY_HOURS = env.float("IDEMPOTENCY_KEY_HOURS", default=24)
 
 LOGGING = {
     "version": 1,

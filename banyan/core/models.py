@@ -84,3 +84,40 @@ def _to_fen(value, expression, connection):
     from banyan.core.values import fen
 
     return None if value is None else fen(value)
+
+
+class IdempotencyKey(TenantModel):
+    """One submission that created money or stock, remembered so that the same submission
+    arriving again (a double click, back and resubmit, a client's retry) books nothing twice.
+
+    `key` is a page's one-time form token or an API client's `Idempotency-Key` header, unique
+    per user and kind: the INSERT that takes it is what lets exactly one of two identical
+    requests through (`core.idempotency`). The row is written in the same transaction as the
+    record it stands for, so it exists exactly when that record does, with the answer given.
+    """
+
+    class Kind(models.TextChoices):
+        FORM = "form", _("Form token")
+        API = "api", _("API idempotency key")
+
+    user = models.ForeignKey(
+        "accounts.User", on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+    kind = models.CharField(_("kind"), max_length=4, choices=Kind.choices)
+    key = models.CharField(_("key"), max_length=255)
+    # API: a hash of method, path and body; a form: its path.
+    fingerprint = models.CharField(_("request fingerprint"), max_length=64)
+    response_status = models.PositiveSmallIntegerField(_("response status"), null=True)
+    response_body = models.TextField(_("response body"), blank=True)
+    result_url = models.CharField(_("result page"), max_length=2000, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "user", "kind", "key"], name="idempotency_key_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["created_at"], name="idempotency_key_created")]
+
+    def __str__(self):
+        return f"{self.kind} {self.key}"

@@ -18,6 +18,7 @@ from banyan.accounts.api import acting_user
 from banyan.agreements.models import Agreement
 from banyan.core.api import INVALID, NOT_FOUND, REFUSED, IdField, RelatedIdField
 from banyan.core.errors import PermissionRefused
+from banyan.core.idempotency import idempotent
 from banyan.core.permissions import IsCompanyMember
 from banyan.finance import selectors, services
 
@@ -174,6 +175,10 @@ class PaymentPlanViewSet(viewsets.ModelViewSet):
     def get_object(self):
         for_edit = self.request.method not in ("GET", "HEAD", "OPTIONS")
         return selectors.get_plan_for(self.request.user, self.kwargs["pk"], for_edit=for_edit)
+
+    @idempotent
+    def create(self, request, *args, **kwargs):
+        return super().create(request, *args, **kwargs)
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
@@ -345,6 +350,10 @@ class PaymentViewSet(
     def get_object(self):
         return selectors.get_payment_for(self.request.user, self.kwargs["pk"])
 
+    @idempotent
+    def create(self, request, *args, **kwargs):
+        return super().create(request, *args, **kwargs)
+
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         payment = services.payment_record(
@@ -352,6 +361,7 @@ class PaymentViewSet(
         )
         serializer.instance = selectors.get_payment_for(self.request.user, payment.pk)
 
+    @idempotent
     @extend_schema(
         request=ReverseRequestSerializer,
         responses={201: PaymentSerializer, 400: INVALID, 403: REFUSED, 404: NOT_FOUND},
@@ -501,6 +511,10 @@ class InvoiceViewSet(viewsets.ModelViewSet):
 
     def get_object(self):
         return selectors.get_invoice_for(self.request.user, self.kwargs["pk"])
+
+    @idempotent
+    def create(self, request, *args, **kwargs):
+        return super().create(request, *args, **kwargs)
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)

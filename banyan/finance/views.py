@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET
 
 from banyan.agreements import selectors as agreement_selectors
 from banyan.core.errors import DomainError
+from banyan.core.idempotency import record_once, submitted_once
 from banyan.core.pagination import paginate
 from banyan.core.views import found_or_404, refusal_text
 from banyan.finance import selectors, services
@@ -74,13 +75,18 @@ def _plan_for_edit(request, pk):
 
 
 @money_pages
+@submitted_once
 def plan_create_view(request, agreement_pk):
     agreement = _agreement(request, agreement_pk, for_edit=True)
     form = PlanForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            plan = services.plan_create(
-                user=request.user, agreement=agreement, **form.service_fields()
+            plan, done_url = record_once(
+                request,
+                lambda: services.plan_create(
+                    user=request.user, agreement=agreement, **form.service_fields()
+                ),
+                result_url=lambda plan: agreement.get_absolute_url(),
             )
         except DomainError as exc:
             form.add_service_errors(exc)
@@ -90,7 +96,7 @@ def plan_create_view(request, agreement_pk):
                 _("An instalment of %(amount)s due %(date)s has been added.")
                 % {"amount": _money(plan.amount), "date": plan.due_on.isoformat()},
             )
-            return redirect(agreement)
+            return redirect(done_url)
     return render(
         request,
         "finance/plan_form.html",
@@ -155,6 +161,7 @@ def plan_delete_view(request, pk):
 
 
 @money_pages
+@submitted_once
 def payment_create_view(request, agreement_pk):
     agreement = _agreement(request, agreement_pk)
     _ensure_finance(request)
@@ -166,8 +173,12 @@ def payment_create_view(request, agreement_pk):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            payment = services.payment_record(
-                user=request.user, agreement=agreement, **form.service_fields()
+            payment, done_url = record_once(
+                request,
+                lambda: services.payment_record(
+                    user=request.user, agreement=agreement, **form.service_fields()
+                ),
+                result_url=lambda payment: agreement.get_absolute_url(),
             )
         except DomainError as exc:
             form.add_service_errors(exc)
@@ -179,7 +190,7 @@ def payment_create_view(request, agreement_pk):
                 _("A payment of %(amount)s on %(number)s has been recorded.")
                 % {"amount": _money(payment.amount), "number": agreement.number},
             )
-            return redirect(agreement)
+            return redirect(done_url)
     return render(
         request,
         "finance/payment_form.html",
@@ -214,14 +225,19 @@ def payment_detail_view(request, pk):
 
 
 @money_pages
+@submitted_once
 def payment_reverse_view(request, pk):
     payment = found_or_404(selectors.get_payment_for, request.user, pk)
     _ensure_finance(request)
     form = ReverseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            reversal = services.payment_reverse(
-                user=request.user, payment=payment, **form.service_fields()
+            reversal, done_url = record_once(
+                request,
+                lambda: services.payment_reverse(
+                    user=request.user, payment=payment, **form.service_fields()
+                ),
+                result_url=lambda reversal: payment.agreement.get_absolute_url(),
             )
         except DomainError as exc:
             form.add_service_errors(exc)
@@ -231,7 +247,7 @@ def payment_reverse_view(request, pk):
                 _("The payment of %(amount)s has been reversed.")
                 % {"amount": _money(-reversal.amount)},
             )
-            return redirect(payment.agreement)
+            return redirect(done_url)
     reversal = None if payment.is_reversal else selectors.payment_reversal(request.user, payment)
     return render(
         request,
@@ -244,14 +260,19 @@ def payment_reverse_view(request, pk):
 
 
 @money_pages
+@submitted_once
 def invoice_create_view(request, agreement_pk):
     agreement = _agreement(request, agreement_pk)
     _ensure_finance(request)
     form = InvoiceForm(request.POST or None, user=request.user, agreement=agreement)
     if request.method == "POST" and form.is_valid():
         try:
-            invoice = services.invoice_create(
-                user=request.user, agreement=agreement, **form.service_fields()
+            invoice, done_url = record_once(
+                request,
+                lambda: services.invoice_create(
+                    user=request.user, agreement=agreement, **form.service_fields()
+                ),
+                result_url=lambda invoice: agreement.get_absolute_url(),
             )
         except DomainError as exc:
             form.add_service_errors(exc)
@@ -261,7 +282,7 @@ def invoice_create_view(request, agreement_pk):
                 _("Invoice %(number)s of %(amount)s has been recorded.")
                 % {"number": invoice.number, "amount": _money(invoice.amount)},
             )
-            return redirect(agreement)
+            return redirect(done_url)
     return render(
         request,
         "finance/invoice_form.html",

@@ -32,6 +32,7 @@ from banyan.accounts.api import IsAccountAdminOrReadOnly, acting_user
 from banyan.agreements.api import CostField
 from banyan.core.api import INVALID, NOT_FOUND, REFUSED, IdField, RelatedIdField
 from banyan.core.errors import NotFound
+from banyan.core.idempotency import idempotent
 from banyan.core.permissions import IsCompanyMember
 from banyan.core.values import fen
 from banyan.inventory import selectors, services
@@ -551,6 +552,7 @@ class StockSlipViewSet(
     def _answer(self, slip, *, status_code=status.HTTP_200_OK) -> Response:
         return Response(slip_data(self.request, slip), status=status_code)
 
+    @idempotent
     def create(self, request, *args, **kwargs):
         body = StockSlipSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -771,6 +773,7 @@ class StocktakeViewSet(
         data = StocktakeDetailSerializer(fresh, context=self.get_serializer_context()).data
         return Response(data, status=status_code)
 
+    @idempotent
     def create(self, request, *args, **kwargs):
         body = StocktakeSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -911,6 +914,7 @@ class ShipmentViewSet(
         prefetch_related_objects([shipment], "lines__agreement_line__product")
         return shipment
 
+    @idempotent
     def create(self, request, *args, **kwargs):
         body = ShipmentSerializer(data=request.data)
         body.is_valid(raise_exception=True)

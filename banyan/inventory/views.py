@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from banyan.agreements import selectors as agreement_selectors
 from banyan.agreements.models import Agreement
 from banyan.core.errors import DomainError, PermissionRefused
+from banyan.core.idempotency import record_once, submitted_once
 from banyan.core.pagination import paginate
 from banyan.core.views import found_or_404, refusal_text
 from banyan.inventory import selectors, services
@@ -187,6 +188,7 @@ def warehouse_detail_view(request, pk):
 
 
 @inventory_required
+@submitted_once
 def warehouse_initial_stock_view(request, pk):
     """A keeper enters the stock the warehouse starts with (product + quantity rows)."""
     user = request.user
@@ -200,11 +202,15 @@ def warehouse_initial_stock_view(request, pk):
     lines = product_line_formset(data, user=user)
     if data is not None and not adding_line and form.is_valid() and lines.is_valid():
         try:
-            services.initial_stock(
-                user=user,
-                warehouse=warehouse.pk,
-                lines=lines.lines(),
-                note=form.cleaned_data["note"],
+            _nothing, done_url = record_once(
+                request,
+                lambda: services.initial_stock(
+                    user=user,
+                    warehouse=warehouse.pk,
+                    lines=lines.lines(),
+                    note=form.cleaned_data["note"],
+                ),
+                result_url=lambda _nothing: warehouse.get_absolute_url(),
             )
         except PermissionRefused as exc:
             _refused(exc)
@@ -216,7 +222,7 @@ def warehouse_initial_stock_view(request, pk):
                 _("The initial stock of %(warehouse)s has been entered.")
                 % {"warehouse": warehouse.name},
             )
-            return redirect(warehouse)
+            return redirect(done_url)
     return render(
         request,
         "inventory/initial_stock.html",
@@ -374,6 +380,7 @@ def slip_reject_view(request, pk):
 
 
 @inventory_required
+@submitted_once
 def slip_create_view(request):
     """A slip by hand, `?kind=inbound|outbound`: a keeper, for a warehouse they keep."""
     user = request.user
@@ -389,12 +396,16 @@ def slip_create_view(request):
     lines = product_line_formset(data, user=user)
     if data is not None and not adding_line and form.is_valid() and lines.is_valid():
         try:
-            slip = services.slip_create(
-                user=user,
-                kind=kind,
-                warehouse=form.cleaned_data["warehouse"],
-                lines=lines.lines(),
-                reason=form.cleaned_data["reason"],
+            slip, done_url = record_once(
+                request,
+                lambda: services.slip_create(
+                    user=user,
+                    kind=kind,
+                    warehouse=form.cleaned_data["warehouse"],
+                    lines=lines.lines(),
+                    reason=form.cleaned_data["reason"],
+                ),
+                result_url=lambda slip: slip.get_absolute_url(),
             )
         except DomainError as exc:
             form.add_service_errors(exc)
@@ -403,7 +414,7 @@ def slip_create_view(request):
                 request,
                 _("Slip %(number)s is waiting for confirmation.") % {"number": slip.number},
             )
-            return redirect(slip)
+            return redirect(done_url)
     return render(
         request,
         "inventory/slip_form.html",
@@ -440,6 +451,7 @@ def stocktake_list_view(request):
 
 
 @inventory_required
+@submitted_once
 def stocktake_create_view(request):
     """Start a count of a warehouse the keeper keeps (GET: choose it; POST: start)."""
     _ensure_keeper(request)
@@ -447,10 +459,14 @@ def stocktake_create_view(request):
     form = StocktakeStartForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
         try:
-            stocktake = services.stocktake_start(
-                user=user,
-                warehouse=form.cleaned_data["warehouse"],
-                note=form.cleaned_data["note"],
+            stocktake, done_url = record_once(
+                request,
+                lambda: services.stocktake_start(
+                    user=user,
+                    warehouse=form.cleaned_data["warehouse"],
+                    note=form.cleaned_data["note"],
+                ),
+                result_url=lambda stocktake: stocktake.get_absolute_url(),
             )
         except PermissionRefused as exc:
             _refused(exc)
@@ -462,7 +478,7 @@ def stocktake_create_view(request):
                 _("Stocktake %(number)s has started: count every product.")
                 % {"number": stocktake.number},
             )
-            return redirect(stocktake)
+            return redirect(done_url)
     return render(request, "inventory/stocktake_form.html", {"form": form})
 
 
@@ -554,6 +570,7 @@ def _order_url(order) -> str:
 
 @_module_required("uses_orders", "uses_inventory")
 @require_POST
+@submitted_once
 def order_outbound_view(request, pk):
     """Ask for the outbound slip of an order's stock items, from the chosen warehouse."""
     order = _order(request, pk)
@@ -562,8 +579,12 @@ def order_outbound_view(request, pk):
         messages.error(request, _("Choose a warehouse from the list."))
         return redirect(_order_url(order))
     try:
-        slip = services.slip_from_order(
-            user=request.user, agreement=order, warehouse=form.cleaned_data["warehouse"]
+        slip, _done_url = record_once(
+            request,
+            lambda: services.slip_from_order(
+                user=request.user, agreement=order, warehouse=form.cleaned_data["warehouse"]
+            ),
+            result_url=lambda slip: _order_url(order),
         )
     except PermissionRefused as exc:
         _refused(exc)
@@ -579,6 +600,7 @@ def order_outbound_view(request, pk):
 
 
 @orders_required
+@submitted_once
 def order_ship_view(request, pk):
     """Ship an order: carrier, tracking number, date and the quantity of each line."""
     user = request.user
@@ -591,7 +613,13 @@ def order_ship_view(request, pk):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.shipment_create(user=user, agreement=order, **form.service_fields())
+            _shipment, done_url = record_once(
+                request,
+                lambda: services.shipment_create(
+                    user=user, agreement=order, **form.service_fields()
+                ),
+                result_url=lambda shipment: _order_url(order),
+            )
         except PermissionRefused as exc:
             _refused(exc)
         except DomainError as exc:
@@ -600,7 +628,7 @@ def order_ship_view(request, pk):
             messages.success(
                 request, _("The shipment of %(number)s is recorded.") % {"number": order.number}
             )
-            return redirect(_order_url(order))
+            return redirect(done_url)
     return render(
         request,
         "inventory/order_ship.html",

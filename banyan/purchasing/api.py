@@ -23,6 +23,7 @@ from rest_framework.response import Response
 from banyan.accounts.api import acting_user
 from banyan.agreements.api import CostField
 from banyan.core.api import INVALID, NOT_FOUND, REFUSED, IdField, RelatedIdField
+from banyan.core.idempotency import idempotent
 from banyan.core.permissions import IsCompanyMember
 from banyan.inventory import services as inventory_services
 from banyan.inventory.api import StockSlipSerializer, UsesInventory, slip_data
@@ -420,6 +421,7 @@ class PurchaseOrderViewSet(UsesInventory, viewsets.ModelViewSet):
         order = services.purchase_order_cancel(user=request.user, order=self.get_object())
         return self._answer(order)
 
+    @idempotent
     @extend_schema(
         request=ReceiveRequestSerializer,
         responses={201: StockSlipSerializer, 400: INVALID, 403: REFUSED, 404: NOT_FOUND},

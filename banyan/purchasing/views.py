@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from banyan.core.errors import DomainError, PermissionRefused
+from banyan.core.idempotency import record_once, submitted_once
 from banyan.core.pagination import paginate
 from banyan.core.views import found_or_404, refusal_text
 from banyan.inventory import selectors as inventory_selectors
@@ -330,6 +331,7 @@ def purchase_order_cancel_view(request, pk):
 
 @purchasing_required
 @require_POST
+@submitted_once
 def purchase_order_receive_view(request, pk):
     """Receive goods: an inbound slip for the quantities given, which a keeper of the
     receiving warehouse confirms; only then do they count as received."""
@@ -349,8 +351,12 @@ def purchase_order_receive_view(request, pk):
     form = ReceiveForm(request.POST, lines=selectors.purchase_order_receipt_lines(user, order))
     if form.is_valid():
         try:
-            slip = services.purchase_order_receive(
-                user=user, order=order, lines=form.service_lines()
+            slip, done_url = record_once(
+                request,
+                lambda: services.purchase_order_receive(
+                    user=user, order=order, lines=form.service_lines()
+                ),
+                result_url=lambda slip: order.get_absolute_url(),
             )
         except PermissionRefused as exc:
             _refused(exc)
@@ -368,5 +374,5 @@ def purchase_order_receive_view(request, pk):
                 )
                 % {"number": slip.number, "warehouse": order.warehouse.name},
             )
-            return redirect(order)
+            return redirect(done_url)
     return _order_detail(request, order, receive_form=form)

@@ -1,4 +1,7 @@
 from django import forms, template
+from django.utils.html import format_html
+
+from banyan.core.idempotency import FORM_TOKEN_FIELD, new_form_token, posted_form_token
 
 register = template.Library()
 
@@ -32,3 +35,12 @@ def is_checkbox(field) -> bool:
 @register.filter
 def is_multi_checkbox(field) -> bool:
     return isinstance(field.field.widget, forms.CheckboxSelectMultiple)
+
+
+@register.simple_tag(takes_context=True)
+def form_token(context):
+    """The hidden one-time token of a form that creates money or stock (see
+    core/idempotency.py): the posted one when the form comes back with errors, else new."""
+    request = context["request"]
+    token = posted_form_token(request) or new_form_token(request.user)
+    return format_html('<input type="hidden" name="{}" value="{}">', FORM_TOKEN_FIELD, token)

@@ -8,6 +8,9 @@ with the shortage message and stays a draft, and no refused slip would have fitt
 is left. The scenario runs several rounds, and asserts that threads really were inside the
 stock change together (queued on the level's row lock).
 
+And the same stock write sent several times at once (an inbound slip with one
+Idempotency-Key, a shipment form with one token) is written once.
+
 Run it with:
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/banyan_test \
         .venv/bin/pytest banyan/inventory/tests/test_concurrency.py -p no:xdist
@@ -20,11 +23,18 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.test import Client
+from django.urls import reverse
+from rest_framework.test import APIClient
 
+from banyan.accounts import services as account_services
 from banyan.accounts.models import User
+from banyan.agreements import services as agreement_services
 from banyan.core.errors import DomainError
+from banyan.core.idempotency import new_form_token
+from banyan.core.tests.same_instant import all_at_once, holding_the_first_until_the_others_wait
 from banyan.inventory import services
-from banyan.inventory.models import StockLevel, StockMovement, StockSlip
+from banyan.inventory.models import Shipment, StockLevel, StockMovement, StockSlip
 
 pytestmark = [
     pytest.mark.postgres,
@@ -176,3 +186,89 @@ def test_concurrent_confirmations_never_take_stock_below_zero(
 
     # The threads really met: several were inside the stock change at the same moment.
     assert inside_the_stock_change["most"] >= 2
+
+
+# --- the same stock write sent several times at once ------------------------------------------
+
+SAME_TIME = 8
+
+
+def test_eight_identical_inbound_slips_at_once_with_one_key_write_one(
+    org, warehouse_and_keepers, make_product, monkeypatch
+):
+    warehouse, keepers = warehouse_and_keepers
+    product = make_product(org.boss, code="DUP-1", name="重复品", tracks_stock=True)
+    token = account_services.api_token_for(keepers[0])
+    body = {
+        "kind": "inbound",
+        "warehouse": warehouse.pk,
+        "reason": "到货",
+        "lines": [{"product": product.pk, "quantity": "5"}],
+    }
+    first = holding_the_first_until_the_others_wait(
+        monkeypatch, services, "slip_create", others=SAME_TIME - 1
+    )
+
+    def send(index):
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+        response = client.post(
+            "/api/v1/stock-slips/", body, format="json", HTTP_IDEMPOTENCY_KEY="inbound-1"
+        )
+        return response.status_code, response.json()
+
+    answers = all_at_once(send, SAME_TIME)
+
+    assert first == {"waiting": SAME_TIME - 1, "calls": 1}
+    slip = StockSlip.objects.get(kind="inbound")
+    assert answers == [(201, answers[0][1])] * SAME_TIME
+    assert answers[0][1]["id"] == slip.pk
+
+
+def test_eight_identical_shipment_forms_at_once_ship_once(
+    org, warehouse_and_keepers, make_product, make_customer, monkeypatch
+):
+    warehouse, keepers = warehouse_and_keepers
+    product = make_product(org.boss, code="DUP-2", name="发货品", tracks_stock=True)
+    services.initial_stock(
+        user=keepers[0], warehouse=warehouse, lines=[{"product": product.pk, "quantity": "10"}]
+    )
+    order = agreement_services.agreement_create(
+        user=org.sales1,
+        kind="order",
+        customer=make_customer(org.sales1),
+        title="Double click",
+        lines=[{"product": product.pk, "quantity": "10"}],
+    )
+    agreement_services.agreement_sign(user=org.sales1, agreement=order)
+    slip = services.slip_from_order(user=org.sales1, agreement=order, warehouse=warehouse)
+    services.slip_confirm(user=keepers[0], slip=slip)
+    line = order.lines.get()
+    data = {
+        "carrier": "顺丰",
+        "tracking_number": "SF1",
+        "shipped_on": "2026-06-01",
+        f"quantity_{line.pk}": "3",  # eight of these would not fit, two would
+        "form_token": new_form_token(org.sales1),
+    }
+    url = reverse("order-ship", args=[order.pk])
+    clients = []
+    for _index in range(SAME_TIME):
+        client = Client()
+        client.force_login(org.sales1, backend="banyan.accounts.backends.CompanyUserBackend")
+        clients.append(client)
+    first = holding_the_first_until_the_others_wait(
+        monkeypatch, services, "shipment_create", others=SAME_TIME - 1
+    )
+
+    def send(index):
+        response = clients[index].post(url, data)
+        return response.status_code, response["Location"]
+
+    answers = all_at_once(send, SAME_TIME)
+
+    assert first == {"waiting": SAME_TIME - 1, "calls": 1}
+    assert answers == [(302, order.get_absolute_url() + "#panel-shipping")] * SAME_TIME
+    assert [s.lines.get().quantity for s in Shipment.objects.filter(agreement=order)] == [
+        Decimal("3.00")
+    ]
