@@ -71,3 +71,489 @@ def test_a_body_id_too_big_is_a_400_naming_the_field(api_as, org, make_customer)
     )
     assert response.status_code == 400
     assert "user" in response.json()
+
+
+# --- amounts and quantities ---------------------------------------------------------------
+# Every form and endpoint that takes money or a quantity reads it through core.values: what a
+# DecimalField(14, 2) cannot hold is a message on the field, never a decimal.InvalidOperation.
+
+HOSTILE_NUMBERS = [
+    "1e30",
+    "1e+30",
+    "1e-30",
+    "NaN",
+    "sNaN",
+    "Infinity",
+    "-Infinity",
+    "-1e30",
+    "1e999999",
+    "9" * 40,
+    "1" * 29,
+    "0." + "0" * 40 + "1",
+]
+# Numbers people really type: read, or refused with a message, but never a 500.
+ODD_NUMBERS = ["-0", "１２３", "1,000.5", " 12 "]
+REFUSALS = (
+    "Enter an amount",
+    "The amount cannot be negative",
+    "Enter a quantity",
+    "Give at most two decimal places",
+    "Enter a percentage",
+    "Ensure this value has at most",
+)
+
+
+def _world(org, grant, make_customer, make_product, make_agreement):
+    """What the money and stock forms need: a signed order, finance, products, stock."""
+    from types import SimpleNamespace
+
+    from banyan.accounts.models import Company
+    from banyan.agreements import services as agreement_services
+    from banyan.finance import services as finance_services
+    from banyan.inventory import services as inventory_services
+    from banyan.purchasing import services as purchasing_services
+
+    Company.objects.filter(pk=org.company.pk).update(uses_inventory=True)
+    boss = grant(org.boss, "finance", "manage_products", "see_costs", "purchasing")
+    keeper = grant(org.sales_boss, "warehouse_keeper")
+    product = make_product(boss, code="SCREW", list_price="10.00", tracks_stock=True)
+    customer = make_customer(org.sales1, name="沃力科技")
+    deal = make_agreement(org.sales1, customer, lines=[{"product": product.pk, "quantity": "1"}])
+    deal = agreement_services.agreement_sign(user=org.sales1, agreement=deal)
+    plan = finance_services.plan_create(
+        user=org.sales1, agreement=deal, due_on="2031-01-31", amount="5.00"
+    )
+    warehouse = inventory_services.warehouse_create(user=boss, name="上海仓", keepers=[keeper.pk])
+    inventory_services.initial_stock(
+        user=keeper, warehouse=warehouse, lines=[{"product": product.pk, "quantity": "10"}]
+    )
+    supplier = purchasing_services.supplier_create(user=boss, name="华信")
+    order = purchasing_services.purchase_order_create(
+        user=boss,
+        supplier=supplier.pk,
+        warehouse=warehouse.pk,
+        lines=[{"product": product.pk, "quantity": "3"}],
+    )
+    order = purchasing_services.purchase_order_place(user=boss, order=order)
+    stocktake = inventory_services.stocktake_start(user=keeper, warehouse=warehouse)
+    return SimpleNamespace(
+        org=org,
+        boss=boss,
+        keeper=keeper,
+        product=product,
+        customer=customer,
+        deal=deal,
+        plan=plan,
+        warehouse=warehouse,
+        supplier=supplier,
+        order=order,
+        order_line=order.lines.get(),
+        stocktake=stocktake,
+        stocktake_line=stocktake.lines.get(),
+    )
+
+
+@pytest.fixture
+def world(org, grant, make_customer, make_product, make_agreement):
+    return _world(org, grant, make_customer, make_product, make_agreement)
+
+
+def _lines(prefix="lines", **row):
+    data = {f"{prefix}-TOTAL_FORMS": "1", f"{prefix}-INITIAL_FORMS": "0"}
+    data.update({f"{prefix}-0-{key}": value for key, value in row.items()})
+    return data
+
+
+def _method(world):
+    from banyan.accounts.models import DictionaryOption
+
+    return DictionaryOption.objects.get(
+        company=world.org.company, kind="payment_method", code="bank_transfer"
+    ).pk
+
+
+def _invoice_type(world):
+    from banyan.accounts.models import DictionaryOption
+
+    return DictionaryOption.objects.get(
+        company=world.org.company, kind="invoice_type", code="receipt"
+    ).pk
+
+
+# (name, who, url, POST data with the number as `v`)
+PAGE_FORMS = {
+    "payment plan": lambda w: (
+        w.org.sales1,
+        f"/agreements/{w.deal.pk}/plans/new/",
+        lambda v: {"due_on": "2031-02-28", "amount": v},
+    ),
+    "payment plan edit": lambda w: (
+        w.org.sales1,
+        f"/payment-plans/{w.plan.pk}/edit/",
+        lambda v: {"due_on": "2031-02-28", "amount": v},
+    ),
+    "payment": lambda w: (
+        w.boss,
+        f"/agreements/{w.deal.pk}/payments/new/",
+        lambda v: {
+            "paid_on": "2026-01-05",
+            "amount": v,
+            "method": _method(w),
+            "owner": w.org.sales1.pk,
+            "confirm_overpayment": "on",
+        },
+    ),
+    "invoice": lambda w: (
+        w.boss,
+        f"/agreements/{w.deal.pk}/invoices/new/",
+        lambda v: {
+            "number": "No.1",
+            "type": _invoice_type(w),
+            "title": "沃力科技",
+            "amount": v,
+            "issued_on": "2026-01-05",
+        },
+    ),
+    "product list price": lambda w: (
+        w.boss,
+        "/products/new/",
+        lambda v: {"code": "NEW", "name": "新品", "kind": "physical", "list_price": v},
+    ),
+    "product cost": lambda w: (
+        w.boss,
+        f"/products/{w.product.pk}/edit/",
+        lambda v: {
+            "code": "SCREW",
+            "name": "螺丝",
+            "kind": "physical",
+            "list_price": "10",
+            "cost": v,
+            "tracks_stock": "on",
+        },
+    ),
+    "product low-stock threshold": lambda w: (
+        w.boss,
+        f"/products/{w.product.pk}/edit/",
+        lambda v: {
+            "code": "SCREW",
+            "name": "螺丝",
+            "kind": "physical",
+            "list_price": "10",
+            "tracks_stock": "on",
+            "low_stock_threshold": v,
+        },
+    ),
+    "target payment amount": lambda w: (
+        w.boss,
+        "/targets/set/",
+        lambda v: {
+            "target_user": w.org.sales1.pk,
+            "month": "2026-11",
+            "payment_amount": v,
+            "contract_amount": "1",
+        },
+    ),
+    "target contract amount": lambda w: (
+        w.boss,
+        "/targets/set/",
+        lambda v: {
+            "target_user": w.org.sales1.pk,
+            "month": "2026-11",
+            "payment_amount": "1",
+            "contract_amount": v,
+        },
+    ),
+    "order line quantity": lambda w: (
+        w.org.sales1,
+        "/orders/new/",
+        lambda v: {
+            "customer": w.customer.pk,
+            "title": "T",
+            **_lines(product=w.product.pk, quantity=v),
+        },
+    ),
+    "order line price": lambda w: (
+        w.org.sales1,
+        "/orders/new/",
+        lambda v: {
+            "customer": w.customer.pk,
+            "title": "T",
+            **_lines(product=w.product.pk, quantity="1", unit_price=v),
+        },
+    ),
+    "order line discount": lambda w: (
+        w.org.sales1,
+        "/orders/new/",
+        lambda v: {
+            "customer": w.customer.pk,
+            "title": "T",
+            **_lines(product=w.product.pk, quantity="1", discount_percent=v),
+        },
+    ),
+    "order whole discount": lambda w: (
+        w.org.sales1,
+        "/orders/new/",
+        lambda v: {
+            "customer": w.customer.pk,
+            "title": "T",
+            "discount_percent": v,
+            **_lines(product=w.product.pk, quantity="1"),
+        },
+    ),
+    "stock slip quantity": lambda w: (
+        w.keeper,
+        "/inventory/slips/new/?kind=inbound",
+        lambda v: {
+            "warehouse": w.warehouse.pk,
+            "reason": "样品",
+            **_lines(product=w.product.pk, quantity=v),
+        },
+    ),
+    "initial stock quantity": lambda w: (
+        w.keeper,
+        f"/inventory/warehouses/{w.warehouse.pk}/initial-stock/",
+        lambda v: {"note": "开账", **_lines(product=w.product.pk, quantity=v)},
+    ),
+    "stocktake count": lambda w: (
+        w.keeper,
+        f"/inventory/stocktakes/{w.stocktake.pk}/",
+        lambda v: {
+            f"counted_{w.stocktake_line.pk}": v,
+            f"reason_{w.stocktake_line.pk}": "盘点",
+        },
+    ),
+    "purchase order quantity": lambda w: (
+        w.boss,
+        "/purchasing/orders/new/",
+        lambda v: {
+            "supplier": w.supplier.pk,
+            "warehouse": w.warehouse.pk,
+            **_lines(product=w.product.pk, quantity=v),
+        },
+    ),
+    "purchase order price": lambda w: (
+        w.boss,
+        "/purchasing/orders/new/",
+        lambda v: {
+            "supplier": w.supplier.pk,
+            "warehouse": w.warehouse.pk,
+            **_lines(product=w.product.pk, quantity="1", unit_price=v),
+        },
+    ),
+    "purchase order receipt": lambda w: (
+        w.boss,
+        f"/purchasing/orders/{w.order.pk}/receive/",
+        lambda v: {f"quantity_{w.order_line.pk}": v},
+    ),
+}
+
+
+def _records():
+    """Everything the money and stock forms could write, to compare after a refusal."""
+    from banyan.agreements.models import Agreement
+    from banyan.finance.models import Invoice, Payment, PaymentPlan
+    from banyan.inventory.models import StockMovement, StockSlip, StocktakeLine
+    from banyan.products.models import Product
+    from banyan.purchasing.models import PurchaseOrder
+    from banyan.targets.models import SalesTarget
+
+    return (
+        Agreement.objects.count(),
+        list(PaymentPlan.objects.values_list("pk", "amount")),
+        Payment.objects.count(),
+        Invoice.objects.count(),
+        list(Product.objects.values_list("pk", "list_price", "cost", "low_stock_threshold")),
+        list(SalesTarget.objects.values_list("pk", "payment_amount", "contract_amount")),
+        StockSlip.objects.count(),
+        StockMovement.objects.count(),
+        list(StocktakeLine.objects.values_list("pk", "counted_quantity")),
+        PurchaseOrder.objects.count(),
+    )
+
+
+@pytest.mark.parametrize("form", list(PAGE_FORMS))
+def test_numbers_a_money_or_quantity_field_cannot_hold_are_a_message_on_the_form(
+    client_as, world, form
+):
+    user, url, data = PAGE_FORMS[form](world)
+    client = client_as(user)
+    before = _records()
+    for value in HOSTILE_NUMBERS:
+        response = client.post(url, data(value))
+
+        assert response.status_code in (200, 400), (value, response.status_code)
+        html = response.content.decode().lower()
+        assert any(refusal.lower() in html for refusal in REFUSALS), value
+        assert _records() == before, value
+    for value in ODD_NUMBERS:
+        assert client.post(url, data(value)).status_code in (200, 302), value
+
+
+# (who, url, JSON body with the number as `v`, the field the answer must name)
+API_BODIES = {
+    "payment plan": lambda w: (
+        w.org.sales1,
+        "/api/v1/payment-plans/",
+        lambda v: {"agreement": w.deal.pk, "due_on": "2031-02-28", "amount": v},
+        "amount",
+    ),
+    "payment": lambda w: (
+        w.boss,
+        "/api/v1/payments/",
+        lambda v: {
+            "agreement": w.deal.pk,
+            "paid_on": "2026-01-05",
+            "amount": v,
+            "method": _method(w),
+            "confirm_overpayment": True,
+        },
+        "amount",
+    ),
+    "invoice": lambda w: (
+        w.boss,
+        "/api/v1/invoices/",
+        lambda v: {
+            "agreement": w.deal.pk,
+            "number": "No.1",
+            "type": _invoice_type(w),
+            "title": "沃力科技",
+            "amount": v,
+            "issued_on": "2026-01-05",
+        },
+        "amount",
+    ),
+    "product list price": lambda w: (
+        w.boss,
+        "/api/v1/products/",
+        lambda v: {"code": "NEW", "name": "新品", "kind": "physical", "list_price": v},
+        "list_price",
+    ),
+    "product cost": lambda w: (
+        w.boss,
+        "/api/v1/products/",
+        lambda v: {"code": "NEW", "name": "新品", "kind": "physical", "list_price": "1", "cost": v},
+        "cost",
+    ),
+    "product low-stock threshold": lambda w: (
+        w.boss,
+        "/api/v1/products/",
+        lambda v: {
+            "code": "NEW",
+            "name": "新品",
+            "kind": "physical",
+            "list_price": "1",
+            "tracks_stock": True,
+            "low_stock_threshold": v,
+        },
+        "low_stock_threshold",
+    ),
+    "target": lambda w: (
+        w.boss,
+        "/api/v1/targets/",
+        lambda v: {
+            "user": w.org.sales1.pk,
+            "month": "2026-11",
+            "payment_amount": v,
+            "contract_amount": "1",
+        },
+        "payment_amount",
+    ),
+    "agreement line quantity": lambda w: (
+        w.org.sales1,
+        "/api/v1/agreements/",
+        lambda v: {
+            "kind": "order",
+            "customer": w.customer.pk,
+            "title": "T",
+            "lines": [{"product": w.product.pk, "quantity": v}],
+        },
+        "lines",
+    ),
+    "agreement line price": lambda w: (
+        w.org.sales1,
+        "/api/v1/agreements/",
+        lambda v: {
+            "kind": "order",
+            "customer": w.customer.pk,
+            "title": "T",
+            "lines": [{"product": w.product.pk, "quantity": "1", "unit_price": v}],
+        },
+        "lines",
+    ),
+    "agreement line discount": lambda w: (
+        w.org.sales1,
+        "/api/v1/agreements/",
+        lambda v: {
+            "kind": "order",
+            "customer": w.customer.pk,
+            "title": "T",
+            "lines": [{"product": w.product.pk, "quantity": "1", "discount_percent": v}],
+        },
+        "lines",
+    ),
+    "stock slip": lambda w: (
+        w.keeper,
+        "/api/v1/stock-slips/",
+        lambda v: {
+            "kind": "inbound",
+            "warehouse": w.warehouse.pk,
+            "reason": "样品",
+            "lines": [{"product": w.product.pk, "quantity": v}],
+        },
+        "lines",
+    ),
+    "purchase order": lambda w: (
+        w.boss,
+        "/api/v1/purchase-orders/",
+        lambda v: {
+            "supplier": w.supplier.pk,
+            "warehouse": w.warehouse.pk,
+            "lines": [{"product": w.product.pk, "quantity": "1", "unit_price": v}],
+        },
+        "lines",
+    ),
+    "purchase order receipt": lambda w: (
+        w.boss,
+        f"/api/v1/purchase-orders/{w.order.pk}/receive/",
+        lambda v: {"lines": [{"line": w.order_line.pk, "quantity": v}]},
+        "lines",
+    ),
+    "stocktake count": lambda w: (
+        w.keeper,
+        f"/api/v1/stocktakes/{w.stocktake.pk}/count/",
+        lambda v: {"counts": [{"line": w.stocktake_line.pk, "counted": v, "reason": "盘点"}]},
+        "counts",
+    ),
+    "opportunity": lambda w: (
+        w.org.sales1,
+        "/api/v1/opportunities/",
+        lambda v: {"customer": w.customer.pk, "name": "扩容", "expected_amount": v},
+        "expected_amount",
+    ),
+}
+# The same numbers written as JSON numbers rather than strings (NaN and Infinity are not JSON).
+JSON_NUMBERS = ["1e30", "-1e30", "1e-30", "1e999999", "9" * 40, "NaN", "Infinity", "-Infinity"]
+
+
+@pytest.mark.parametrize("endpoint", list(API_BODIES))
+def test_numbers_a_money_or_quantity_field_cannot_hold_are_a_400_naming_the_field(
+    api_as, world, endpoint
+):
+    import json
+
+    user, url, body, field = API_BODIES[endpoint](world)
+    api = api_as(user)
+    before = _records()
+    for value in HOSTILE_NUMBERS:
+        response = api.post(url, body(value), format="json")
+
+        assert response.status_code == 400, (value, response.status_code)
+        assert field in response.json(), (value, response.json())
+    for literal in JSON_NUMBERS:
+        raw = json.dumps(body("§")).replace('"§"', literal)
+        response = api.post(url, raw, content_type="application/json")
+
+        assert response.status_code == 400, (literal, response.status_code)
+    assert _records() == before
+    for value in ODD_NUMBERS:
+        assert api.post(url, body(value), format="json").status_code in (200, 201, 400), value

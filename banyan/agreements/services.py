@@ -41,7 +41,15 @@ from banyan.core import numbers
 from banyan.core.errors import DomainError, ValidationFailed
 from banyan.core.models import ExactSum
 from banyan.core.text import clean_text, squash_spaces
-from banyan.core.values import fen, parse_amount, parse_day, parse_percent, parse_quantity
+from banyan.core.values import (
+    amount_fits,
+    fen,
+    max_amount_text,
+    parse_amount,
+    parse_day,
+    parse_percent,
+    parse_quantity,
+)
 from banyan.customers import selectors as customer_selectors
 from banyan.customers import services as customer_services
 from banyan.customers.models import Customer
@@ -179,6 +187,15 @@ def clean_lines(user: User, kind: str, lines, errors: dict, *, current_products=
         description = squash_spaces(line.get("description") or "")
         if len(description) > 255:
             _add(line_errors, "description", _("at most 255 characters"))
+        amount = None
+        if not line_errors and product is not None:
+            amount = line_amount(unit_price, quantity, discount)
+            if not amount_fits(amount):
+                _add(
+                    line_errors,
+                    "amount",
+                    _("the line comes to more than %(max)s") % {"max": max_amount_text()},
+                )
         if line_errors:
             for field, messages in line_errors.items():
                 label = str(AgreementLine._meta.get_field(field).verbose_name)
@@ -198,10 +215,16 @@ def clean_lines(user: User, kind: str, lines, errors: dict, *, current_products=
                 "unit_price": unit_price,
                 "quantity": quantity,
                 "discount_percent": discount,
-                "amount": line_amount(unit_price, quantity, discount),
+                "amount": amount,
                 "unit_cost": product.cost,
                 "position": number - 1,
             }
+        )
+    if not amount_fits(sum((line["amount"] for line in cleaned), Decimal("0.00"))):
+        _add(
+            errors,
+            "lines",
+            _("The lines add up to more than %(max)s.") % {"max": max_amount_text()},
         )
     return cleaned
 

@@ -14,6 +14,7 @@ from banyan.core.text import to_half_width
 
 CENT = Decimal("0.01")
 MAX_AMOUNT = Decimal("999999999999.99")  # what a money field (14, 2) holds
+MAX_QUANTITY = Decimal("999999999999.99")  # what a quantity field (14, 2) holds
 
 
 def fen(value) -> Decimal:
@@ -26,16 +27,28 @@ def _add(errors: dict, field: str, message) -> None:
 
 
 def _decimal(value) -> Decimal | None:
+    """A finite Decimal, or None for text that is not a number (NaN and Infinity are not)."""
     if isinstance(value, bool):
         return None
     if isinstance(value, Decimal):
         return value if value.is_finite() else None
+    # str() first: a float goes through its shortest repr, never its binary expansion.
+    text = to_half_width(str(value)).strip().replace(",", "")
     try:
-        # str() first: a float goes through its shortest repr, never its binary expansion.
-        number = Decimal(to_half_width(str(value)).strip().replace(",", ""))
+        number = Decimal(text)
     except (InvalidOperation, ValueError):
         return None
     return number if number.is_finite() else None
+
+
+def max_amount_text() -> str:
+    """The largest amount, as a message shows it: 999,999,999,999.99."""
+    return f"{MAX_AMOUNT:,}"
+
+
+def amount_fits(value: Decimal) -> bool:
+    """Whether an amount (typed or computed, e.g. price × quantity) fits a money field."""
+    return -MAX_AMOUNT <= value <= MAX_AMOUNT
 
 
 def parse_amount(
@@ -63,13 +76,18 @@ def parse_amount(
             _("The amount cannot be negative.") if allow_zero else _("Enter an amount above zero."),
         )
         return None
+    # The bound first: quantizing 1e30 to the fen would overflow the decimal context.
+    if amount > MAX_AMOUNT:
+        _add(
+            errors,
+            field,
+            _("Enter an amount of at most %(max)s.") % {"max": max_amount_text()},
+        )
+        return None
     if amount != amount.quantize(CENT):
         _add(errors, field, _("Give at most two decimal places."))
         return None
-    if amount > MAX_AMOUNT:
-        _add(errors, field, _("The amount is too large."))
-        return None
-    return amount.quantize(CENT)
+    return abs(amount.quantize(CENT))  # abs(): "-0" is 0.00, not -0.00
 
 
 def parse_quantity(value, errors: dict, field: str, *, allow_zero: bool = False) -> Decimal | None:
@@ -84,13 +102,17 @@ def parse_quantity(value, errors: dict, field: str, *, allow_zero: bool = False)
     if quantity < 0 or (quantity == 0 and not allow_zero):
         _add(errors, field, _("Enter a quantity above zero."))
         return None
+    if quantity > MAX_QUANTITY:
+        _add(
+            errors,
+            field,
+            _("Enter a quantity of at most %(max)s.") % {"max": f"{MAX_QUANTITY:,}"},
+        )
+        return None
     if quantity != quantity.quantize(CENT):
         _add(errors, field, _("Give at most two decimal places."))
         return None
-    if quantity > MAX_AMOUNT:
-        _add(errors, field, _("The quantity is too large."))
-        return None
-    return quantity.quantize(CENT)
+    return abs(quantity.quantize(CENT))
 
 
 def parse_percent(value, errors: dict, field: str) -> Decimal | None:
@@ -104,7 +126,7 @@ def parse_percent(value, errors: dict, field: str) -> Decimal | None:
     if percent != percent.quantize(CENT):
         _add(errors, field, _("Give at most two decimal places."))
         return None
-    return percent.quantize(CENT)
+    return abs(percent.quantize(CENT))
 
 
 def parse_day(value, errors: dict, field: str, *, required: bool = False) -> date | None:

@@ -291,6 +291,28 @@ def test_bad_lines_are_refused_line_by_line_naming_the_field(org, customer, cata
     assert not Agreement.objects.filter(company=org.company).exists()
 
 
+def test_lines_whose_amount_a_money_field_cannot_hold_are_refused(org, customer, catalogue):
+    big = {"product": catalogue["server"].pk, "unit_price": "999999999999", "quantity": "2"}
+    half = {"product": catalogue["server"].pk, "unit_price": "600000000000", "quantity": "1"}
+
+    with pytest.raises(ValidationFailed) as one_line:
+        services.agreement_create(
+            user=org.sales1, kind="order", customer=customer, title="Big", lines=[big]
+        )
+    with pytest.raises(ValidationFailed) as two_lines:
+        services.agreement_create(
+            user=org.sales1, kind="order", customer=customer, title="Big", lines=[half, half]
+        )
+
+    assert one_line.value.errors == {
+        "lines": ["Line 1, amount: the line comes to more than 999,999,999,999.99"]
+    }
+    assert two_lines.value.errors == {
+        "lines": ["The lines add up to more than 999,999,999,999.99."]
+    }
+    assert not Agreement.objects.filter(company=org.company).exists()
+
+
 def test_an_agreement_needs_lines_a_title_and_a_valid_whole_discount(org, customer, catalogue):
     with pytest.raises(ValidationFailed) as excinfo:
         services.agreement_create(
