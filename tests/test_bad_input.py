@@ -557,3 +557,76 @@ def test_numbers_a_money_or_quantity_field_cannot_hold_are_a_400_naming_the_fiel
     assert _records() == before
     for value in ODD_NUMBERS:
         assert api.post(url, body(value), format="json").status_code in (200, 201, 400), value
+
+
+# --- where a form returns -----------------------------------------------------------------
+# `next` is only ever a path on this site: anything else falls back to the page's default.
+
+BAD_NEXT = [
+    "abc",  # a view name redirect() would try to reverse
+    "home",
+    "//evil.example",
+    "https://evil.example/",
+    "http://testserver.evil.example/",
+    "/\\evil.example",
+    "\\\\evil.example",
+    "/\t/evil.example",
+    "/\r\nSet-Cookie: a=b",
+    "javascript:alert(1)",
+    " /customers/",
+]
+
+
+@pytest.mark.parametrize("target", BAD_NEXT)
+def test_a_logged_in_user_on_the_login_page_goes_home_whatever_next_says(client_as, org, target):
+    from django.urls import reverse
+
+    response = client_as(org.sales1).get("/login/", {"next": target})
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("home")
+
+
+def test_login_follows_a_next_path_on_the_site_only(client, org):
+    from django.urls import reverse
+
+    def log_in(target):
+        client.logout()
+        body = {
+            "company": "alpha",
+            "username": "sales1",
+            "password": "Banyan-test-2026",
+            "captcha_0": "test-key",
+            "captcha_1": "PASSED",
+            "next": target,
+        }
+        return client.post("/login/", body)
+
+    assert log_in("/customers/?page=2")["Location"] == "/customers/?page=2"
+    for target in BAD_NEXT:
+        response = log_in(target)
+        assert response.status_code == 302, target
+        assert response["Location"] == reverse("home"), target
+
+
+@pytest.mark.parametrize("target", BAD_NEXT)
+def test_marking_a_task_done_with_a_bad_next_marks_it_and_returns_to_the_tasks(
+    client_as, org, target
+):
+    import datetime
+
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from banyan.activities import services as activity_services
+    from banyan.activities.models import Task
+
+    task = activity_services.task_create(
+        user=org.sales1, subject="回电话", due_at=timezone.now() + datetime.timedelta(days=1)
+    )
+
+    response = client_as(org.sales1).post(f"/tasks/{task.pk}/done/", {"next": target})
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("task-list")
+    assert Task.objects.get(pk=task.pk).done_at is not None

@@ -249,6 +249,7 @@ def task_done_view(request, pk):
     """Mark done (`done=1`, the default) or open again (`done=0`)."""
     task = found_or_404(selectors.get_task_for, request.user, pk)
     is_done = request.POST.get("done", "1") != "0"
+    back = safe_next_url(request, reverse("task-list"))
     try:
         services.task_set_done(user=request.user, task=task, is_done=is_done)
     except PermissionRefused:
@@ -260,7 +261,7 @@ def task_done_view(request, pk):
             messages.success(request, _("“%(subject)s” is done.") % {"subject": task.subject})
         else:
             messages.success(request, _("“%(subject)s” is open again.") % {"subject": task.subject})
-    return redirect(safe_next_url(request, reverse("task-list")))
+    return redirect(back)
 
 
 @login_required
