@@ -630,3 +630,115 @@ def test_marking_a_task_done_with_a_bad_next_marks_it_and_returns_to_the_tasks(
     assert response.status_code == 302
     assert response["Location"] == reverse("task-list")
     assert Task.objects.get(pk=task.pk).done_at is not None
+
+
+# --- the ends of the calendar -------------------------------------------------------------
+# A date at the end of Python's range is a clear answer (clamped, or a 400 naming the
+# parameter), never an OverflowError from a day added or a time zone converted.
+
+EXTREME_DATES = ["9999-12-31", "0001-01-01", "9999-12", "0001-01", "10000-01-01", "0000-00-00"]
+EXTREME_INSTANTS = [
+    "0001-01-01T00:00:00",
+    "0001-01-01T00:00:00+08:00",
+    "0001-01-01T00:00:00+14:00",
+    "9999-12-31T23:59:59",
+    "9999-12-31T23:59:59-12:00",
+]
+DATE_QUERIES = {
+    "/activities/": ["date_from", "date_to"],
+    "/contracts/": ["signed_from", "signed_to"],
+    "/finance/plans/": ["due_from", "due_to"],
+    "/finance/payments/": ["paid_from", "paid_to"],
+    "/finance/invoices/": ["issued_from", "issued_to"],
+    "/opportunities/": ["close_from", "close_to"],
+    "/targets/": ["month"],
+    "/api/v1/activities/": ["occurred_after", "occurred_before"],
+    "/api/v1/tasks/": ["due_after", "due_before"],
+    "/api/v1/customers/": ["contacted_after", "contacted_before"],
+    "/api/v1/agreements/": ["signed_from", "signed_to"],
+    "/api/v1/payment-plans/": ["due_from", "due_to"],
+    "/api/v1/payments/": ["paid_from", "paid_to"],
+    "/api/v1/invoices/": ["issued_from", "issued_to"],
+    "/api/v1/targets/": ["month"],
+}
+
+
+@pytest.mark.parametrize(
+    ("url", "param"), [(url, param) for url, params in DATE_QUERIES.items() for param in params]
+)
+def test_dates_at_the_ends_of_the_calendar_in_a_query_are_refused_or_find_nothing(
+    client_as, api_as, grant, org, url, param
+):
+    user = grant(org.boss, "finance")
+    client = api_as(user) if url.startswith("/api/") else client_as(user)
+    for value in EXTREME_DATES + EXTREME_INSTANTS:
+        response = client.get(url, {param: value})
+
+        assert response.status_code in (200, 400), (value, response.status_code)
+        if response.status_code == 400 and url.startswith("/api/"):
+            assert param in response.json(), value
+
+
+@pytest.mark.parametrize("view", ["week", "day"])
+@pytest.mark.parametrize(
+    ("asked", "shown"),
+    [
+        ("9999-12-31", "9998-12-31"),
+        ("0001-01-01", "1900-01-01"),
+        ("1899-12-31", "1900-01-01"),
+        ("2026-06-15", "2026-06-15"),
+    ],
+)
+def test_the_calendar_shows_the_nearest_day_it_can_for_a_date_at_the_ends(
+    client_as, org, view, asked, shown
+):
+    response = client_as(org.sales1).get("/calendar/", {"date": asked, "view": view})
+
+    assert response.status_code == 200
+    assert response.context["day"].isoformat() == shown
+    for link in ("previous", "next"):
+        assert response.context[link] >= "1900-01-01"
+        assert response.context[link] <= "9998-12-31"
+
+
+def test_instants_at_the_ends_of_the_calendar_are_refused_on_their_field(
+    client_as, api_as, org, make_customer
+):
+    from banyan.accounts.models import DictionaryOption
+    from banyan.activities.models import Activity, Task
+
+    customer = make_customer(org.sales1)
+    call = DictionaryOption.objects.get(company=org.company, kind="activity_type", code="call")
+    client, api = client_as(org.sales1), api_as(org.sales1)
+    later = "2031-01-01T09:00"
+    for value in EXTREME_INSTANTS:
+        typed = value[:16]  # what a datetime-local input sends
+        pages = [
+            ("/tasks/new/", {"subject": "a", "due_at": typed}, "due_at"),
+            ("/tasks/new/", {"subject": "a", "due_at": later, "remind_at": typed}, "remind_at"),
+            (
+                f"/customers/{customer.pk}/activities/new/",
+                {"type": call.pk, "subject": "a", "occurred_at": typed},
+                "occurred_at",
+            ),
+        ]
+        for url, data, field in pages:
+            response = client.post(url, data)
+            assert response.status_code == 200, (value, url, response.status_code)
+            assert response.context["form"].errors[field] == [
+                "Enter a date from 1900-01-01 to 9998-12-31."
+            ], (value, field)
+        bodies = [
+            ("/api/v1/tasks/", {"subject": "a", "due_at": value}, "due_at"),
+            ("/api/v1/tasks/", {"subject": "a", "due_at": later, "remind_at": value}, "remind_at"),
+            (
+                "/api/v1/activities/",
+                {"customer": customer.pk, "type": call.pk, "subject": "a", "occurred_at": value},
+                "occurred_at",
+            ),
+        ]
+        for url, body, field in bodies:
+            response = api.post(url, body, format="json")
+            assert response.status_code == 400, (value, url, response.status_code)
+            assert field in response.json(), (value, response.json())
+    assert not Task.objects.exists() and not Activity.objects.exists()

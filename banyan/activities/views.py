@@ -26,6 +26,7 @@ from banyan.activities.forms import (
 )
 from banyan.core.errors import DomainError, PermissionRefused
 from banyan.core.pagination import paginate as paginate_rows
+from banyan.core.values import clamp_day
 from banyan.core.views import found_or_404, safe_next_url
 from banyan.customers.selectors import get_customer_for
 
@@ -298,7 +299,7 @@ def calendar_view(request):
     view = request.GET.get("view") if request.GET.get("view") in ("day", "week") else "week"
     today = timezone.localdate()
     try:
-        day = datetime.date.fromisoformat(request.GET.get("date", ""))
+        day = clamp_day(datetime.date.fromisoformat(request.GET.get("date", "")))
     except ValueError:
         day = today
     days = _calendar_range(view, day)
@@ -326,8 +327,8 @@ def calendar_view(request):
             "today": today,
             "rows": rows,
             "task_count": len(tasks),
-            "previous": (days[0] - step if view == "week" else day - step).isoformat(),
-            "next": (days[0] + step if view == "week" else day + step).isoformat(),
+            "previous": clamp_day(days[0] - step if view == "week" else day - step).isoformat(),
+            "next": clamp_day(days[0] + step if view == "week" else day + step).isoformat(),
         },
     )
 

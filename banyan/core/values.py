@@ -4,9 +4,10 @@ Each reader appends a translated message naming what is wrong to `errors[field]`
 None, so a service can collect every fault of a form before refusing it.
 """
 
-from datetime import date
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from django.core.exceptions import ValidationError
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
@@ -15,6 +16,12 @@ from banyan.core.text import to_half_width
 CENT = Decimal("0.01")
 MAX_AMOUNT = Decimal("999999999999.99")  # what a money field (14, 2) holds
 MAX_QUANTITY = Decimal("999999999999.99")  # what a quantity field (14, 2) holds
+
+# The days a calendar, a day's bounds in any time zone or a week either side can work with:
+# Python's dates stop at year 1 and 9999, and 0001-01-01 00:00 in Shanghai is already before
+# the first instant UTC can hold.
+EARLIEST_DAY = date(1900, 1, 1)
+LATEST_DAY = date(9998, 12, 31)
 
 
 def fen(value) -> Decimal:
@@ -144,3 +151,28 @@ def parse_day(value, errors: dict, field: str, *, required: bool = False) -> dat
     if parsed is None:
         _add(errors, field, _("Enter a date such as 2026-06-30."))
     return parsed
+
+
+def day_in_range(value: date | datetime) -> bool:
+    """Whether a day (or an instant, by its own wall-clock date) is within
+    EARLIEST_DAY…LATEST_DAY. Never converts between time zones, so never overflows."""
+    day = value.date() if isinstance(value, datetime) else value
+    return EARLIEST_DAY <= day <= LATEST_DAY
+
+
+def day_range_message() -> str:
+    return _("Enter a date from %(first)s to %(last)s.") % {
+        "first": EARLIEST_DAY.isoformat(),
+        "last": LATEST_DAY.isoformat(),
+    }
+
+
+def validate_day_in_range(value) -> None:
+    """A form or filter field's validator: a date or date and time within the range."""
+    if value is not None and not day_in_range(value):
+        raise ValidationError(day_range_message(), code="out_of_range")
+
+
+def clamp_day(day: date) -> date:
+    """The nearest day within EARLIEST_DAY…LATEST_DAY (a calendar page asked for year 1)."""
+    return min(max(day, EARLIEST_DAY), LATEST_DAY)
