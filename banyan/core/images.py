@@ -36,21 +36,31 @@ def limit_pillow_decoding() -> None:
     Image.MAX_IMAGE_PIXELS = image_max_pixels()
 
 
-def _declared(data: bytes) -> tuple[str, tuple[int, int]] | None:
-    """The format and size the header declares, as `Image.open` reads them (lazily) but
-    before its own bomb check, so a refusal can say how large the image claims to be."""
+def _declared(data: bytes, formats) -> tuple[str, tuple[int, int]] | None:
+    """The format (one of `formats`) and size the header declares, read the way `Image.open`
+    reads them (lazily) but before its own bomb check, so a refusal can say how large the
+    image claims to be."""
     Image.init()
     prefix = data[:16]
-    for name in Image.ID:
+    for name in formats:
         factory, accept = Image.OPEN.get(name, (None, None))
-        if factory is None or (accept is not None and not accept(prefix)):
+        if factory is None:
             continue
         try:
+            if accept is not None and not accept(prefix):
+                continue
             with factory(io.BytesIO(data), None) as image:
                 return image.format, image.size
         except (*_NOT_AN_IMAGE, IndexError, TypeError):
             continue
     return None
+
+
+def _other_format(data: bytes, formats) -> str | None:
+    """The name of another image format the data recognisably is (by its magic bytes)."""
+    others = [name for name in Image.ID if name not in formats and Image.OPEN[name][1]]
+    declared = _declared(data, others)
+    return declared[0] if declared else None
 
 
 def _too_large(field: str, size: tuple[int, int]) -> ValidationFailed:
@@ -81,18 +91,19 @@ def check_image(data: bytes, *, field: str, formats=ALLOWED_IMAGE_FORMATS) -> tu
     """(format, (width, height)) of an image in one of `formats`, refused naming `field` when
     it is not one, when its header declares more than `image_max_pixels()` pixels, or when its
     structure does not verify. Nothing is decoded: memory stays that of the file."""
-    declared = _declared(data)
+    declared = _declared(data, formats)
     if declared is None:
-        raise _not_an_image(field, formats)
-    image_format, size = declared
-    if image_format not in formats:
+        other = _other_format(data, formats)
+        if other is None:
+            raise _not_an_image(field, formats)
         if tuple(formats) == ALLOWED_IMAGE_FORMATS:
             message = _("%(format)s images are not accepted: upload a PNG, JPEG or WebP image.")
         else:
             message = _("%(format)s images are not accepted: upload a %(formats)s image.")
         raise ValidationFailed(
-            {field: [message % {"format": image_format, "formats": " / ".join(formats)}]}
+            {field: [message % {"format": other, "formats": " / ".join(formats)}]}
         )
+    image_format, size = declared
     if max(1, size[0]) * max(1, size[1]) > image_max_pixels():
         raise _too_large(field, size)
     try:
