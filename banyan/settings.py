@@ -313,6 +313,9 @@ SEND_LIMIT_DEMO_DAY = env.int("SEND_LIMIT_DEMO_DAY", default=20)
 BANYAN_TRIAL_DAYS = env.int("BANYAN_TRIAL_DAYS", default=30)
 BANYAN_DEMO_COMPANY_CODE = env.str("BANYAN_DEMO_COMPANY_CODE", default="demo")
 BANYAN_LOGO_MAX_BYTES = 2 * 1024 * 1024
+# Width × height an uploaded image may declare; larger ones are refused before decoding
+# (a 20 KB PNG can declare 13,000 × 13,000 pixels: gigabytes once decoded).
+BANYAN_IMAGE_MAX_PIXELS = env.int("BANYAN_IMAGE_MAX_PIXELS", default=4096 * 4096)
 BANYAN_SUPPORT_CONTACT = env.str("BANYAN_SUPPORT_CONTACT", default="sales@banyan.local")
 # How long a form token or an API Idempotency-Key is remembered (core/idempotency.py).
 IDEMPOTENCY_KEY_HOURS = env.float("IDEMPOTENCY_KEY_HOURS", default=24)

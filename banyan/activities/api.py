@@ -15,6 +15,8 @@ from banyan.accounts import selectors as account_selectors
 from banyan.accounts.api import CompanyUserField, IdFilter, acting_user
 from banyan.activities import selectors, services
 from banyan.activities.models import Activity, Task, WorkSummary
+from banyan.core.api import InstantField, InstantsModelSerializer
+from banyan.core.values import validate_day_in_range
 from banyan.customers import api as customers_api
 from banyan.customers import selectors as customer_selectors
 
@@ -77,7 +79,7 @@ class ActivitySerializer(serializers.ModelSerializer):
     customer = VisibleCustomerField(label=_("Customer"))
     contact = VisibleContactField(label=_("Contact"), allow_null=True, required=False)
     type = ActivityTypeField(label=_("Type"))
-    occurred_at = serializers.DateTimeField(
+    occurred_at = InstantField(
         label=_("Time"), required=False, help_text=_("When it happened; now if left out.")
     )
 
@@ -103,10 +105,16 @@ class ActivityFilter(django_filters.FilterSet):
     type = IdFilter(field_name="type_id", label=_("Type (id)"))
     owner = IdFilter(field_name="owner_id", label=_("Done by (id)"))
     occurred_after = django_filters.IsoDateTimeFilter(
-        field_name="occurred_at", lookup_expr="gte", label=_("At or after")
+        field_name="occurred_at",
+        lookup_expr="gte",
+        label=_("At or after"),
+        validators=[validate_day_in_range],
     )
     occurred_before = django_filters.IsoDateTimeFilter(
-        field_name="occurred_at", lookup_expr="lt", label=_("Before")
+        field_name="occurred_at",
+        lookup_expr="lt",
+        label=_("Before"),
+        validators=[validate_day_in_range],
     )
 
     class Meta:
@@ -153,7 +161,7 @@ class ActivityViewSet(ProtectedObjectMixin, viewsets.ModelViewSet):
 # Tasks --------------------------------------------------------------------------------------
 
 
-class TaskSerializer(serializers.ModelSerializer):
+class TaskSerializer(InstantsModelSerializer):
     customer = VisibleCustomerField(label=_("Customer"), allow_null=True, required=False)
     assignee = CompanyUserField(
         label=_("Assignee"),
@@ -191,10 +199,16 @@ class TaskFilter(django_filters.FilterSet):
         field_name="done_at", lookup_expr="isnull", exclude=True, label=_("Done")
     )
     due_after = django_filters.IsoDateTimeFilter(
-        field_name="due_at", lookup_expr="gte", label=_("Due at or after")
+        field_name="due_at",
+        lookup_expr="gte",
+        label=_("Due at or after"),
+        validators=[validate_day_in_range],
     )
     due_before = django_filters.IsoDateTimeFilter(
-        field_name="due_at", lookup_expr="lt", label=_("Due before")
+        field_name="due_at",
+        lookup_expr="lt",
+        label=_("Due before"),
+        validators=[validate_day_in_range],
     )
 
     class Meta:

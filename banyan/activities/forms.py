@@ -12,6 +12,7 @@ from banyan.accounts import scopes
 from banyan.accounts import selectors as account_selectors
 from banyan.activities.models import WorkSummary
 from banyan.core.forms import IdField, OptionChoiceField, ServiceErrorsMixin, UserChoiceField
+from banyan.core.values import validate_day_in_range
 from banyan.customers import selectors as customer_selectors
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -153,10 +154,16 @@ class ActivityFilterForm(forms.Form):
         label=_("Done by"), queryset=None, required=False, empty_label=_("Everyone")
     )
     date_from = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_day_in_range],
     )
     date_to = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("To"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_day_in_range],
     )
     customer = IdField(required=False, widget=forms.HiddenInput)
 

@@ -19,6 +19,7 @@ from banyan.activities.models import Activity, CalendarFeed, Task, WorkSummary, 
 from banyan.activities.reminders import schedule_task_reminder, withdraw_task_reminders
 from banyan.core.errors import PermissionRefused, ValidationFailed
 from banyan.core.text import squash_spaces
+from banyan.core.values import day_in_range, day_range_message
 from banyan.customers.models import Contact, Customer
 from banyan.customers.selectors import get_customer_for, visible_customers
 from banyan.customers.services import customer_contacted, save_as
@@ -55,6 +56,9 @@ def _datetime(value, errors: Errors, *, field: str, required: bool, message: str
         return None
     if not isinstance(value, datetime.datetime):
         _add(errors, field, _("Enter a valid date and time."))
+        return None
+    if not day_in_range(value):
+        _add(errors, field, day_range_message())
         return None
     if timezone.is_naive(value):
         value = timezone.make_aware(value)

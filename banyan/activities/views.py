@@ -26,6 +26,7 @@ from banyan.activities.forms import (
 )
 from banyan.core.errors import DomainError, PermissionRefused
 from banyan.core.pagination import paginate as paginate_rows
+from banyan.core.values import clamp_day
 from banyan.core.views import found_or_404, safe_next_url
 from banyan.customers.selectors import get_customer_for
 
@@ -249,6 +250,7 @@ def task_done_view(request, pk):
     """Mark done (`done=1`, the default) or open again (`done=0`)."""
     task = found_or_404(selectors.get_task_for, request.user, pk)
     is_done = request.POST.get("done", "1") != "0"
+    back = safe_next_url(request, reverse("task-list"))
     try:
         services.task_set_done(user=request.user, task=task, is_done=is_done)
     except PermissionRefused:
@@ -260,7 +262,7 @@ def task_done_view(request, pk):
             messages.success(request, _("“%(subject)s” is done.") % {"subject": task.subject})
         else:
             messages.success(request, _("“%(subject)s” is open again.") % {"subject": task.subject})
-    return redirect(safe_next_url(request, reverse("task-list")))
+    return redirect(back)
 
 
 @login_required
@@ -297,7 +299,7 @@ def calendar_view(request):
     view = request.GET.get("view") if request.GET.get("view") in ("day", "week") else "week"
     today = timezone.localdate()
     try:
-        day = datetime.date.fromisoformat(request.GET.get("date", ""))
+        day = clamp_day(datetime.date.fromisoformat(request.GET.get("date", "")))
     except ValueError:
         day = today
     days = _calendar_range(view, day)
@@ -325,8 +327,8 @@ def calendar_view(request):
             "today": today,
             "rows": rows,
             "task_count": len(tasks),
-            "previous": (days[0] - step if view == "week" else day - step).isoformat(),
-            "next": (days[0] + step if view == "week" else day + step).isoformat(),
+            "previous": clamp_day(days[0] - step if view == "week" else day - step).isoformat(),
+            "next": clamp_day(days[0] + step if view == "week" else day + step).isoformat(),
         },
     )
 

@@ -41,7 +41,16 @@ from banyan.core import numbers
 from banyan.core.errors import DomainError, ValidationFailed
 from banyan.core.models import ExactSum
 from banyan.core.text import clean_text, squash_spaces
-from banyan.core.values import fen, parse_amount, parse_day, parse_percent, parse_quantity
+from banyan.core.uploads import check_document
+from banyan.core.values import (
+    amount_fits,
+    fen,
+    max_amount_text,
+    parse_amount,
+    parse_day,
+    parse_percent,
+    parse_quantity,
+)
 from banyan.customers import selectors as customer_selectors
 from banyan.customers import services as customer_services
 from banyan.customers.models import Customer
@@ -51,28 +60,27 @@ MAX_CONTRACT_LINES = 5
 MAX_ORDER_LINES = 500
 HEADER_FIELDS = {"number", "title", "owner", "signed_on", "starts_on", "ends_on", "terms"}
 
-# Attachments: what a contract's paperwork is, recognised by extension and by content.
+# Attachments: what a contract's paperwork is, recognised by extension and checked by content
+# (core.uploads: the first bytes, then the structure).
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
-_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_ZIP = b"PK\x03\x04"
 ATTACHMENT_TYPES = {
-    ".pdf": ("application/pdf", (b"%PDF-",)),
-    ".png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
-    ".jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    ".jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    ".pdf": ("application/pdf", "pdf"),
+    ".png": ("image/png", "png"),
+    ".jpg": ("image/jpeg", "jpeg"),
+    ".jpeg": ("image/jpeg", "jpeg"),
     ".docx": (
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        (_ZIP,),
+        "ooxml",
     ),
-    ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (_ZIP,)),
+    ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "ooxml"),
     ".pptx": (
         "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-        (_ZIP,),
+        "ooxml",
     ),
-    ".doc": ("application/msword", (_OLE,)),
-    ".xls": ("application/vnd.ms-excel", (_OLE,)),
-    ".zip": ("application/zip", (_ZIP,)),
-    ".txt": ("text/plain", ()),
+    ".doc": ("application/msword", "ole"),
+    ".xls": ("application/vnd.ms-excel", "ole"),
+    ".zip": ("application/zip", "zip"),
+    ".txt": ("text/plain", "text"),
 }
 
 
@@ -179,6 +187,15 @@ def clean_lines(user: User, kind: str, lines, errors: dict, *, current_products=
         description = squash_spaces(line.get("description") or "")
         if len(description) > 255:
             _add(line_errors, "description", _("at most 255 characters"))
+        amount = None
+        if not line_errors and product is not None:
+            amount = line_amount(unit_price, quantity, discount)
+            if not amount_fits(amount):
+                _add(
+                    line_errors,
+                    "amount",
+                    _("the line comes to more than %(max)s") % {"max": max_amount_text()},
+                )
         if line_errors:
             for field, messages in line_errors.items():
                 label = str(AgreementLine._meta.get_field(field).verbose_name)
@@ -198,10 +215,16 @@ def clean_lines(user: User, kind: str, lines, errors: dict, *, current_products=
                 "unit_price": unit_price,
                 "quantity": quantity,
                 "discount_percent": discount,
-                "amount": line_amount(unit_price, quantity, discount),
+                "amount": amount,
                 "unit_cost": product.cost,
                 "position": number - 1,
             }
+        )
+    if not amount_fits(sum((line["amount"] for line in cleaned), Decimal("0.00"))):
+        _add(
+            errors,
+            "lines",
+            _("The lines add up to more than %(max)s.") % {"max": max_amount_text()},
         )
     return cleaned
 
@@ -571,34 +594,11 @@ def _check_upload(upload) -> tuple[str, str]:
         raise ValidationFailed(
             {"file": [_("The file is larger than %(size)d MB.") % {"size": limit_mb}]}
         )
-    content_type, signatures = ATTACHMENT_TYPES[suffix]
+    content_type, kind = ATTACHMENT_TYPES[suffix]
     upload.seek(0)
-    head = upload.read(4096)
+    data = upload.read()
     upload.seek(0)
-    if signatures and not any(head.startswith(sig) for sig in signatures):
-        raise ValidationFailed(
-            {
-                "file": [
-                    _(
-                        "%(name)s is not really a %(type)s file: its content does not match "
-                        "its name."
-                    )
-                    % {"name": name, "type": suffix.lstrip(".").upper()}
-                ]
-            }
-        )
-    if not signatures:
-        try:
-            head.decode("utf-8")
-        except UnicodeDecodeError:
-            try:
-                head.decode("gb18030")
-            except UnicodeDecodeError:
-                raise ValidationFailed(
-                    {"file": [_("%(name)s is not a text file.") % {"name": name}]}
-                ) from None
-        if b"\x00" in head:
-            raise ValidationFailed({"file": [_("%(name)s is not a text file.") % {"name": name}]})
+    check_document(data, kind=kind, field="file", name=name, type_label=suffix.lstrip(".").upper())
     return name[-255:], content_type
 
 

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -11,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from banyan.core.errors import DomainError, NotFound, PermissionRefused, ValidationFailed
+from banyan.core.values import day_in_range, day_range_message
 
 
 def exception_handler(exc, context):
@@ -61,3 +63,26 @@ class RelatedIdField(IdField):
 
     def get_attribute(self, instance):
         return getattr(instance, f"{self.source}_id")
+
+
+class InstantField(serializers.DateTimeField):
+    """A date and time within the days every calendar page can work with (`core.values`):
+    "0001-01-01T00:00" would overflow converting to UTC, deep inside DRF (a 500)."""
+
+    def to_internal_value(self, value):
+        try:
+            instant = super().to_internal_value(value)
+        except OverflowError:
+            instant = None
+        if instant is None or not day_in_range(instant):
+            raise serializers.ValidationError(day_range_message(), code="out_of_range")
+        return instant
+
+
+class InstantsModelSerializer(serializers.ModelSerializer):
+    """A ModelSerializer whose date-and-time fields are `InstantField`s."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DateTimeField: InstantField,
+    }

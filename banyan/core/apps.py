@@ -6,3 +6,8 @@ class CoreConfig(AppConfig):
     name = "banyan.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self):
+        from banyan.core.images import limit_pillow_decoding
+
+        limit_pillow_decoding()

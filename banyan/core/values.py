@@ -4,9 +4,10 @@ Each reader appends a translated message naming what is wrong to `errors[field]`
 None, so a service can collect every fault of a form before refusing it.
 """
 
-from datetime import date
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from django.core.exceptions import ValidationError
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
@@ -14,6 +15,13 @@ from banyan.core.text import to_half_width
 
 CENT = Decimal("0.01")
 MAX_AMOUNT = Decimal("999999999999.99")  # what a money field (14, 2) holds
+MAX_QUANTITY = Decimal("999999999999.99")  # what a quantity field (14, 2) holds
+
+# The days a calendar, a day's bounds in any time zone or a week either side can work with:
+# Python's dates stop at year 1 and 9999, and 0001-01-01 00:00 in Shanghai is already before
+# the first instant UTC can hold.
+EARLIEST_DAY = date(1900, 1, 1)
+LATEST_DAY = date(9998, 12, 31)
 
 
 def fen(value) -> Decimal:
@@ -26,16 +34,28 @@ def _add(errors: dict, field: str, message) -> None:
 
 
 def _decimal(value) -> Decimal | None:
+    """A finite Decimal, or None for text that is not a number (NaN and Infinity are not)."""
     if isinstance(value, bool):
         return None
     if isinstance(value, Decimal):
         return value if value.is_finite() else None
+    # str() first: a float goes through its shortest repr, never its binary expansion.
+    text = to_half_width(str(value)).strip().replace(",", "")
     try:
-        # str() first: a float goes through its shortest repr, never its binary expansion.
-        number = Decimal(to_half_width(str(value)).strip().replace(",", ""))
+        number = Decimal(text)
     except (InvalidOperation, ValueError):
         return None
     return number if number.is_finite() else None
+
+
+def max_amount_text() -> str:
+    """The largest amount, as a message shows it: 999,999,999,999.99."""
+    return f"{MAX_AMOUNT:,}"
+
+
+def amount_fits(value: Decimal) -> bool:
+    """Whether an amount (typed or computed, e.g. price × quantity) fits a money field."""
+    return -MAX_AMOUNT <= value <= MAX_AMOUNT
 
 
 def parse_amount(
@@ -63,13 +83,18 @@ def parse_amount(
             _("The amount cannot be negative.") if allow_zero else _("Enter an amount above zero."),
         )
         return None
+    # The bound first: quantizing 1e30 to the fen would overflow the decimal context.
+    if amount > MAX_AMOUNT:
+        _add(
+            errors,
+            field,
+            _("Enter an amount of at most %(max)s.") % {"max": max_amount_text()},
+        )
+        return None
     if amount != amount.quantize(CENT):
         _add(errors, field, _("Give at most two decimal places."))
         return None
-    if amount > MAX_AMOUNT:
-        _add(errors, field, _("The amount is too large."))
-        return None
-    return amount.quantize(CENT)
+    return abs(amount.quantize(CENT))  # abs(): "-0" is 0.00, not -0.00
 
 
 def parse_quantity(value, errors: dict, field: str, *, allow_zero: bool = False) -> Decimal | None:
@@ -84,13 +109,17 @@ def parse_quantity(value, errors: dict, field: str, *, allow_zero: bool = False)
     if quantity < 0 or (quantity == 0 and not allow_zero):
         _add(errors, field, _("Enter a quantity above zero."))
         return None
+    if quantity > MAX_QUANTITY:
+        _add(
+            errors,
+            field,
+            _("Enter a quantity of at most %(max)s.") % {"max": f"{MAX_QUANTITY:,}"},
+        )
+        return None
     if quantity != quantity.quantize(CENT):
         _add(errors, field, _("Give at most two decimal places."))
         return None
-    if quantity > MAX_AMOUNT:
-        _add(errors, field, _("The quantity is too large."))
-        return None
-    return quantity.quantize(CENT)
+    return abs(quantity.quantize(CENT))
 
 
 def parse_percent(value, errors: dict, field: str) -> Decimal | None:
@@ -104,7 +133,7 @@ def parse_percent(value, errors: dict, field: str) -> Decimal | None:
     if percent != percent.quantize(CENT):
         _add(errors, field, _("Give at most two decimal places."))
         return None
-    return percent.quantize(CENT)
+    return abs(percent.quantize(CENT))
 
 
 def parse_day(value, errors: dict, field: str, *, required: bool = False) -> date | None:
@@ -122,3 +151,28 @@ def parse_day(value, errors: dict, field: str, *, required: bool = False) -> dat
     if parsed is None:
         _add(errors, field, _("Enter a date such as 2026-06-30."))
     return parsed
+
+
+def day_in_range(value: date | datetime) -> bool:
+    """Whether a day (or an instant, by its own wall-clock date) is within
+    EARLIEST_DAY…LATEST_DAY. Never converts between time zones, so never overflows."""
+    day = value.date() if isinstance(value, datetime) else value
+    return EARLIEST_DAY <= day <= LATEST_DAY
+
+
+def day_range_message() -> str:
+    return _("Enter a date from %(first)s to %(last)s.") % {
+        "first": EARLIEST_DAY.isoformat(),
+        "last": LATEST_DAY.isoformat(),
+    }
+
+
+def validate_day_in_range(value) -> None:
+    """A form or filter field's validator: a date or date and time within the range."""
+    if value is not None and not day_in_range(value):
+        raise ValidationError(day_range_message(), code="out_of_range")
+
+
+def clamp_day(day: date) -> date:
+    """The nearest day within EARLIEST_DAY…LATEST_DAY (a calendar page asked for year 1)."""
+    return min(max(day, EARLIEST_DAY), LATEST_DAY)

@@ -22,7 +22,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from banyan.accounts.api import acting_user
-from banyan.core.api import INVALID, NOT_FOUND, REFUSED, IdField, RelatedIdField
+from banyan.core.api import INVALID, NOT_FOUND, REFUSED, IdField, InstantField, RelatedIdField
 from banyan.customers import selectors, services
 from banyan.customers.models import Customer, CustomerShare
 
@@ -305,8 +305,8 @@ class CustomerListQuery(serializers.Serializer):
     industry = IdField(label=_("Industry (option id)"), required=False)
     owner = IdField(label=_("Owner (user id)"), required=False)
     is_hot = serializers.BooleanField(label=_("Hot customer"), required=False, allow_null=True)
-    contacted_after = serializers.DateTimeField(label=_("Last contacted after"), required=False)
-    contacted_before = serializers.DateTimeField(label=_("Last contacted before"), required=False)
+    contacted_after = InstantField(label=_("Last contacted after"), required=False)
+    contacted_before = InstantField(label=_("Last contacted before"), required=False)
     never_contacted = serializers.BooleanField(label=_("Never contacted"), required=False)
     ordering = serializers.ChoiceField(
         label=_("Ordering"),

@@ -28,7 +28,7 @@ from banyan.agreements.models import Agreement
 from banyan.core.errors import DomainError, ValidationFailed
 from banyan.core.models import ExactSum
 from banyan.core.text import clean_text, squash_spaces
-from banyan.core.values import fen, parse_amount, parse_day
+from banyan.core.values import amount_fits, fen, max_amount_text, parse_amount, parse_day
 from banyan.finance import selectors
 from banyan.finance.models import Invoice, Payment, PaymentPlan
 
@@ -236,6 +236,14 @@ def payment_record(
     if errors:
         raise ValidationFailed(errors)
     paid_after = agreement.paid_amount + value
+    if not amount_fits(paid_after):
+        raise ValidationFailed(
+            {
+                "amount": [
+                    _("The paid total would pass %(max)s.") % {"max": max_amount_text()},
+                ]
+            }
+        )
     if paid_after > agreement.amount and not confirm_overpayment:
         raise DomainError(
             _(
@@ -406,6 +414,14 @@ def _clean_invoice(user: User, data: dict, errors: dict, current: Invoice | None
 
 
 def _check_invoiced(agreement: Agreement, invoiced_after: Decimal) -> None:
+    if not amount_fits(invoiced_after):
+        raise ValidationFailed(
+            {
+                "amount": [
+                    _("Invoices would add up to more than %(max)s.") % {"max": max_amount_text()}
+                ]
+            }
+        )
     if invoiced_after > agreement.paid_amount and not agreement.company.allow_invoice_ahead:
         raise ValidationFailed(
             {

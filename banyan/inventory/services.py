@@ -33,7 +33,7 @@ from banyan.core import numbers
 from banyan.core.errors import DomainError, NotFound, PermissionRefused, ValidationFailed
 from banyan.core.models import ExactSum
 from banyan.core.text import squash_spaces
-from banyan.core.values import fen, parse_day, parse_quantity
+from banyan.core.values import MAX_QUANTITY, fen, parse_day, parse_quantity
 from banyan.inventory import selectors
 from banyan.inventory.models import (
     Shipment,
@@ -104,6 +104,15 @@ def _move(
     short = []
     for pk, delta in per_product.items():
         after = levels[pk].quantity + delta
+        if after > MAX_QUANTITY or abs(delta) > MAX_QUANTITY:
+            raise DomainError(
+                _("%(product)s: the stock at %(warehouse)s would pass %(max)s.")
+                % {
+                    "product": products[pk].name,
+                    "warehouse": warehouse.name,
+                    "max": f"{MAX_QUANTITY:,}",
+                }
+            )
         if after < 0:
             short.append(
                 _(
@@ -522,13 +531,15 @@ def _order_lines(state, lines, errors: dict, *, eligible, choose, limit, too_man
             _add(errors, "lines", same_line(number, seen[entry.line.pk]))
             continue
         seen[entry.line.pk] = number
-        quantity = parse_quantity(line.get("quantity"), {}, "quantity")
+        line_errors: dict = {}
+        quantity = parse_quantity(line.get("quantity"), line_errors, "quantity")
         if quantity is None:
-            _add(
-                errors,
-                "lines",
-                _("Line %(number)d: enter a quantity above zero.") % {"number": number},
-            )
+            for message in line_errors["quantity"]:
+                _add(
+                    errors,
+                    "lines",
+                    _("Line %(number)d: %(message)s") % {"number": number, "message": message},
+                )
         elif quantity > limit(entry):
             _add(
                 errors,
@@ -704,11 +715,12 @@ def stocktake_count(*, user: User, stocktake: Stocktake, counts: dict) -> Stockt
         counted = parse_quantity(entry.get("counted"), line_errors, "counted", allow_zero=True)
         reason = squash_spaces(entry.get("reason") or "")[:255]
         if counted is None:
-            _add(
-                errors,
-                "lines",
-                _("%(name)s: enter the counted quantity.") % {"name": line.product.name},
-            )
+            for message in line_errors["counted"]:
+                _add(
+                    errors,
+                    "lines",
+                    _("%(name)s: %(message)s") % {"name": line.product.name, "message": message},
+                )
             continue
         if counted != line.book_quantity and not reason:
             _add(

@@ -15,7 +15,7 @@ work to (themself or someone below them), or the customer's owner.
 """
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Max
@@ -27,6 +27,7 @@ from banyan.accounts.guards import ensure_can_write
 from banyan.accounts.models import DictionaryOption, User
 from banyan.core.errors import DomainError, ValidationFailed
 from banyan.core.text import clean_text, squash_spaces
+from banyan.core.values import parse_amount
 from banyan.customers import selectors as customer_selectors
 from banyan.customers import services as customer_services
 from banyan.customers.models import Customer
@@ -43,7 +44,6 @@ OPPORTUNITY_FIELDS = {
     "competitors",
     "owner",
 }
-MAX_AMOUNT = Decimal("999999999999.99")
 
 
 # --- validation -----------------------------------------------------------------------------
@@ -96,26 +96,11 @@ def _probability(value, errors: dict) -> int | None:
 
 
 def _amount(value, errors: dict) -> Decimal:
-    if value is None or value == "":
-        return Decimal("0.00")
-    try:
-        # str() first: a float goes through its shortest repr, never its binary expansion.
-        amount = Decimal(str(value).strip().replace(",", ""))
-    except (InvalidOperation, ValueError):
-        errors.setdefault("expected_amount", []).append(_("Enter an amount, e.g. 12000.00."))
-        return Decimal("0.00")
-    if not amount.is_finite():
-        errors.setdefault("expected_amount", []).append(_("Enter an amount, e.g. 12000.00."))
-        return Decimal("0.00")
-    if amount < 0:
-        errors.setdefault("expected_amount", []).append(
-            _("The expected amount cannot be negative.")
-        )
-    elif amount != amount.quantize(Decimal("0.01")):
-        errors.setdefault("expected_amount", []).append(_("Give at most two decimal places."))
-    elif amount > MAX_AMOUNT:
-        errors.setdefault("expected_amount", []).append(_("The amount is too large."))
-    return amount.quantize(Decimal("0.01")) if amount.is_finite() else Decimal("0.00")
+    """Blank is 0.00; otherwise an amount as `core.values.parse_amount` reads it."""
+    amount = parse_amount(
+        value, errors, "expected_amount", required=False, allow_zero=True, default=Decimal("0.00")
+    )
+    return Decimal("0.00") if amount is None else amount
 
 
 def _date(value, errors: dict) -> date | None:

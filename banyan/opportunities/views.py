@@ -12,13 +12,14 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from banyan.accounts.views.users import refusal_text
 from banyan.core.errors import DomainError, NotFound, PermissionRefused
 from banyan.core.pagination import paginate
+from banyan.core.views import safe_next_url
 from banyan.customers import selectors as customer_selectors
 from banyan.opportunities import selectors, services
 from banyan.opportunities.forms import (
@@ -263,8 +264,5 @@ def opportunity_delete_view(request, pk):
             messages.error(request, refusal_text(exc))
             return redirect(opportunity)
         messages.success(request, _("%(name)s has been deleted.") % {"name": opportunity.name})
-        next_url = request.POST.get("next", "")
-        if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-            return redirect(next_url)
-        return redirect(customer)
+        return redirect(safe_next_url(request, customer.get_absolute_url()))
     return render(request, "opportunities/opportunity_delete.html", {"opportunity": opportunity})

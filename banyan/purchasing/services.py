@@ -18,7 +18,14 @@ from banyan.core.errors import DomainError, NotFound, ValidationFailed
 from banyan.core.models import ExactSum
 from banyan.core.phones import normalize_phone
 from banyan.core.text import squash_spaces
-from banyan.core.values import fen, parse_amount, parse_day, parse_quantity
+from banyan.core.values import (
+    amount_fits,
+    fen,
+    max_amount_text,
+    parse_amount,
+    parse_day,
+    parse_quantity,
+)
 from banyan.inventory import services as inventory_services
 from banyan.inventory.models import StockSlip, StockSlipLine
 from banyan.products import selectors as product_selectors
@@ -188,6 +195,15 @@ def _clean_lines(user: User, lines, errors: dict, prices: dict | None = None) ->
             price = parse_amount(line.get("unit_price"), line_errors, "unit_price", allow_zero=True)
         else:
             price = (prices or {}).get(product.pk, product.cost)
+        amount = None
+        if not line_errors:
+            amount = fen(price * quantity)
+            if not amount_fits(amount):
+                _add(
+                    line_errors,
+                    "amount",
+                    _("the line comes to more than %(max)s") % {"max": max_amount_text()},
+                )
         for messages in line_errors.values():
             for message in messages:
                 _add(
@@ -202,9 +218,15 @@ def _clean_lines(user: User, lines, errors: dict, prices: dict | None = None) ->
                 "product": product,
                 "quantity": quantity,
                 "unit_price": price,
-                "amount": fen(price * quantity),
+                "amount": amount,
                 "position": number - 1,
             }
+        )
+    if not amount_fits(sum((line["amount"] for line in cleaned), ZERO)):
+        _add(
+            errors,
+            "lines",
+            _("The lines add up to more than %(max)s.") % {"max": max_amount_text()},
         )
     return cleaned
 
@@ -413,11 +435,12 @@ def purchase_order_receive(*, user: User, order: PurchaseOrder, lines=None) -> S
             line_errors: dict = {}
             quantity = parse_quantity(entry.get("quantity"), line_errors, "quantity")
             if quantity is None:
-                _add(
-                    errors,
-                    "lines",
-                    _("Line %(number)d: enter a quantity above zero.") % {"number": number},
-                )
+                for message in line_errors["quantity"]:
+                    _add(
+                        errors,
+                        "lines",
+                        _("Line %(number)d: %(message)s") % {"number": number, "message": message},
+                    )
             elif quantity > open_quantity(line):
                 _add(
                     errors,

@@ -13,6 +13,7 @@ from PIL import Image
 from banyan.accounts import scopes, selectors, services
 from banyan.accounts.models import Company, DictionaryOption, Role, User
 from banyan.accounts.services import users as user_services
+from banyan.core.tests.hostile_files import peak_memory, png_declaring
 
 NEW_PASSWORD = "Fresh-Start-2026"
 
@@ -830,3 +831,24 @@ def test_the_last_active_option_cannot_be_deactivated(org, client_as):
 
     assert "A list keeps at least one active option." in response.content.decode()
     assert DictionaryOption.objects.get(pk=options[-1].pk).is_active is True
+
+
+BOMB = png_declaring(13_000, 13_000)  # about 20 KB; 169 MB to 676 MB if it were decoded
+
+
+def test_a_logo_declaring_too_many_pixels_is_refused_before_it_is_decoded(org, client_as):
+    client = client_as(org.boss)
+    _logo_with(client, "logo.png", _png_bytes(), "image/png")
+    logo_before = Company.objects.get(pk=org.company.pk).logo.name
+    assert len(BOMB) < 50 * 1024
+
+    with peak_memory() as growth:
+        response = _logo_with(client, "logo.png", BOMB, "image/png")
+
+    assert response.status_code == 200
+    assert response.context["logo_form"].errors["logo"] == [
+        "The image is 13000 × 13000 pixels; at most 16,777,216 pixels (4096 × 4096) are accepted."
+    ]
+    assert Company.objects.get(pk=org.company.pk).logo.name == logo_before
+    if growth[0] is not None:
+        assert growth[0] < 40 * 1024 * 1024

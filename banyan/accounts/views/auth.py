@@ -41,7 +41,7 @@ def login_view(request):
         "accounts/login.html",
         {
             "form": form,
-            "next": request.GET.get("next", ""),
+            "next": safe_next_url(request, ""),
             "demo_available": selectors.demo_boss() is not None,
         },
     )

@@ -12,6 +12,7 @@ from django.utils import timezone
 from banyan.accounts.models import Company, DictionaryOption
 from banyan.agreements import services
 from banyan.agreements.models import Agreement, AgreementLine
+from banyan.core.tests.hostile_files import small_pdf
 from banyan.customers import services as customer_services
 from banyan.finance import services as finance_services
 
@@ -446,7 +447,7 @@ def test_retrieve_gives_attachments_and_the_plans_due(
     attachment = services.attachment_add(
         user=org.sales1,
         agreement=order,
-        upload=SimpleUploadedFile("scan.pdf", b"%PDF-1.4 signed", content_type="application/pdf"),
+        upload=SimpleUploadedFile("scan.pdf", small_pdf(), content_type="application/pdf"),
     )
 
     body = api_as(org.sales1).get(f"{URL}{order.pk}/").json()
@@ -476,7 +477,7 @@ def test_retrieve_gives_attachments_and_the_plans_due(
         {
             "id": attachment.pk,
             "name": "scan.pdf",
-            "size": 15,
+            "size": len(small_pdf()),
             "uploaded_by": org.sales1.pk,
             "created_at": body["attachments"][0]["created_at"],
             "download_url": download,

@@ -14,6 +14,16 @@ from banyan.accounts.models import DictionaryOption
 from banyan.agreements import services
 from banyan.agreements.models import Agreement, AgreementLine
 from banyan.core.errors import DomainError, NotFound, PermissionRefused, ValidationFailed
+from banyan.core.tests.hostile_files import (
+    ELF_HEADER,
+    PE_STUB,
+    on_a_page,
+    png_declaring,
+    small_pdf,
+    zip_declaring_a_huge_entry,
+    zip_of,
+    zip_with_entries,
+)
 from banyan.customers import services as customer_services
 from banyan.customers.models import Customer
 from banyan.finance import services as finance_services
@@ -288,6 +298,28 @@ def test_bad_lines_are_refused_line_by_line_naming_the_field(org, customer, cata
         "Line 4, product: choose a product from the catalogue",
         "Line 5, quantity: Give at most two decimal places.",
     ]
+    assert not Agreement.objects.filter(company=org.company).exists()
+
+
+def test_lines_whose_amount_a_money_field_cannot_hold_are_refused(org, customer, catalogue):
+    big = {"product": catalogue["server"].pk, "unit_price": "999999999999", "quantity": "2"}
+    half = {"product": catalogue["server"].pk, "unit_price": "600000000000", "quantity": "1"}
+
+    with pytest.raises(ValidationFailed) as one_line:
+        services.agreement_create(
+            user=org.sales1, kind="order", customer=customer, title="Big", lines=[big]
+        )
+    with pytest.raises(ValidationFailed) as two_lines:
+        services.agreement_create(
+            user=org.sales1, kind="order", customer=customer, title="Big", lines=[half, half]
+        )
+
+    assert one_line.value.errors == {
+        "lines": ["Line 1, amount: the line comes to more than 999,999,999,999.99"]
+    }
+    assert two_lines.value.errors == {
+        "lines": ["The lines add up to more than 999,999,999,999.99."]
+    }
     assert not Agreement.objects.filter(company=org.company).exists()
 
 
@@ -914,7 +946,9 @@ def test_an_expired_trial_refuses_changes(org, customer, catalogue):
 
 # --- attachments --------------------------------------------------------------------------
 
-PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n"
+PDF = small_pdf()
+# A Windows program whose DOS stub says nothing: found by its MZ and PE headers.
+PE_WITHOUT_STUB = PE_STUB.replace(b"This program cannot be run in DOS mode", b" " * 38)
 
 
 def upload(name: str, content: bytes):
@@ -957,6 +991,18 @@ def test_an_attachment_is_stored_under_a_random_name_with_its_type_checked(
         ("fake.pdf", b"<html>hello</html>", "fake.pdf is not really a PDF file"),
         ("fake.docx", PDF, "fake.docx is not really a DOCX file"),
         ("binary.txt", b"abc\x00def", "binary.txt is not a text file."),
+        ("scan.pdf", b"%PDF-1.4\n" + PE_STUB + PDF, "scan.pdf contains a program"),
+        ("scan.pdf", on_a_page(PDF, PE_WITHOUT_STUB, b"\n%%EOF\n"), "scan.pdf contains a program"),
+        ("scan.pdf", on_a_page(PDF, ELF_HEADER, b"\n%%EOF\n"), "scan.pdf contains a program"),
+        ("cut.pdf", PDF[:60], "cut.pdf is not a complete PDF file"),
+        ("script.txt", b"#!/bin/sh\nrm -rf ~\n", "script.txt contains a program"),
+        ("latin1.txt", "Café".encode("cp1252") + b"\xff\xfe", "latin1.txt is not a text"),
+        ("bomb.png", png_declaring(13_000, 13_000), "The image is 13000 × 13000 pixels; at most"),
+        ("cut.png", png_declaring(100, 100)[:50], "This file is not a PNG image."),
+        ("plan.docx", zip_declaring_a_huge_entry(), "plan.docx would unpack to more than 256 MB."),
+        ("many.zip", zip_with_entries(5001), "many.zip holds more than 5000 files."),
+        ("plan.docx", zip_of({"a.txt": b"x"}), "plan.docx is not a Word, Excel or PowerPoint"),
+        ("broken.zip", b"PK\x03\x04" + b"\0" * 100, "broken.zip is not a valid ZIP file."),
     ],
 )
 def test_an_attachment_of_the_wrong_type_or_content_is_refused(
@@ -970,6 +1016,29 @@ def test_an_attachment_of_the_wrong_type_or_content_is_refused(
     assert set(excinfo.value.errors) == {"file"}
     assert str(excinfo.value.errors["file"][0]).startswith(message)
     assert not order.attachments.exists()
+
+
+def test_genuine_documents_of_every_type_are_accepted(org, customer, catalogue):
+    import io
+
+    from PIL import Image
+
+    order = order_of(org.sales1, customer, catalogue)
+    jpeg = io.BytesIO()
+    Image.new("RGB", (40, 20), "white").save(jpeg, format="JPEG")
+    documents = {
+        "合同.pdf": PDF,
+        "盖章页.png": png_declaring(600, 800),
+        "照片.jpg": jpeg.getvalue(),
+        "报价.xlsx": zip_of({"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<w/>"}),
+        "资料.zip": zip_of({"readme.txt": "说明".encode()}),
+        "备注.txt": "付款条件见附件\n".encode("gb18030"),
+    }
+
+    for name, content in documents.items():
+        services.attachment_add(user=org.sales1, agreement=order, upload=upload(name, content))
+
+    assert sorted(order.attachments.values_list("name", flat=True)) == sorted(documents)
 
 
 def test_an_attachment_above_the_size_limit_is_refused(org, customer, catalogue, monkeypatch):

@@ -13,11 +13,12 @@ from django.utils import timezone
 from banyan.accounts.models import DictionaryOption
 from banyan.agreements import services
 from banyan.agreements.models import Agreement, AgreementAttachment, AgreementLine
+from banyan.core.tests.hostile_files import PE_STUB, small_pdf
 from banyan.customers import services as customer_services
 from banyan.finance import services as finance_services
 
 CENT = Decimal("0.01")
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PDF = small_pdf()
 
 
 def option(company, kind, code):
@@ -730,6 +731,14 @@ def test_attachments_are_checked_by_content_and_size(org, client_as, customer, c
     exe = SimpleUploadedFile("setup.exe", b"MZ\x90\x00", content_type="application/x-msdownload")
     response = client.post(add, {"file": exe}, follow=True)
     assert "Attach a file of one of these types" in response.content.decode()
+    disguised = SimpleUploadedFile(
+        "合同.pdf", b"%PDF-1.7\n" + PE_STUB + PDF, content_type="application/pdf"
+    )
+    response = client.post(add, {"file": disguised}, follow=True)
+    assert (
+        "File: 合同.pdf contains a program; programs are not accepted as attachments."
+        in response.content.decode()
+    )
     assert AgreementAttachment.objects.count() == 0
 
 

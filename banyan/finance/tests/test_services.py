@@ -381,6 +381,25 @@ def test_an_over_payment_is_refused_unless_confirmed(org, agreement, pay):
     assert services.check_books(org.company.pk) == []
 
 
+def test_totals_a_money_field_cannot_hold_are_refused(org, agreement, pay, invoice):
+    pay(agreement, "999999999999.00", confirm_overpayment=True)
+    org.company.allow_invoice_ahead = True
+    org.company.save(update_fields=["allow_invoice_ahead"])
+    invoice(agreement, "999999999999.00")
+    before = books(agreement)
+
+    with pytest.raises(ValidationFailed) as paid:
+        pay(agreement, "1000.00", confirm_overpayment=True)
+    with pytest.raises(ValidationFailed) as invoiced:
+        invoice(agreement, "1000.00")
+
+    assert paid.value.errors == {"amount": ["The paid total would pass 999,999,999,999.99."]}
+    assert invoiced.value.errors == {
+        "amount": ["Invoices would add up to more than 999,999,999,999.99."]
+    }
+    assert books(agreement) == before
+
+
 def test_bad_payment_input_is_refused_naming_each_field(
     org, other_org, agreement, make_signed, pay
 ):

@@ -451,6 +451,18 @@ def test_a_shortage_is_refused_naming_the_product_what_is_there_needed_and_short
     assert level(inv.main, inv.cable) == D("100")
 
 
+def test_stock_a_quantity_field_cannot_hold_is_refused_naming_the_product(inv):
+    put_in(inv, inv.main, inv.switch, "999999999999")
+    slip = by_hand(inv, "inbound", [(inv.switch, "1")])
+    before = stock_papers(inv.company)
+
+    with pytest.raises(DomainError) as refused:
+        services.slip_confirm(user=inv.keeper, slip=slip)
+
+    assert str(refused.value) == "交换机: the stock at 上海总仓 would pass 999,999,999,999.99."
+    assert stock_papers(inv.company) == before
+
+
 def test_a_shortage_of_several_products_names_each_and_stock_elsewhere_does_not_count(inv):
     put_in(inv, inv.north, inv.switch, 50)  # another warehouse's stock does not help
     put_in(inv, inv.main, inv.cable, D("1.5"))
@@ -867,7 +879,7 @@ def test_each_difference_needs_its_reason(inv):
         )
     assert sorted(refused.value.errors["lines"]) == [
         "交换机: counted 6 against 7 in the books; give the reason for the difference.",
-        "网线: enter the counted quantity.",
+        "网线: Enter a quantity, e.g. 2 or 1.5.",
     ]
     assert not stocktake.lines.exclude(counted_quantity=None).exists()
     with pytest.raises(ValidationFailed) as refused:

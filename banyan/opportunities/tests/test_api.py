@@ -121,7 +121,7 @@ def test_bad_input_names_the_field(org, other_org, stages, api_as, make_customer
     assert response.status_code == 400
     assert response.json() == {
         "stage": ["Choose a stage from the list."],
-        "expected_amount": ["The expected amount cannot be negative."],
+        "expected_amount": ["The amount cannot be negative."],
     }
     response = api.post(f"{URL}{opportunity.pk}/move/", {"stage": foreign.pk}, format="json")
     assert response.status_code == 400 and list(response.json()) == ["stage"]

@@ -247,7 +247,7 @@ def test_validation_names_the_field_and_writes_nothing(
         "name": ["Enter the opportunity's name."],
         "stage": ["Choose a stage from the list."],
         "probability": ["Enter the probability as a whole number from 0 to 100."],
-        "expected_amount": ["The expected amount cannot be negative."],
+        "expected_amount": ["The amount cannot be negative."],
         "expected_close_date": ["Enter a date such as 2026-06-30."],
     }
     with pytest.raises(ValidationFailed) as refused:

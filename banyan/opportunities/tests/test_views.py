@@ -213,7 +213,7 @@ def test_a_negative_amount_is_shown_on_its_field_and_nothing_is_saved(
 
     assert response.status_code == 200
     assert response.context["form"].errors == {
-        "expected_amount": ["The expected amount cannot be negative."]
+        "expected_amount": ["The amount cannot be negative."]
     }
     assert 'value="ERP"' in response.content.decode()  # what was typed stays
     assert Opportunity.objects.count() == 0

@@ -272,6 +272,20 @@ def test_a_purchase_order_refuses_bad_lines_and_header_and_writes_nothing(buy, o
     assert not PurchaseOrderLine.objects.filter(company=buy.company).exists()
 
 
+def test_lines_whose_amount_a_money_field_cannot_hold_are_refused(buy):
+    big = {"product": buy.switch.pk, "quantity": "2", "unit_price": "999999999999"}
+    half = {"product": buy.cable.pk, "quantity": "1", "unit_price": "600000000000"}
+
+    for lines, message in (
+        ([big], "Line 1: the line comes to more than 999,999,999,999.99"),
+        ([half, half], "The lines add up to more than 999,999,999,999.99."),
+    ):
+        with pytest.raises(ValidationFailed) as refused:
+            new_order(buy, lines, user=buy.costed_buyer)
+        assert refused.value.errors == {"lines": [message]}
+    assert not PurchaseOrder.objects.filter(company=buy.company).exists()
+
+
 def test_purchase_orders_need_the_purchasing_permission(org, other_org, buy, grant):
     order = new_order(buy)
     before = snapshot(order)
@@ -435,7 +449,7 @@ def test_a_waiting_slip_holds_its_quantity_until_it_is_confirmed_or_rejected(buy
         "lines": [
             "Line 1: 3.00 of 交换机 is still to receive.",
             "Line 2: choose a line of this purchase order.",
-            "Line 3: enter a quantity above zero.",
+            "Line 3: Enter a quantity.",
         ]
     }
     assert snapshot(order) == before
