@@ -2,7 +2,7 @@
 
 from django.db.models import QuerySet
 
-from banyan.accounts import scopes
+from banyan.accounts import visibility
 from banyan.accounts.dictionary import KINDS
 from banyan.accounts.models import ApiToken, Company, DictionaryOption, User
 from banyan.core.errors import NotFound
@@ -26,7 +26,7 @@ def get_company_user(user: User, pk) -> User:
 
 def assignable_users(user: User) -> QuerySet[User]:
     """Active users `user` may give work to: themself and everyone below them."""
-    return scopes.subordinates(user, include_self=True).filter(is_active=True)
+    return visibility.subordinates(user, include_self=True).filter(is_active=True)
 
 
 def user_tree(user: User) -> list[tuple[User, int]]:

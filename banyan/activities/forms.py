@@ -8,8 +8,8 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from banyan.accounts import scopes
 from banyan.accounts import selectors as account_selectors
+from banyan.accounts import visibility
 from banyan.activities.models import WorkSummary
 from banyan.core.forms import IdField, OptionChoiceField, ServiceErrorsMixin, UserChoiceField
 from banyan.core.values import validate_day_in_range
@@ -170,7 +170,7 @@ class ActivityFilterForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["type"].queryset = account_selectors.dictionary_options(user, "activity_type")
-        self.fields["owner"].queryset = scopes.visible_owners(user).order_by("path")
+        self.fields["owner"].queryset = visibility.visible_owners(user).order_by("path")
 
 
 class TaskFilterForm(forms.Form):

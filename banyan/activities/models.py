@@ -11,9 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from banyan.core.models import TenantModel
+from banyan.customers.models import CustomerRecord
 
 
-class Activity(TenantModel):
+class Activity(CustomerRecord):
     """One contact with a customer: a call, an e-mail, a visit… done by its owner."""
 
     customer = models.ForeignKey(
@@ -46,7 +47,7 @@ class Activity(TenantModel):
         verbose_name=_("done by"),
     )
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "customer_owner"])
 
     class Meta:
         verbose_name = _("activity")
@@ -57,14 +58,18 @@ class Activity(TenantModel):
                 fields=["company", "customer", "-occurred_at"], name="act_company_customer"
             ),
             models.Index(fields=["company", "owner", "-occurred_at"], name="act_company_owner"),
-            models.Index(fields=["company", "-occurred_at"], name="act_company_occurred"),
+            models.Index(fields=["company", "-occurred_at", "-id"], name="act_company_occurred"),
+            models.Index(
+                fields=["company", "customer_owner", "-occurred_at", "-id"],
+                name="act_company_cust_owner",
+            ),
         ]
 
     def __str__(self):
         return self.subject
 
 
-class Task(TenantModel):
+class Task(CustomerRecord):
     """Something to do by a due time (a follow-up, a meeting), optionally on a customer.
 
     The reminder time and channels are stored here; sending them is the reminders' job.
@@ -110,6 +115,10 @@ class Task(TenantModel):
                 fields=["company", "customer", "due_at"], name="task_company_customer_due"
             ),
             models.Index(fields=["company", "created_by"], name="task_company_creator"),
+            models.Index(fields=["company", "due_at", "id"], name="task_company_due"),
+            models.Index(
+                fields=["company", "customer_owner", "due_at", "id"], name="task_company_cust_owner"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -130,7 +139,7 @@ class Task(TenantModel):
         return self.done_at is None and self.due_at < timezone.now()
 
 
-class WorkSummary(TenantModel):
+class WorkSummary(CustomerRecord):
     """A rep's evaluation of a customer, or a request for help, optionally to one user."""
 
     class Kind(models.TextChoices):
@@ -167,6 +176,11 @@ class WorkSummary(TenantModel):
         indexes = [
             models.Index(
                 fields=["company", "customer", "-created_at"], name="summary_company_customer"
+            ),
+            models.Index(fields=["company", "-created_at", "-id"], name="summary_company_created"),
+            models.Index(
+                fields=["company", "customer_owner", "-created_at", "-id"],
+                name="summary_company_cust_owner",
             ),
         ]
 

@@ -8,8 +8,8 @@ user may see, in a fixed number of queries whatever the number of rows.
 
 from django.utils.translation import gettext_lazy as _
 
-from banyan.accounts import scopes
 from banyan.accounts import selectors as account_selectors
+from banyan.accounts import visibility
 from banyan.activities import selectors
 from banyan.activities.forms import QuickTaskForm
 from banyan.core.panels import Panel, customer_view, workbench
@@ -25,7 +25,7 @@ def activities_context(user, customer) -> dict:
     can_edit = can_edit_customer(user, customer)
     activities = selectors.customer_activities(user, customer, limit=PANEL_ROWS)
     for activity in activities:
-        activity.can_change = can_edit and scopes.can_see_owner(user, activity.owner)
+        activity.can_change = can_edit and visibility.can_see_owner(user, activity.owner)
     return {
         "activities": activities,
         "can_edit": can_edit,
@@ -54,7 +54,7 @@ def work_summaries_context(user, customer) -> dict:
     can_edit = can_edit_customer(user, customer)
     summaries = selectors.customer_work_summaries(user, customer, limit=PANEL_ROWS)
     for summary in summaries:
-        summary.can_change = can_edit and scopes.can_see_owner(user, summary.author)
+        summary.can_change = can_edit and visibility.can_see_owner(user, summary.author)
     return {"summaries": summaries, "can_edit": can_edit}
 
 

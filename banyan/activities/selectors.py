@@ -1,8 +1,7 @@
 """Reads on activities, tasks and work summaries, always for an acting user.
 
-Records on a customer are visible exactly when their customer is: each query starts from
-`customers.selectors.visible_customers(user)` as one SQL subquery, so the sharing and
-reporting-line rules live in one place. A task without a customer is visible to its
+Records on a customer are visible exactly when their customer is (the visibility engine's
+customer rule, on the columns each row carries). A task without a customer is visible to its
 assignee, its creator and the people above the assignee.
 """
 
@@ -11,17 +10,12 @@ import datetime
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from banyan.accounts import scopes
+from banyan.accounts import visibility
 from banyan.accounts.models import Role, User
 from banyan.activities.models import Activity, CalendarFeed, Task, WorkSummary
 from banyan.core.errors import NotFound
 from banyan.customers.models import Customer
-from banyan.customers.selectors import (
-    can_edit_customer,
-    of_visible_customers,
-    records_of_customer,
-    visible_customers,
-)
+from banyan.customers.selectors import can_edit_customer, records_of_customer
 from banyan.customers.text import search_terms
 
 ACTIVITY_ORDERINGS = {
@@ -58,11 +52,7 @@ SUMMARY_RELATED = ("customer", "author", "addressed_to")
 
 def visible_activities(user: User) -> QuerySet[Activity]:
     """Activities on the customers the user may see."""
-    if not _has_company(user):
-        return Activity.objects.none()
-    return Activity.objects.filter(
-        of_visible_customers(user), company_id=user.company_id
-    ).select_related(*ACTIVITY_RELATED)
+    return visibility.on_visible_customers(user, Activity).select_related(*ACTIVITY_RELATED)
 
 
 def get_activity_for(user: User, pk) -> Activity:
@@ -75,7 +65,9 @@ def get_activity_for(user: User, pk) -> Activity:
 
 def can_change_activity(user: User, activity: Activity) -> bool:
     """Its owner or the people above them, while they may edit the customer."""
-    return scopes.can_see_owner(user, activity.owner) and can_edit_customer(user, activity.customer)
+    return visibility.can_see_owner(user, activity.owner) and can_edit_customer(
+        user, activity.customer
+    )
 
 
 def activity_list(
@@ -116,7 +108,7 @@ def activity_list(
 def customer_activities(user: User, customer: Customer, *, limit: int = 20) -> list[Activity]:
     """The newest activities on one customer (the customer view's panel)."""
     return list(
-        records_of_customer(Activity.objects.all(), user, customer)
+        records_of_customer(Activity, user, customer)
         .select_related(*ACTIVITY_RELATED)
         .order_by("-occurred_at", "-id")[:limit]
     )
@@ -128,18 +120,13 @@ def customer_activities(user: User, customer: Customer, *, limit: int = 20) -> l
 def visible_tasks(user: User) -> QuerySet[Task]:
     """Tasks on customers the user may see, plus tasks without a customer that are assigned
     to them, created by them, or assigned to someone below them."""
-    if not _has_company(user):
-        return Task.objects.none()
-    tasks = Task.objects.filter(company_id=user.company_id).select_related(
+
+    def personal(line_owners) -> Q:
+        return Q(customer__isnull=True) & (Q(assignee__in=line_owners) | Q(created_by=user))
+
+    return visibility.on_visible_customers(user, Task, also=personal).select_related(
         "customer", "assignee", "created_by"
     )
-    if scopes.sees_whole_company(user):
-        return tasks
-    # Q() | Q(x) is Q(x): the whole-company case above must not reach this combination.
-    personal = Q(customer__isnull=True) & (
-        Q(assignee=user) | Q(created_by=user) | scopes.owner_condition(user, field="assignee")
-    )
-    return tasks.filter(Q(customer__in=visible_customers(user)) | personal)
 
 
 def get_task_for(user: User, pk) -> Task:
@@ -157,7 +144,7 @@ def can_mark_task(user: User, task: Task) -> bool:
         and (
             task.assignee_id == user.pk
             or task.created_by_id == user.pk
-            or scopes.can_see_owner(user, task.assignee)
+            or visibility.can_see_owner(user, task.assignee)
         )
     )
 
@@ -191,7 +178,9 @@ def task_list(
     if scope == "mine":
         tasks = tasks.filter(assignee=user)
     elif scope == "team":
-        tasks = tasks.filter(scopes.owner_condition(user, field="assignee")).exclude(assignee=user)
+        tasks = tasks.filter(visibility.line_condition(user, field="assignee")).exclude(
+            assignee=user
+        )
     elif scope == "created":
         tasks = tasks.filter(created_by=user).exclude(assignee=user)
     now = timezone.now()
@@ -221,7 +210,7 @@ def task_list(
 def customer_open_tasks(user: User, customer: Customer, *, limit: int = 20) -> list[Task]:
     """Open tasks on one customer, soonest first (the customer view's panel)."""
     return list(
-        records_of_customer(Task.objects.all(), user, customer)
+        records_of_customer(Task, user, customer)
         .filter(done_at__isnull=True)
         .select_related("customer", "assignee", "created_by")
         .order_by("due_at", "id")[:limit]
@@ -273,7 +262,7 @@ def team_recent_activities(user: User, *, limit: int = 10) -> list[Activity]:
         return []
     return list(
         visible_activities(user)
-        .filter(scopes.owner_condition(user))
+        .filter(visibility.line_condition(user))
         .exclude(owner=user)
         .order_by("-occurred_at", "-id")[:limit]
     )
@@ -285,14 +274,13 @@ def team_without_activity_today(user: User) -> list[User]:
     if not _has_company(user):
         return []
     start, end = company_day(user)
-    logged_today = Activity.objects.filter(
-        company_id=user.company_id,
+    logged_today = visibility.of_company(user, Activity).filter(
         owner=OuterRef("pk"),
         occurred_at__gte=start,
         occurred_at__lt=end,
     )
     return list(
-        scopes.visible_owners(user)
+        visibility.visible_owners(user)
         .filter(is_active=True)
         .exclude(pk=user.pk)
         .filter(~Exists(logged_today))
@@ -304,11 +292,7 @@ def team_without_activity_today(user: User) -> list[User]:
 
 
 def visible_work_summaries(user: User) -> QuerySet[WorkSummary]:
-    if not _has_company(user):
-        return WorkSummary.objects.none()
-    return WorkSummary.objects.filter(
-        of_visible_customers(user), company_id=user.company_id
-    ).select_related(*SUMMARY_RELATED)
+    return visibility.on_visible_customers(user, WorkSummary).select_related(*SUMMARY_RELATED)
 
 
 def get_work_summary_for(user: User, pk) -> WorkSummary:
@@ -320,14 +304,14 @@ def get_work_summary_for(user: User, pk) -> WorkSummary:
 
 def can_change_work_summary(user: User, summary: WorkSummary) -> bool:
     """Its author or the people above them, while they may edit the customer."""
-    return scopes.can_see_owner(user, summary.author) and can_edit_customer(user, summary.customer)
+    return visibility.can_see_owner(user, summary.author) and can_edit_customer(
+        user, summary.customer
+    )
 
 
 def customer_work_summaries(user: User, customer: Customer, *, limit: int = 20) -> list:
     return list(
-        records_of_customer(WorkSummary.objects.all(), user, customer).select_related(
-            *SUMMARY_RELATED
-        )[:limit]
+        records_of_customer(WorkSummary, user, customer).select_related(*SUMMARY_RELATED)[:limit]
     )
 
 
@@ -335,12 +319,13 @@ def customer_work_summaries(user: User, customer: Customer, *, limit: int = 20) 
 
 
 def calendar_feed_of(user: User) -> CalendarFeed | None:
-    return CalendarFeed.objects.filter(company_id=user.company_id, user=user).first()
+    return visibility.of_company(user, CalendarFeed).filter(user=user).first()
 
 
-def feed_owner(token: str) -> User:
+def dangerously_feed_owner(token: str) -> User:
     """The user whose feed this token opens; NotFound for an unknown or revoked token, or an
-    inactive user or company."""
+    inactive user or company. Looked up across companies, by the token alone: it is the
+    feed's only credential (a calendar app sends nothing else)."""
     feed = (
         CalendarFeed.objects.filter(token=str(token or ""))
         .select_related("user", "user__company")

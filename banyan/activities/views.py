@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from banyan.accounts import scopes
+from banyan.accounts import visibility
 from banyan.accounts.views.users import refusal_text
 from banyan.activities import ical, selectors, services
 from banyan.activities.forms import (
@@ -64,7 +64,7 @@ def activity_list_view(request):
     )
     page = paginate(request, activities)
     for activity in page:
-        activity.can_change = scopes.can_see_owner(request.user, activity.owner)
+        activity.can_change = visibility.can_see_owner(request.user, activity.owner)
     return render(
         request,
         "activities/activity_list.html",
@@ -352,7 +352,7 @@ def calendar_feed_regenerate_view(request):
 def calendar_feed_ics_view(request, token):
     """The iCalendar feed: no login, the secret token in the URL opens it. An unknown or
     revoked token is a 404."""
-    user = found_or_404(selectors.feed_owner, token)
+    user = found_or_404(selectors.dangerously_feed_owner, token)
     tasks = selectors.feed_tasks(user)
     body = ical.build_calendar(
         user=user,

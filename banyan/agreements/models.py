@@ -23,6 +23,7 @@ from simple_history.models import HistoricalRecords
 
 from banyan.core.models import TenantModel, money_field, quantity_field
 from banyan.core.values import fen
+from banyan.customers.models import CustomerRecord
 
 HUNDRED = Decimal(100)
 
@@ -39,7 +40,7 @@ def agreement_amount(lines_total, discount_percent) -> Decimal:
     return fen(Decimal(lines_total) * (HUNDRED - Decimal(discount_percent)) / HUNDRED)
 
 
-class Agreement(TenantModel):
+class Agreement(CustomerRecord):
     class Kind(models.TextChoices):
         CONTRACT = "contract", _("Contract")
         ORDER = "order", _("Order")
@@ -89,7 +90,7 @@ class Agreement(TenantModel):
         verbose_name=_("created by"),
     )
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "customer_owner"])
 
     class Meta:
         verbose_name = _("agreement")
@@ -104,7 +105,11 @@ class Agreement(TenantModel):
             ),
         ]
         indexes = [
-            models.Index(fields=["company", "kind", "-created_at"], name="agr_company_kind"),
+            models.Index(fields=["company", "kind", "-created_at", "-id"], name="agr_company_kind"),
+            models.Index(
+                fields=["company", "customer_owner", "kind", "-created_at", "-id"],
+                name="agr_company_cust_owner",
+            ),
             models.Index(fields=["company", "customer"], name="agr_company_customer"),
             models.Index(fields=["company", "owner", "kind"], name="agr_company_owner"),
             models.Index(fields=["company", "kind", "status"], name="agr_company_status"),

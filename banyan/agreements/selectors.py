@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.db.models import Count, F, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from banyan.accounts import scopes
+from banyan.accounts import visibility
 from banyan.accounts.models import User
 from banyan.agreements.models import Agreement, AgreementAttachment, AgreementLine
 from banyan.core.errors import NotFound, PermissionRefused
@@ -56,12 +56,7 @@ def kinds_in_use(user: User) -> list[str]:
 
 def visible_agreements(user: User, kind: str | None = None) -> QuerySet[Agreement]:
     """Agreements whose customer the user may see (their line's, or shared with them)."""
-    if not user.is_authenticated or not user.company_id or not user.is_active:
-        return Agreement.objects.none()
-    agreements = Agreement.objects.filter(
-        customer_selectors.of_visible_customers(user),
-        company_id=user.company_id,
-    )
+    agreements = visibility.on_visible_customers(user, Agreement)
     if kind:
         agreements = agreements.filter(kind=kind)
     return agreements
@@ -90,7 +85,7 @@ def get_agreement_for(user: User, pk, *, for_edit: bool = False) -> Agreement:
 
 def agreement_owners(user: User) -> QuerySet[User]:
     """The people the owner filter offers: those whose records the user sees."""
-    return scopes.visible_owners(user).order_by("path")
+    return visibility.visible_owners(user).order_by("path")
 
 
 def agreement_list(
@@ -171,7 +166,7 @@ def get_attachment_for(user: User, pk, *, for_edit: bool = False) -> AgreementAt
 def customer_agreements(user: User, customer: Customer) -> QuerySet[Agreement]:
     """The agreements of one customer, newest first (the customer was fetched for the user)."""
     return (
-        customer_selectors.records_of_customer(Agreement.objects.all(), user, customer)
+        customer_selectors.records_of_customer(Agreement, user, customer)
         .select_related("owner")
         .order_by("-created_at", "-id")
     )

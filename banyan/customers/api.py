@@ -678,7 +678,7 @@ class DuplicateCheckViewSet(viewsets.ViewSet):
             }
         )
         query.is_valid(raise_exception=True)
-        matches = selectors.find_duplicates(
+        matches = selectors.company_wide_duplicates(
             request.user,
             name=query.validated_data.get("name", ""),
             phones=query.validated_data.get("phone", []),

@@ -8,4 +8,8 @@ class CustomersConfig(AppConfig):
     verbose_name = _("Customers")
 
     def ready(self):
-        from banyan.customers import handovers, navigation, panels  # noqa: F401
+        from banyan.accounts import visibility
+        from banyan.customers import handovers, navigation, panels, selectors  # noqa: F401
+
+        if selectors.shared_customer_keys not in visibility.SHARE_SOURCES:
+            visibility.SHARE_SOURCES.append(selectors.shared_customer_keys)

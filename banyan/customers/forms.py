@@ -9,8 +9,8 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from banyan.accounts import scopes
 from banyan.accounts import selectors as account_selectors
+from banyan.accounts import visibility
 from banyan.accounts.models import User
 from banyan.core.forms import OptionChoiceField, ServiceErrorsMixin
 from banyan.customers.models import Customer, CustomerShare
@@ -229,7 +229,7 @@ class CustomerFilterForm(forms.Form):
         self.fields["industry"].queryset = account_selectors.dictionary_options(
             user, "industry", active_only=True
         )
-        self.fields["owner"].queryset = scopes.visible_owners(user).order_by("path")
+        self.fields["owner"].queryset = visibility.visible_owners(user).order_by("path")
         _small_controls(self)
 
     def cleaned(self) -> dict:

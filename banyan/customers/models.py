@@ -92,7 +92,48 @@ class Customer(TenantModel):
         return reverse("customer-detail", args=[self.pk])
 
 
-class Contact(TenantModel):
+class CustomerRecord(TenantModel):
+    """A row hung on a customer, visible exactly when its customer is.
+
+    `customer_owner` is the customer's owner, copied so that "the customer is visible" is a
+    condition on the row's own indexed columns (`accounts.visibility`). It is filled here on
+    every save that writes the customer, and customer transfers and handovers rewrite it for
+    every row of the customer in their transaction (`customers.services`).
+    `manage.py check_visibility_copies` proves the copies equal their customer's owner.
+    A subclass defines its own `customer` foreign key (nullable where a row may have none).
+    """
+
+    customer_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        db_index=False,  # led by `company` in each subclass's own indexes
+        related_name="+",
+        verbose_name=_("customer's owner"),
+    )
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "customer" in update_fields:
+            self.customer_owner_id = self.customer.owner_id if self.customer_id else None
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "customer_owner"}
+        super().save(*args, **kwargs)
+
+
+def customer_record_models() -> list[type[CustomerRecord]]:
+    """Every model of rows hung on a customer (each carries the customer's owner)."""
+    from django.apps import apps
+
+    return [model for model in apps.get_models() if issubclass(model, CustomerRecord)]
+
+
+class Contact(CustomerRecord):
     """A person at a customer (联系人)."""
 
     customer = models.ForeignKey(
@@ -118,7 +159,7 @@ class Contact(TenantModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
     )
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "customer_owner"])
 
     class Meta:
         verbose_name = _("contact")
@@ -128,6 +169,11 @@ class Contact(TenantModel):
             models.Index(fields=["company", "customer"], name="contact_company_customer"),
             models.Index(fields=["company", "mobile"], name="contact_company_mobile"),
             models.Index(fields=["company", "phone"], name="contact_company_phone"),
+            models.Index(fields=["company", "name", "id"], name="contact_company_name"),
+            models.Index(
+                fields=["company", "customer_owner", "name", "id"],
+                name="contact_company_cust_owner",
+            ),
         ]
 
     def __str__(self):

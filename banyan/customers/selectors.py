@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from banyan.accounts import scopes
+from banyan.accounts import visibility
 from banyan.accounts.models import User
 from banyan.core.errors import NotFound, PermissionRefused
 from banyan.core.history import (  # noqa: F401 (HistoryChange: part of this module's API)
@@ -22,16 +22,17 @@ from banyan.customers.models import Contact, Customer, CustomerShare
 from banyan.customers.text import name_key, search_terms
 
 
-def _company_customers(user: User) -> QuerySet[Customer]:
-    if not user.is_authenticated or not user.company_id or not user.is_active:
-        return Customer.objects.none()
-    return Customer.objects.filter(company_id=user.company_id)
+def shared_customer_keys(user: User, edit_only: bool) -> QuerySet:
+    """The keys of the customers shared with the user (to edit, with `edit_only`): the
+    visibility engine's source of shares (registered in `CustomersConfig.ready`)."""
+    shares = visibility.of_company(user, CustomerShare).filter(user_id=user.pk)
+    if edit_only:
+        shares = shares.filter(level=CustomerShare.Level.EDIT)
+    return shares.order_by().values_list("customer_id", flat=True)
 
 
 def _shared_with(user: User, *, edit_only: bool = False) -> QuerySet[CustomerShare]:
-    if not user.pk or not user.company_id:
-        return CustomerShare.objects.none()
-    shares = CustomerShare.objects.filter(company_id=user.company_id, user=user)
+    shares = visibility.of_company(user, CustomerShare).filter(user_id=user.pk)
     if edit_only:
         shares = shares.filter(level=CustomerShare.Level.EDIT)
     return shares
@@ -39,59 +40,23 @@ def _shared_with(user: User, *, edit_only: bool = False) -> QuerySet[CustomerSha
 
 def managed_customers(user: User) -> QuerySet[Customer]:
     """Customers in the user's line (owned by them or below): edit, share, transfer, delete."""
-    return _company_customers(user).filter(scopes.owner_condition(user))
-
-
-# Up to this many shares are inlined as a list of keys; more go in as a subquery.
-SHARES_INLINED = 500
-
-
-def _shared_condition(user: User, *, edit_only: bool = False) -> Q | None:
-    """`pk IN (…)` for the customers shared with the user, or None when there are none.
-
-    Looked up first (one small indexed query) rather than OR-ed in as a subquery: an OR
-    with a subquery makes PostgreSQL scan every customer of the company, while the owner
-    condition alone walks the (company, owner) index.
-    """
-    shares = _shared_with(user, edit_only=edit_only)
-    ids = list(shares.values_list("customer_id", flat=True)[: SHARES_INLINED + 1])
-    if not ids:
-        return None
-    if len(ids) > SHARES_INLINED:
-        return Q(pk__in=shares.values("customer_id"))
-    return Q(pk__in=ids)
-
-
-def _line_or_shared(user: User, *, edit_only: bool) -> QuerySet[Customer]:
-    customers = _company_customers(user)
-    if scopes.sees_whole_company(user):
-        return customers
-    condition = scopes.owner_condition(user)
-    shared = _shared_condition(user, edit_only=edit_only)
-    return customers.filter(condition | shared if shared is not None else condition)
+    return visibility.owned_in_line(user, Customer)
 
 
 def visible_customers(user: User) -> QuerySet[Customer]:
     """Customers the user may read: their line's, plus those shared with them."""
-    return _line_or_shared(user, edit_only=False)
-
-
-def of_visible_customers(user: User, field: str = "customer") -> Q:
-    """The condition "its customer is visible to the user" for rows hung on a customer
-    (contacts, activities, agreements, payments…). For a boss it is no condition at all (the
-    company filter does it), which spares a semi-join over every customer of the company."""
-    if scopes.sees_whole_company(user):
-        return Q()
-    return Q(**{f"{field}__in": visible_customers(user)})
+    return visibility.on_visible_customers(user, Customer, owner_field="owner", customer_field="pk")
 
 
 def editable_customers(user: User) -> QuerySet[Customer]:
     """Customers the user may change: their line's, plus those shared with them to edit."""
-    return _line_or_shared(user, edit_only=True)
+    return visibility.on_visible_customers(
+        user, Customer, owner_field="owner", customer_field="pk", edit_only=True
+    )
 
 
 def can_manage_customer(user: User, customer: Customer) -> bool:
-    return customer.company_id == user.company_id and scopes.can_see_owner(user, customer.owner)
+    return customer.company_id == user.company_id and visibility.can_see_owner(user, customer.owner)
 
 
 def can_edit_customer(user: User, customer: Customer) -> bool:
@@ -111,7 +76,7 @@ def editable_among(user: User, customers) -> set[int]:
     """The keys of those `customers` (already fetched visible, owners loaded) the user may
     change: their line's by the owners' paths in memory, plus edit shares in one query."""
     customers = list(customers)
-    editable = {c.pk for c in customers if scopes.can_see_owner(user, c.owner)}
+    editable = {c.pk for c in customers if visibility.can_see_owner(user, c.owner)}
     rest = [c.pk for c in customers if c.pk not in editable]
     if rest:
         editable.update(
@@ -125,7 +90,7 @@ def editable_among(user: User, customers) -> set[int]:
 def contacts_to_prefetch(user: User) -> QuerySet[Contact]:
     """Contacts to prefetch onto customers that were fetched through `visible_customers`:
     their visibility is the customers', already checked."""
-    return Contact.objects.filter(company_id=user.company_id).select_related("category")
+    return visibility.of_company(user, Contact).select_related("category")
 
 
 def get_customer_for(user: User, pk, *, for_edit: bool = False) -> Customer:
@@ -147,20 +112,22 @@ def get_customer_for(user: User, pk, *, for_edit: bool = False) -> Customer:
     return customer
 
 
-def records_of_customer(records: QuerySet, user: User, customer: Customer) -> QuerySet:
-    """The rows of `records` (contacts, activities, opportunities…) hung on one customer.
+def records_of_customer(records, user: User, customer: Customer) -> QuerySet:
+    """The rows of `records` (a model or a queryset of contacts, activities, opportunities…)
+    hung on one customer.
 
     Visibility was checked once when the customer was fetched with `get_customer_for`, so
-    the rows are found by key alone: no visibility subquery for every panel of the customer
+    the rows are found by key alone: no visibility condition for every panel of the customer
     view. A customer obtained any other way is checked here first.
     """
+    rows = visibility.of_company(user, records)
     if customer.company_id != user.company_id:
-        return records.none()
+        return rows.none()
     if getattr(customer, "_visible_to_user_id", None) != user.pk and not (
         visible_customers(user).filter(pk=customer.pk).exists()
     ):
-        return records.none()
-    return records.filter(company_id=user.company_id, customer_id=customer.pk)
+        return rows.none()
+    return rows.filter(customer_id=customer.pk)
 
 
 def _whole_phone(query: str) -> str:
@@ -188,7 +155,7 @@ def _search_conditions(user: User, query: str) -> list[Q]:
     if number:
         # The contacts' customers are looked up first (each by its index): an OR with
         # subqueries would make both databases scan every customer.
-        contacts = Contact.objects.filter(company_id=user.company_id)
+        contacts = visibility.of_company(user, Contact)
         customer_ids = {
             *contacts.filter(mobile=number).values_list("customer_id", flat=True)[:200],
             *contacts.filter(phone=number).values_list("customer_id", flat=True)[:200],
@@ -255,22 +222,21 @@ def with_share_flags(customers: QuerySet[Customer], user: User) -> QuerySet[Cust
     """Annotate `shared_with_me` so a list can mark shared rows without a query per row."""
     return customers.annotate(
         shared_with_me=Exists(
-            CustomerShare.objects.filter(customer_id=OuterRef("pk"), user_id=user.pk)
+            visibility.of_company(user, CustomerShare).filter(
+                customer_id=OuterRef("pk"), user_id=user.pk
+            )
         )
     )
 
 
 def visible_contacts(user: User) -> QuerySet[Contact]:
-    return Contact.objects.filter(
-        of_visible_customers(user), company_id=user.company_id
-    ).select_related("customer", "category")
+    """Contacts of the customers the user may see."""
+    return visibility.on_visible_customers(user, Contact).select_related("customer", "category")
 
 
 def customer_contacts(user: User, customer: Customer) -> list[Contact]:
     """The contacts of one customer, primary first (the customer view's panel)."""
-    return list(
-        records_of_customer(Contact.objects.all(), user, customer).select_related("category")
-    )
+    return list(records_of_customer(Contact, user, customer).select_related("category"))
 
 
 def get_contact_for(user: User, pk, *, for_edit: bool = False) -> Contact:
@@ -284,13 +250,15 @@ def get_contact_for(user: User, pk, *, for_edit: bool = False) -> Contact:
 
 
 def customer_shares(user: User, customer: Customer) -> QuerySet[CustomerShare]:
-    return CustomerShare.objects.filter(
-        company_id=user.company_id, customer=customer
-    ).select_related("user", "shared_by")
+    return (
+        visibility.of_company(user, CustomerShare)
+        .filter(customer=customer)
+        .select_related("user", "shared_by")
+    )
 
 
 def hot_customer_count(owner: User) -> int:
-    return Customer.objects.filter(company_id=owner.company_id, owner=owner, is_hot=True).count()
+    return visibility.of_company(owner, Customer).filter(owner=owner, is_hot=True).count()
 
 
 @dataclass(frozen=True)
@@ -310,17 +278,18 @@ class DuplicateMatch:
         return data
 
 
-def find_duplicates(
+def company_wide_duplicates(
     user: User, *, name: str = "", phones=(), exclude_pk=None
 ) -> list[DuplicateMatch]:
     """Customers of the whole company with the same name (normalised) or phone.
 
-    The check spans the company, not just what the user sees, so two reps never chase the
-    same customer unknowingly; what the user cannot see is reported by owner name only.
+    The check spans the company, not just what the user sees (a deliberate pass over the
+    line rule), so two reps never chase the same customer unknowingly; what the user cannot
+    see is reported by owner name only.
     """
     from banyan.core.phones import normalize_phone
 
-    company_customers = Customer.objects.filter(company_id=user.company_id).select_related("owner")
+    company_customers = visibility.of_company(user, Customer).select_related("owner")
     if exclude_pk:
         company_customers = company_customers.exclude(pk=exclude_pk)
     found: dict[int, tuple[str, Customer]] = {}
@@ -337,9 +306,11 @@ def find_duplicates(
         if number:
             numbers.add(number)
     if numbers:
-        contact_customer_ids = Contact.objects.filter(
-            Q(mobile__in=numbers) | Q(phone__in=numbers), company_id=user.company_id
-        ).values("customer_id")
+        contact_customer_ids = (
+            visibility.of_company(user, Contact)
+            .filter(Q(mobile__in=numbers) | Q(phone__in=numbers))
+            .values("customer_id")
+        )
         for customer in company_customers.filter(
             Q(phone__in=numbers) | Q(pk__in=contact_customer_ids)
         )[:20]:

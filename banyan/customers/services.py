@@ -6,18 +6,18 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db import transaction
-from django.db.models import ProtectedError, Q
+from django.db.models import F, OuterRef, ProtectedError, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from banyan.accounts import scopes
+from banyan.accounts import visibility
 from banyan.accounts.guards import ensure_can_write
 from banyan.accounts.models import DictionaryOption, User
 from banyan.core.errors import DomainError, NotFound, PermissionRefused, ValidationFailed
 from banyan.core.phones import normalize_phone
 from banyan.core.text import clean_text, squash_spaces
 from banyan.customers import selectors
-from banyan.customers.models import Contact, Customer, CustomerShare
+from banyan.customers.models import Contact, Customer, CustomerShare, customer_record_models
 from banyan.customers.text import build_search_text, name_key
 
 
@@ -243,9 +243,9 @@ def customer_create(
         owner_user = user
     else:
         owner_user = _active_user_of_company(user, owner, "owner")
-        from banyan.accounts import scopes
+        from banyan.accounts import visibility
 
-        if not scopes.can_see_owner(user, owner_user):
+        if not visibility.can_see_owner(user, owner_user):
             errors.setdefault("owner", []).append(
                 _("You can give customers only to yourself or to people below you.")
             )
@@ -255,7 +255,7 @@ def customer_create(
         phones = [data.get("phone", "")] + [
             c.get(f, "") for c in cleaned_contacts for f in ("mobile", "phone")
         ]
-        matches = selectors.find_duplicates(user, name=data["name"], phones=phones)
+        matches = selectors.company_wide_duplicates(user, name=data["name"], phones=phones)
         if matches:
             raise DuplicatesFound(matches)
     customer = Customer(company_id=user.company_id, owner=owner_user, created_by=user, **data)
@@ -341,6 +341,10 @@ def customer_transfer(*, user: User, customer: Customer, owner) -> Customer:
     customer.owner = new_owner
     customer.is_hot = False
     save_as(customer, user, update_fields=["owner", "is_hot", "updated_at"])
+    for model in customer_record_models():
+        model._default_manager.filter(company_id=customer.company_id, customer=customer).update(
+            customer_owner=new_owner
+        )
     # The new owner's line sees it now; a share with the new owner is redundant.
     CustomerShare.objects.filter(customer=customer, user=new_owner).delete()
     for hook in TRANSFER_HOOKS:
@@ -456,7 +460,7 @@ def record_owner(user: User, value, customer: Customer, errors: dict) -> User | 
             _("%(name)s is deactivated.") % {"name": owner.display_name}
         )
         return None
-    if owner.pk != customer.owner_id and not scopes.can_see_owner(user, owner):
+    if owner.pk != customer.owner_id and not visibility.can_see_owner(user, owner):
         errors.setdefault("owner", []).append(
             _("Choose yourself, someone below you, or the customer's owner.")
         )
@@ -516,6 +520,11 @@ def transfer_all_customers(*, actor: User, from_user: User, to_user: User) -> in
     if not ids:
         return 0
     Customer.objects.filter(pk__in=ids).update(owner=to_user, is_hot=False)
+    # Every row hung on those customers, and only those, carries `from_user` as their owner.
+    for model in customer_record_models():
+        model._default_manager.filter(company_id=actor.company_id, customer_owner=from_user).update(
+            customer_owner=to_user
+        )
     CustomerShare.objects.filter(customer_id__in=ids, user=to_user).delete()
     return len(ids)
 
@@ -568,3 +577,35 @@ def contact_delete(*, user: User, contact: Contact) -> None:
             % {"name": contact.name}
         ) from None
     refresh_search_text(customer)
+
+
+# --- the copies of the owner --------------------------------------------------------------
+
+
+def _copies_that_differ(model) -> QuerySet:
+    """Rows of `model` whose `customer_owner` is not their customer's owner (any company)."""
+    rows = model._default_manager.all()
+    return rows.filter(
+        Q(customer__isnull=False)
+        & (Q(customer_owner__isnull=True) | ~Q(customer_owner_id=F("customer__owner_id")))
+        | Q(customer__isnull=True, customer_owner__isnull=False)
+    )
+
+
+def visibility_copy_mismatches(*, fix: bool = False) -> dict[str, int]:
+    """{model label: rows whose copy of the customer's owner differs}, for every company;
+    with `fix`, the copies are rewritten first (each model in one UPDATE)."""
+    found = {}
+    for model in customer_record_models():
+        if fix:
+            with transaction.atomic():
+                owner = Subquery(
+                    Customer.objects.filter(pk=OuterRef("customer_id")).values("owner_id")[:1]
+                )
+                model._default_manager.filter(
+                    pk__in=_copies_that_differ(model).values("pk")
+                ).update(customer_owner=owner)
+        count = _copies_that_differ(model).count()
+        if count:
+            found[model._meta.label] = count
+    return found

@@ -194,7 +194,7 @@ def customer_duplicates_view(request):
     phones = [request.GET.get("phone", ""), request.GET.get("contact_mobile", "")]
     matches = []
     if len(name.strip()) >= 2 or any(p.strip() for p in phones):
-        matches = selectors.find_duplicates(request.user, name=name, phones=phones)
+        matches = selectors.company_wide_duplicates(request.user, name=name, phones=phones)
     return render(
         request, "customers/partials/duplicates.html", {"duplicates": matches, "live": True}
     )

@@ -17,10 +17,11 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from banyan.core.errors import PermissionRefused
-from banyan.core.models import TenantModel, money_field
+from banyan.core.models import money_field
+from banyan.customers.models import CustomerRecord
 
 
-class PaymentPlan(TenantModel):
+class PaymentPlan(CustomerRecord):
     """One instalment the customer is to pay by a date. Covered when the payments recorded
     against it reach its amount; a covered plan stops reminding."""
 
@@ -52,7 +53,10 @@ class PaymentPlan(TenantModel):
         indexes = [
             models.Index(fields=["company", "agreement", "due_on"], name="plan_company_agreement"),
             models.Index(fields=["company", "customer"], name="plan_company_customer"),
-            models.Index(fields=["company", "due_on"], name="plan_company_due"),
+            models.Index(fields=["company", "due_on", "id"], name="plan_company_due"),
+            models.Index(
+                fields=["company", "customer_owner", "due_on", "id"], name="plan_company_cust_owner"
+            ),
         ]
 
     def __str__(self):
@@ -72,13 +76,16 @@ UNCOVERED = Q(paid_amount__lt=F("amount"))
 
 class LedgerQuerySet(models.QuerySet):
     def update(self, **kwargs):
+        # The copy of the customer's owner says who sees the entry; it is no part of the money.
+        if kwargs and set(kwargs) <= {"customer_owner", "customer_owner_id"}:
+            return super().update(**kwargs)
         raise PermissionRefused(_("Payments are never changed: record a reversal instead."))
 
     def delete(self):
         raise PermissionRefused(_("Payments are never deleted: record a reversal instead."))
 
 
-class Payment(TenantModel):
+class Payment(CustomerRecord):
     agreement = models.ForeignKey(
         "agreements.Agreement",
         on_delete=models.PROTECT,
@@ -127,7 +134,7 @@ class Payment(TenantModel):
     )
 
     objects = LedgerQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "customer_owner"])
 
     class Meta:
         verbose_name = _("payment")
@@ -143,7 +150,11 @@ class Payment(TenantModel):
         indexes = [
             models.Index(fields=["company", "agreement"], name="payment_company_agreement"),
             models.Index(fields=["company", "customer"], name="payment_company_customer"),
-            models.Index(fields=["company", "-paid_on"], name="payment_company_paid_on"),
+            models.Index(fields=["company", "-paid_on", "-id"], name="payment_company_paid_on"),
+            models.Index(
+                fields=["company", "customer_owner", "-paid_on", "-id"],
+                name="payment_company_cust_owner",
+            ),
             models.Index(fields=["company", "owner", "paid_on"], name="payment_company_owner"),
             # "Is this payment reversed?" joins on reverses_id, which is NULL on nearly every
             # row: SQLite's statistics then make the unique index look useless and it scans
@@ -170,7 +181,7 @@ class Payment(TenantModel):
         raise PermissionRefused(_("Payments are never deleted: record a reversal instead."))
 
 
-class Invoice(TenantModel):
+class Invoice(CustomerRecord):
     agreement = models.ForeignKey(
         "agreements.Agreement",
         on_delete=models.PROTECT,
@@ -199,7 +210,7 @@ class Invoice(TenantModel):
         verbose_name=_("recorded by"),
     )
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "customer_owner"])
 
     class Meta:
         verbose_name = _("invoice")
@@ -212,7 +223,11 @@ class Invoice(TenantModel):
         indexes = [
             models.Index(fields=["company", "agreement"], name="invoice_company_agreement"),
             models.Index(fields=["company", "customer"], name="invoice_company_customer"),
-            models.Index(fields=["company", "-issued_on"], name="invoice_company_issued"),
+            models.Index(fields=["company", "-issued_on", "-id"], name="invoice_company_issued"),
+            models.Index(
+                fields=["company", "customer_owner", "-issued_on", "-id"],
+                name="invoice_company_cust_owner",
+            ),
         ]
 
     def __str__(self):

@@ -13,7 +13,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from banyan.accounts import scopes
+from banyan.accounts import visibility
 from banyan.accounts.models import User
 from banyan.agreements import selectors as agreement_selectors
 from banyan.agreements.models import Agreement
@@ -41,11 +41,7 @@ def can_record_money(user: User) -> bool:
 
 
 def _visible(model, user: User) -> QuerySet:
-    if not user.is_authenticated or not user.company_id or not user.is_active:
-        return model.objects.none()
-    return model.objects.filter(
-        customer_selectors.of_visible_customers(user), company_id=user.company_id
-    )
+    return visibility.on_visible_customers(user, model)
 
 
 def visible_plans(user: User) -> QuerySet[PaymentPlan]:
@@ -167,7 +163,7 @@ def customer_money(user: User, customer: Customer) -> MoneyState:
     figures = agreement_selectors.money_figures(
         agreement_selectors.customer_agreements(user, customer)
     )
-    plans = customer_selectors.records_of_customer(PaymentPlan.objects.all(), user, customer)
+    plans = customer_selectors.records_of_customer(PaymentPlan, user, customer)
     plans = plans.exclude(agreement__status=Agreement.Status.CANCELLED).select_related("agreement")
     return MoneyState(
         amount=figures.amount,
@@ -179,15 +175,15 @@ def customer_money(user: User, customer: Customer) -> MoneyState:
 
 
 def customer_payments(user: User, customer: Customer) -> QuerySet[Payment]:
-    return customer_selectors.records_of_customer(
-        Payment.objects.all(), user, customer
-    ).select_related("agreement", "method", "owner")
+    return customer_selectors.records_of_customer(Payment, user, customer).select_related(
+        "agreement", "method", "owner"
+    )
 
 
 def customer_invoices(user: User, customer: Customer) -> QuerySet[Invoice]:
-    return customer_selectors.records_of_customer(
-        Invoice.objects.all(), user, customer
-    ).select_related("agreement", "type")
+    return customer_selectors.records_of_customer(Invoice, user, customer).select_related(
+        "agreement", "type"
+    )
 
 
 # --- lists --------------------------------------------------------------------------------
@@ -337,7 +333,7 @@ def plans_due_in_line(user: User, *, days: int = DUE_SOON_DAYS, limit: int = 20)
     horizon = today_for(user) + timedelta(days=days)
     return list(
         visible_plans(user)
-        .filter(UNCOVERED, scopes.owner_condition(user, field="agreement__owner"))
+        .filter(UNCOVERED, visibility.line_condition(user, field="agreement__owner"))
         .exclude(agreement__status=Agreement.Status.CANCELLED)
         .filter(due_on__lte=horizon)
         .select_related("agreement__owner", "customer")

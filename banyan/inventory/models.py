@@ -17,6 +17,7 @@ from simple_history.models import HistoricalRecords
 
 from banyan.core.errors import PermissionRefused
 from banyan.core.models import TenantModel, quantity_field
+from banyan.customers.models import CustomerRecord
 
 
 class Warehouse(TenantModel):
@@ -311,7 +312,7 @@ class StockMovement(TenantModel):
         raise PermissionRefused(_("Stock movements are never deleted."))
 
 
-class Shipment(TenantModel):
+class Shipment(CustomerRecord):
     """Goods of an order sent to the customer (发货)."""
 
     agreement = models.ForeignKey(
@@ -341,6 +342,11 @@ class Shipment(TenantModel):
         indexes = [
             models.Index(fields=["company", "agreement"], name="shipment_company_order"),
             models.Index(fields=["company", "customer"], name="shipment_company_customer"),
+            models.Index(fields=["company", "-shipped_on", "-id"], name="shipment_company_shipped"),
+            models.Index(
+                fields=["company", "customer_owner", "-shipped_on", "-id"],
+                name="shipment_company_cust_owner",
+            ),
         ]
 
     def __str__(self):

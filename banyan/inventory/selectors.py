@@ -27,7 +27,7 @@ from django.db.models.functions import Round
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from banyan.accounts import scopes
+from banyan.accounts import visibility
 from banyan.accounts.models import User
 from banyan.agreements import selectors as agreement_selectors
 from banyan.agreements.models import Agreement, AgreementLine
@@ -64,7 +64,7 @@ def can_purchase(user: User) -> bool:
 def sees_all_stock_papers(user: User) -> bool:
     """Keepers, purchasing staff and bosses see every slip and movement of the company."""
     return _member(user) and (
-        is_keeper(user) or can_purchase(user) or scopes.sees_whole_company(user)
+        is_keeper(user) or can_purchase(user) or visibility.sees_whole_company(user)
     )
 
 
@@ -486,11 +486,7 @@ def with_shipping_state(agreements: QuerySet[Agreement]) -> QuerySet[Agreement]:
 def visible_shipments(user: User) -> QuerySet[Shipment]:
     if not _member(user):
         return Shipment.objects.none()
-    from banyan.customers import selectors as customer_selectors
-
-    return Shipment.objects.filter(
-        customer_selectors.of_visible_customers(user), company_id=user.company_id
-    )
+    return visibility.on_visible_customers(user, Shipment)
 
 
 def shipment_list(

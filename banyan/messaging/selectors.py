@@ -9,7 +9,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from banyan.accounts.models import User
-from banyan.accounts.scopes import owner_condition
+from banyan.accounts.visibility import line_condition
 from banyan.core.errors import NotFound, PermissionRefused
 from banyan.customers import selectors as customer_selectors
 from banyan.customers.models import Contact, Customer
@@ -26,7 +26,7 @@ def _active(user: User) -> bool:
 def visible_sms_logs(user: User) -> QuerySet[SmsLog]:
     if not _active(user):
         return SmsLog.objects.none()
-    return SmsLog.objects.filter(company_id=user.company_id).filter(owner_condition(user, "sender"))
+    return SmsLog.objects.filter(company_id=user.company_id).filter(line_condition(user, "sender"))
 
 
 def sms_log_list(user: User, *, status: str = "", query: str = "") -> QuerySet[SmsLog]:
@@ -53,7 +53,7 @@ def visible_emails(user: User) -> QuerySet[OutboxMessage]:
     if not _active(user):
         return OutboxMessage.objects.none()
     return OutboxMessage.objects.filter(company_id=user.company_id, channel=Channel.EMAIL).filter(
-        owner_condition(user, "created_by")
+        line_condition(user, "created_by")
     )
 
 
@@ -82,7 +82,7 @@ def get_message_for(user: User, pk) -> OutboxMessage:
     if not _active(user):
         raise NotFound()
     rows = OutboxMessage.objects.filter(company_id=user.company_id).filter(
-        owner_condition(user, "created_by")
+        line_condition(user, "created_by")
     )
     try:
         return rows.get(pk=int(pk))

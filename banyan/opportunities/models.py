@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from banyan.core.models import TenantModel, money_field
+from banyan.customers.models import CustomerRecord
 
 CENT = Decimal("0.01")
 
@@ -26,7 +27,7 @@ def weighted(amount_times_percent) -> Decimal:
     return (Decimal(amount_times_percent or 0) / 100).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-class Opportunity(TenantModel):
+class Opportunity(CustomerRecord):
     """A possible sale to one customer, moving through the company's stages."""
 
     class Status(models.TextChoices):
@@ -74,7 +75,7 @@ class Opportunity(TenantModel):
     # Order of the card inside its board column (smaller first).
     position = models.PositiveIntegerField(_("position"), default=0)
 
-    history = HistoricalRecords(excluded_fields=["updated_at", "position"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "position", "customer_owner"])
 
     class Meta:
         verbose_name = _("opportunity")
@@ -90,12 +91,20 @@ class Opportunity(TenantModel):
         ]
         indexes = [
             models.Index(
-                fields=["company", "status", "stage", "position"], name="opp_company_board"
+                fields=["company", "status", "stage", "position", "id"], name="opp_company_board"
+            ),
+            models.Index(
+                fields=["company", "customer_owner", "status", "stage", "position", "id"],
+                name="opp_company_cust_owner_board",
+            ),
+            models.Index(
+                fields=["company", "customer_owner", "-created_at", "-id"],
+                name="opp_company_cust_owner",
             ),
             models.Index(fields=["company", "customer"], name="opp_company_customer"),
             models.Index(fields=["company", "owner", "status"], name="opp_company_owner"),
             models.Index(fields=["company", "expected_close_date"], name="opp_company_close_date"),
-            models.Index(fields=["company", "-created_at"], name="opp_company_created"),
+            models.Index(fields=["company", "-created_at", "-id"], name="opp_company_created"),
         ]
 
     def __str__(self):

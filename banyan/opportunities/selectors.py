@@ -14,6 +14,7 @@ from django.db.models.functions import RowNumber
 from django.utils.translation import gettext as _
 
 from banyan.accounts import selectors as account_selectors
+from banyan.accounts import visibility
 from banyan.accounts.models import DictionaryOption, User
 from banyan.core.errors import NotFound, PermissionRefused
 from banyan.customers import selectors as customer_selectors
@@ -47,12 +48,7 @@ LIST_ORDERINGS = {
 
 def visible_opportunities(user: User) -> QuerySet[Opportunity]:
     """Opportunities whose customer the user may see (their line's, or shared with them)."""
-    if not user.is_authenticated or not user.company_id or not user.is_active:
-        return Opportunity.objects.none()
-    return Opportunity.objects.filter(
-        customer_selectors.of_visible_customers(user),
-        company_id=user.company_id,
-    )
+    return visibility.on_visible_customers(user, Opportunity)
 
 
 def get_opportunity_for(user: User, pk, *, for_edit: bool = False) -> Opportunity:
@@ -90,9 +86,7 @@ def stage_history(user: User, opportunity: Opportunity) -> QuerySet[StageChange]
 
 def opportunity_owners(user: User) -> QuerySet[User]:
     """The people the owner filter offers: those whose records the user sees."""
-    from banyan.accounts import scopes
-
-    return scopes.visible_owners(user).order_by("path")
+    return visibility.visible_owners(user).order_by("path")
 
 
 def opportunity_list(
@@ -174,7 +168,7 @@ def totals_of(opportunities) -> Totals:
 def customer_opportunities(user: User, customer: Customer) -> QuerySet[Opportunity]:
     """The opportunities of one customer (open first, then the newest)."""
     return (
-        customer_selectors.records_of_customer(Opportunity.objects.all(), user, customer)
+        customer_selectors.records_of_customer(Opportunity, user, customer)
         .select_related("customer", "stage", "owner")
         .order_by(F("closed_at").desc(nulls_first=True), "-created_at", "-id")
     )

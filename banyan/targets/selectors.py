@@ -17,7 +17,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from banyan.accounts import scopes
+from banyan.accounts import visibility
 from banyan.accounts.models import Role, User
 from banyan.agreements.models import Agreement
 from banyan.core.errors import NotFound
@@ -96,7 +96,7 @@ def settable_users(user: User) -> QuerySet[User]:
     company, for a director or manager the people strictly below them, else nobody."""
     if not can_set_targets(user):
         return User.objects.none()
-    return scopes.subordinates(user).filter(is_active=True).order_by("path")
+    return visibility.subordinates(user).filter(is_active=True).order_by("path")
 
 
 # --- targets ------------------------------------------------------------------------------
@@ -106,7 +106,7 @@ def visible_targets(user: User) -> QuerySet[SalesTarget]:
     if not user.is_authenticated or not user.company_id or not user.is_active:
         return SalesTarget.objects.none()
     return SalesTarget.objects.filter(company_id=user.company_id).filter(
-        scopes.owner_condition(user, "user")
+        visibility.line_condition(user, "user")
     )
 
 

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from PIL import Image
 
-from banyan.accounts import scopes, selectors, services
+from banyan.accounts import selectors, services, visibility
 from banyan.accounts.models import Company, DictionaryOption, Role, User
 from banyan.accounts.services import users as user_services
 from banyan.core.tests.hostile_files import peak_memory, png_declaring
@@ -204,14 +204,14 @@ def test_edit_moves_a_managers_whole_subtree_to_another_director(org, client_as)
     assert sales2.path == f"{manager1.path}{sales2.pk}/"
     director2 = User.objects.get(pk=org.director2.pk)
     director1 = User.objects.get(pk=org.director1.pk)
-    assert set(scopes.visible_owners(director2).values_list("username", flat=True)) == {
+    assert set(visibility.visible_owners(director2).values_list("username", flat=True)) == {
         "director2",
         "sales4",
         "manager1",
         "sales1",
         "sales2",
     }
-    assert not scopes.visible_owners(director1).filter(pk__in=[sales1.pk, sales2.pk]).exists()
+    assert not visibility.visible_owners(director1).filter(pk__in=[sales1.pk, sales2.pk]).exists()
 
 
 def test_edit_refusal_keeps_input_and_changes_nothing(org, client_as):

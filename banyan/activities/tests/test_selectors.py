@@ -40,7 +40,7 @@ def test_a_transfer_takes_the_records_along(org, records, customer):
     assert list(selectors.visible_activities(org.assistant)) == []
 
 
-def test_the_visibility_is_one_query_with_a_subquery(org, records):
+def test_the_visibility_is_a_condition_on_the_rows_own_columns(org, records):
     for user in (org.sales1, org.assistant, org.sales4, org.boss):
         assert user.assistant_of is None or user.assistant_of == org.manager1  # loaded once
         with CaptureQueriesContext(connection) as captured:
@@ -53,11 +53,11 @@ def test_the_visibility_is_one_query_with_a_subquery(org, records):
             if "customers_customershare" not in q["sql"] or "activities_" in q["sql"]
         ]
         assert len(lists) == 3
-        # the customers shared with a non-boss are looked up first, once per list
+        # the line's owners and the customers shared with a non-boss are looked up first (one
+        # query per list), then written into the list's own query: no subquery at all
         assert len(captured.captured_queries) == (3 if user == org.boss else 6)
-        if user != org.boss:  # a boss's task query needs no subquery: the whole company
-            for sql in lists:
-                assert sql.count("SELECT") >= 2, sql
+        for sql in lists:
+            assert sql.count("SELECT") == 1, sql
 
 
 @pytest.mark.parametrize(

@@ -93,13 +93,15 @@ def test_duplicate_name_or_phone_is_reported_across_the_company(org):
 
 def test_duplicate_phone_of_a_contact(org, make_customer):
     make_customer(org.sales1, contacts=[{"name": "王五", "mobile": "13711112222"}])
-    matches = selectors.find_duplicates(org.sales3, name="新客户", phones=["137 1111 2222"])
+    matches = selectors.company_wide_duplicates(org.sales3, name="新客户", phones=["137 1111 2222"])
     assert [m.reason for m in matches] == ["phone"]
 
 
 def test_duplicates_never_cross_companies(org, other_org, make_customer):
     make_customer(other_org.sales1, name="同名公司", phone="13711112222")
-    assert selectors.find_duplicates(org.sales1, name="同名公司", phones=["13711112222"]) == []
+    assert (
+        selectors.company_wide_duplicates(org.sales1, name="同名公司", phones=["13711112222"]) == []
+    )
 
 
 def test_visibility_with_sharing(org, make_customer):

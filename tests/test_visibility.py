@@ -1,0 +1,251 @@
+"""The visibility engine across the apps: every row hung on a customer follows its customer,
+through the copy of the customer's owner it carries, and no rule ever reaches past the
+company. Runs on SQLite and on PostgreSQL like the rest of the suite."""
+
+import datetime
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db.models import Q
+from django.utils import timezone
+
+from banyan.accounts import visibility
+from banyan.accounts.models import DictionaryOption
+from banyan.accounts.services import users as user_services
+from banyan.activities import selectors as activity_selectors
+from banyan.activities import services as activity_services
+from banyan.activities.models import Activity, Task
+from banyan.agreements import selectors as agreement_selectors
+from banyan.agreements import services as agreement_services
+from banyan.customers import selectors as customer_selectors
+from banyan.customers import services as customer_services
+from banyan.customers.models import Contact, Customer, customer_record_models
+from banyan.finance import selectors as finance_selectors
+from banyan.finance import services as finance_services
+from banyan.finance.models import Payment
+from banyan.opportunities import selectors as opportunity_selectors
+from banyan.opportunities import services as opportunity_services
+
+
+@pytest.fixture
+def records(org, make_customer, make_product, grant):
+    """A customer of sales1 (under manager1) with a row of every kind hung on it."""
+    customer = make_customer(org.sales1, name="跟随客户")
+    contact = customer_services.contact_create(user=org.sales1, customer=customer, name="张三")
+    activity = activity_services.activity_log(
+        user=org.sales1,
+        customer=customer,
+        type=DictionaryOption.objects.get(company=org.company, kind="activity_type", code="visit"),
+        subject="拜访",
+    )
+    task = activity_services.task_create(
+        user=org.sales1,
+        subject="回访",
+        due_at=timezone.now() + datetime.timedelta(days=1),
+        customer=customer,
+    )
+    opportunity = opportunity_services.opportunity_create(
+        user=org.sales1, customer=customer, name="大单"
+    )
+    product = make_product(org.sales1, list_price="1000.00")
+    agreement = agreement_services.agreement_create(
+        user=org.sales1,
+        kind="order",
+        customer=customer,
+        title="订单",
+        lines=[{"product": product.pk, "quantity": "1"}],
+    )
+    agreement_services.agreement_sign(user=org.sales1, agreement=agreement)
+    plan = finance_services.plan_create(
+        user=org.sales1, agreement=agreement, due_on="2026-12-31", amount="600.00"
+    )
+    finance = grant(org.vice_boss, "finance")
+    method = DictionaryOption.objects.get(
+        company=org.company, kind="payment_method", code="bank_transfer"
+    )
+    payment = finance_services.payment_record(
+        user=finance, agreement=agreement, amount="300.00", paid_on="2026-11-01", method=method
+    )
+    return {
+        "customer": customer,
+        "contact": contact,
+        "activity": activity,
+        "task": task,
+        "opportunity": opportunity,
+        "agreement": agreement,
+        "plan": plan,
+        "payment": payment,
+    }
+
+
+def sees(user, records) -> dict[str, bool]:
+    """What `user` sees of the records, each through its app's selector."""
+    return {
+        "customer": customer_selectors.visible_customers(user)
+        .filter(pk=records["customer"].pk)
+        .exists(),
+        "contact": customer_selectors.visible_contacts(user)
+        .filter(pk=records["contact"].pk)
+        .exists(),
+        "activity": activity_selectors.visible_activities(user)
+        .filter(pk=records["activity"].pk)
+        .exists(),
+        "task": activity_selectors.visible_tasks(user).filter(pk=records["task"].pk).exists(),
+        "opportunity": opportunity_selectors.visible_opportunities(user)
+        .filter(pk=records["opportunity"].pk)
+        .exists(),
+        "agreement": agreement_selectors.visible_agreements(user)
+        .filter(pk=records["agreement"].pk)
+        .exists(),
+        "plan": finance_selectors.visible_plans(user).filter(pk=records["plan"].pk).exists(),
+        "payment": finance_selectors.visible_payments(user)
+        .filter(pk=records["payment"].pk)
+        .exists(),
+    }
+
+
+def every(value: bool) -> dict[str, bool]:
+    return dict.fromkeys(
+        ("customer", "contact", "activity", "task", "opportunity", "agreement", "plan", "payment"),
+        value,
+    )
+
+
+def test_every_row_carries_its_customers_owner(org, records):
+    for name, row in records.items():
+        if name == "customer":
+            continue
+        row.refresh_from_db()
+        assert row.customer_owner_id == org.sales1.pk, name
+    call_command("check_visibility_copies")
+
+
+def test_after_a_transfer_the_rows_follow_the_customer_to_the_new_line(org, records):
+    assert sees(org.manager1, records) == every(True)
+    assert sees(org.manager2, records) == every(False)
+
+    customer_services.customer_transfer(
+        user=org.director1, customer=records["customer"], owner=org.sales3
+    )
+
+    assert sees(org.manager1, records) == every(False)
+    assert sees(org.sales1, records) == every(False)
+    assert sees(org.manager2, records) == every(True)
+    assert sees(org.sales3, records) == every(True)
+    assert sees(org.director1, records) == every(True)  # above both lines
+    call_command("check_visibility_copies")
+
+
+def test_a_bulk_transfer_moves_the_copies_too(org, records, make_customer):
+    other = make_customer(org.sales1, name="第二个客户")
+    customer_services.customers_bulk_transfer(
+        user=org.boss, customer_ids=[records["customer"].pk, other.pk], owner=org.sales4
+    )
+
+    assert sees(org.manager1, records) == every(False)
+    assert sees(org.director2, records) == every(True)
+    call_command("check_visibility_copies")
+
+
+def test_a_deactivation_handover_moves_the_copies_too(org, records):
+    user_services.user_deactivate(actor=org.boss, user=org.sales1, hand_over_to=org.sales4)
+
+    assert sees(org.manager1, records) == every(False)
+    assert sees(org.sales4, records) == every(True)
+    assert sees(org.director2, records) == every(True)
+    call_command("check_visibility_copies")
+
+
+def test_a_share_shows_every_row_of_the_customer_and_nothing_else(org, records, make_customer):
+    make_customer(org.sales1, name="不共享的客户")
+    customer_services.customer_share(
+        user=org.sales1, customer=records["customer"], target=org.sales4, level="view"
+    )
+
+    assert sees(org.sales4, records) == every(True)
+    assert list(customer_selectors.visible_customers(org.sales4)) == [records["customer"]]
+
+
+def test_the_check_finds_a_copy_that_drifted_and_mends_it(org, records, capsys):
+    Activity.objects.filter(pk=records["activity"].pk).update(customer_owner=org.sales4)
+    Payment.objects.filter(pk=records["payment"].pk).update(customer_owner=None)
+
+    with pytest.raises(CommandError):
+        call_command("check_visibility_copies")
+    out = capsys.readouterr().out
+    assert "activities.Activity: 1 row differ" in out
+    assert "finance.Payment: 1 row differ" in out
+
+    call_command("check_visibility_copies", "--fix")
+
+    assert Activity.objects.get(pk=records["activity"].pk).customer_owner_id == org.sales1.pk
+    assert Payment.objects.get(pk=records["payment"].pk).customer_owner_id == org.sales1.pk
+
+
+def test_a_task_without_a_customer_carries_no_owner(org):
+    task = activity_services.task_create(
+        user=org.manager1, subject="周会", due_at=timezone.now(), assignee=org.sales1
+    )
+    assert Task.objects.get(pk=task.pk).customer_owner_id is None
+    call_command("check_visibility_copies")
+
+
+def test_every_model_hung_on_a_customer_carries_the_copy():
+    labels = {model._meta.label for model in customer_record_models()}
+
+    assert labels == {
+        "customers.Contact",
+        "activities.Activity",
+        "activities.Task",
+        "activities.WorkSummary",
+        "opportunities.Opportunity",
+        "agreements.Agreement",
+        "finance.PaymentPlan",
+        "finance.Payment",
+        "finance.Invoice",
+        "inventory.Shipment",
+    }
+
+
+# No rule reaches past the company -------------------------------------------------------------
+
+
+def test_another_companys_rows_never_appear_even_through_the_bosss_condition(
+    org, other_org, make_customer
+):
+    ours = make_customer(org.sales1, name="我们的客户")
+    theirs = make_customer(other_org.sales1, name="他们的客户")
+    customer_services.contact_create(user=org.sales1, customer=ours, name="甲")
+    customer_services.contact_create(user=other_org.sales1, customer=theirs, name="乙")
+
+    whole_company = visibility.line_condition(org.boss)
+    assert list(Customer.objects.filter(whole_company)) == [ours]
+    assert list(Contact.objects.filter(visibility.customer_condition(org.boss))) == [
+        ours.contacts.get()
+    ]
+    assert list(
+        Customer.objects.filter(
+            visibility.customer_condition(org.boss, owner_field="owner", customer_field="pk")
+        )
+    ) == [ours]
+    # OR-ing two rules keeps both inside the company: no "Q() | X" that drops a rule.
+    either = visibility.line_condition(org.boss) | visibility.line_condition(org.sales1)
+    assert list(Customer.objects.filter(either)) == [ours]
+    # The company is part of the condition itself, not left to the caller.
+    assert list(Customer.objects.filter(whole_company | Q(pk__in=[]))) == [ours]
+    assert visibility.rule_of(org.boss) == visibility.WHOLE_COMPANY
+    assert visibility.rule_of(org.sales1) == visibility.LINE
+
+
+def test_no_rule_lets_an_inactive_user_or_an_operator_see_anything(org, make_customer):
+    from banyan.accounts.models import User
+
+    make_customer(org.sales1)
+    operator = User.objects.create_user(username="operator", password="x" * 12)
+    org.sales1.is_active = False
+
+    for user in (org.sales1, operator):
+        assert not Customer.objects.filter(visibility.line_condition(user)).exists()
+        assert not visibility.of_company(user, Customer).exists()
+        assert not visibility.on_visible_customers(user, Contact).exists()
