@@ -131,30 +131,39 @@ def agreement_list(
 
 def agreement_lines(user: User, agreement: Agreement) -> QuerySet[AgreementLine]:
     """The lines of an agreement already fetched for the user, in order."""
-    return AgreementLine.objects.filter(
-        company_id=user.company_id, agreement_id=agreement.pk
-    ).select_related("product")
+    return (
+        visibility.of_company(user, AgreementLine)
+        .filter(agreement_id=agreement.pk)
+        .select_related("product")
+    )
 
 
 def lines_to_prefetch(user: User) -> QuerySet[AgreementLine]:
     """Lines (with their products) to prefetch onto agreements fetched through
     `visible_agreements`: their visibility is the agreements', already checked."""
-    return AgreementLine.objects.filter(company_id=user.company_id).select_related("product")
+    return visibility.of_company(user, AgreementLine).select_related("product")
 
 
 def agreement_attachments(user: User, agreement: Agreement) -> QuerySet[AgreementAttachment]:
-    return AgreementAttachment.objects.filter(
-        company_id=user.company_id, agreement_id=agreement.pk
-    ).select_related("uploaded_by")
+    return (
+        visibility.of_company(user, AgreementAttachment)
+        .filter(agreement_id=agreement.pk)
+        .select_related("uploaded_by")
+    )
 
 
 def get_attachment_for(user: User, pk, *, for_edit: bool = False) -> AgreementAttachment:
     """An attachment of an agreement the user may see (NotFound otherwise)."""
     try:
-        attachment = AgreementAttachment.objects.select_related("agreement").get(
-            pk=int(pk),
-            company_id=user.company_id,
-            agreement__in=visible_agreements(user),
+        attachment = (
+            visibility.on_visible_customers(
+                user,
+                AgreementAttachment,
+                owner_field="agreement__customer_owner",
+                customer_field="agreement__customer",
+            )
+            .select_related("agreement")
+            .get(pk=int(pk))
         )
     except (AgreementAttachment.DoesNotExist, ValueError, TypeError, OverflowError):
         raise NotFound() from None
@@ -237,12 +246,12 @@ LINE_HISTORY_HIDDEN = HIDDEN_FIELDS | {"agreement", "position"}
 def _product_labels(user: User, keys: set) -> dict:
     from banyan.products.models import Product
 
-    products = Product.objects.filter(company_id=user.company_id, pk__in=keys)
+    products = visibility.of_company(user, Product).filter(pk__in=keys)
     return {product.pk: f"{product.code} {product.name}" for product in products}
 
 
 def _customer_labels(user: User, keys: set) -> dict:
-    customers = Customer.objects.filter(company_id=user.company_id, pk__in=keys)
+    customers = visibility.of_company(user, Customer).filter(pk__in=keys)
     return {customer.pk: customer.name for customer in customers}
 
 

@@ -90,19 +90,23 @@ def get_invoice_for(user: User, pk) -> Invoice:
 
 def agreement_plans(user: User, agreement: Agreement) -> QuerySet[PaymentPlan]:
     """The plans of an agreement already fetched for the user, by due date."""
-    return PaymentPlan.objects.filter(company_id=user.company_id, agreement_id=agreement.pk)
+    return visibility.of_company(user, PaymentPlan).filter(agreement_id=agreement.pk)
 
 
 def agreement_payments(user: User, agreement: Agreement) -> QuerySet[Payment]:
-    return Payment.objects.filter(
-        company_id=user.company_id, agreement_id=agreement.pk
-    ).select_related("method", "owner", "recorded_by", "plan", "reversed_by")
+    return (
+        visibility.of_company(user, Payment)
+        .filter(agreement_id=agreement.pk)
+        .select_related("method", "owner", "recorded_by", "plan", "reversed_by")
+    )
 
 
 def agreement_invoices(user: User, agreement: Agreement) -> QuerySet[Invoice]:
-    return Invoice.objects.filter(
-        company_id=user.company_id, agreement_id=agreement.pk
-    ).select_related("type", "recorded_by")
+    return (
+        visibility.of_company(user, Invoice)
+        .filter(agreement_id=agreement.pk)
+        .select_related("type", "recorded_by")
+    )
 
 
 @dataclass
@@ -393,9 +397,11 @@ def money_of_agreements(user: User, agreements) -> dict[int, MoneyState]:
     agreements = list(agreements)
     plans: dict[int, list[PaymentPlan]] = {a.pk: [] for a in agreements}
     if agreements:
-        for plan in PaymentPlan.objects.filter(
-            UNCOVERED, company_id=user.company_id, agreement_id__in=list(plans)
-        ).order_by("due_on", "id"):
+        for plan in (
+            visibility.of_company(user, PaymentPlan)
+            .filter(UNCOVERED, agreement_id__in=list(plans))
+            .order_by("due_on", "id")
+        ):
             plans[plan.agreement_id].append(plan)
     today = today_for(user)
     return {
@@ -413,7 +419,8 @@ def money_of_agreements(user: User, agreements) -> dict[int, MoneyState]:
 def payment_reversal(user: User, payment: Payment) -> Payment | None:
     """The entry that reversed `payment` (fetched for the user), if any."""
     return (
-        Payment.objects.filter(company_id=user.company_id, reverses_id=payment.pk)
+        visibility.of_company(user, Payment)
+        .filter(reverses_id=payment.pk)
         .select_related("recorded_by")
         .first()
     )
