@@ -6,6 +6,19 @@ from rest_framework import pagination
 from rest_framework.response import Response
 
 COUNT_CAP = 10_000
+# A search counts its matches to a lower cap: a common word matches a large share of a big
+# list, and counting them all means reading them all; nobody pages through 1,000 hits.
+SEARCH_COUNT_CAP = 1_000
+# The query parameters that carry a search: `q` on the pages, `search` in the API.
+SEARCH_PARAMETERS = ("q", "search")
+
+
+def count_cap_for(request) -> int:
+    """The count cap for a list request: lower while it searches."""
+    query = getattr(request, "query_params", None) or request.GET
+    if any((query.get(name) or "").strip() for name in SEARCH_PARAMETERS):
+        return SEARCH_COUNT_CAP
+    return COUNT_CAP
 
 
 class CappedPaginator(Paginator):
@@ -16,6 +29,11 @@ class CappedPaginator(Paginator):
     tells whether another follows, instead of being checked against a count."""
 
     cap = COUNT_CAP
+
+    def __init__(self, object_list, per_page, *args, cap: int | None = None, **kwargs):
+        super().__init__(object_list, per_page, *args, **kwargs)
+        if cap is not None:
+            self.cap = cap
 
     @cached_property
     def count(self) -> int:
@@ -95,6 +113,11 @@ class PageNumberPagination(pagination.PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
 
+    def paginate_queryset(self, queryset, request, view=None):
+        cap = count_cap_for(request)
+        self.django_paginator_class = lambda rows, size: CappedPaginator(rows, size, cap=cap)
+        return super().paginate_queryset(queryset, request, view)
+
     def get_paginated_response(self, data):
         paginator = self.page.paginator
         return Response(
@@ -110,18 +133,21 @@ class PageNumberPagination(pagination.PageNumberPagination):
     def get_paginated_response_schema(self, schema):
         answer = super().get_paginated_response_schema(schema)
         answer["properties"]["count"]["description"] = (
-            f"The number of results, exact up to {COUNT_CAP:,}; past that {COUNT_CAP:,} and "
-            "`count_capped` is true."
+            f"The number of results, exact up to {COUNT_CAP:,} ({SEARCH_COUNT_CAP:,} with "
+            "`search`); past that the cap, and `count_capped` is true."
         )
         answer["properties"]["count_capped"] = {
             "type": "boolean",
             "example": False,
-            "description": f"True when there are more than {COUNT_CAP:,} results.",
+            "description": "True when there are more results than the cap of `count`.",
         }
         answer["required"] = [*answer.get("required", []), "count_capped"]
         return answer
 
 
 def paginate(request, rows, *, per_page: int = 20, page_param: str = "page"):
-    """One page of `rows` for a list page, counted with the cap."""
-    return CappedPaginator(rows, per_page).get_page(request.GET.get(page_param))
+    """One page of `rows` for a list page, counted with the cap (a lower one while it
+    searches)."""
+    return CappedPaginator(rows, per_page, cap=count_cap_for(request)).get_page(
+        request.GET.get(page_param)
+    )

@@ -20,7 +20,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from banyan.core.errors import DomainError, NotFound, PermissionRefused
-from banyan.core.pagination import CappedPaginator, paginate
+from banyan.core.pagination import CappedPaginator, count_cap_for, paginate
 from banyan.core.panels import customer_view
 from banyan.core.views import found_or_404, refusal_text, safe_next_url
 from banyan.customers import selectors, services
@@ -87,7 +87,9 @@ def _render_customer_list(request, query: QueryDict, bulk_form, selected=(), sta
         ),
         request.user,
     )
-    page = CappedPaginator(customers, values.get("per_page", 20)).get_page(query.get("page"))
+    page = CappedPaginator(
+        customers, values.get("per_page", 20), cap=count_cap_for(request)
+    ).get_page(query.get("page"))
     base_url = reverse("customer-list")
     context = {
         "filters": filters,

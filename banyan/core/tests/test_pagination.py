@@ -78,3 +78,16 @@ def test_the_schema_documents_the_capped_count(api_client):
 
     assert "count_capped" in page["properties"]
     assert "count_capped" in page["required"]
+
+
+def test_a_search_counts_to_a_lower_cap(org, api_as, client_as, five_customers, monkeypatch):
+    monkeypatch.setattr(pagination, "SEARCH_COUNT_CAP", 2)
+
+    searched = api_as(org.sales1).get("/api/v1/customers/", {"search": "客户"}).json()
+    listed = api_as(org.sales1).get("/api/v1/customers/").json()
+    page = client_as(org.sales1).get("/customers/", {"q": "客户"}).context["page"]
+
+    assert (searched["count"], searched["count_capped"]) == (2, True)
+    assert (listed["count"], listed["count_capped"]) == (5, False)
+    assert page.paginator.is_capped
+    assert page.paginator.count_label == "more than 2"
