@@ -15,8 +15,7 @@ from banyan.accounts.models import Role, User
 from banyan.activities.models import Activity, CalendarFeed, Task, WorkSummary
 from banyan.core.errors import NotFound
 from banyan.customers.models import Customer
-from banyan.customers.selectors import can_edit_customer, records_of_customer
-from banyan.customers.text import search_terms
+from banyan.customers.selectors import can_edit_customer, records_of_customer, search_conditions
 
 ACTIVITY_ORDERINGS = {
     "occurred_at",
@@ -84,10 +83,14 @@ def activity_list(
     """The activity list: search the key points and the customer's name (and pinyin);
     dates are days in the current (company) time zone, both ends included."""
     activities = visible_activities(user)
-    for term in search_terms(search):
-        activities = activities.filter(
-            Q(subject__icontains=term) | Q(customer__search_text__contains=term)
-        )
+    for condition in search_conditions(
+        user,
+        activities,
+        search,
+        own=lambda term: Q(subject__icontains=term),
+        customer_lookup="search_text__contains",
+    ):
+        activities = activities.filter(condition)
     if type_id:
         activities = activities.filter(type_id=type_id)
     if owner_id:
@@ -196,8 +199,14 @@ def task_list(
             due_at__gte=start_of_day(today),
             due_at__lt=start_of_day(today + datetime.timedelta(days=1)),
         )
-    for term in search_terms(search):
-        tasks = tasks.filter(Q(subject__icontains=term) | Q(customer__search_text__contains=term))
+    for condition in search_conditions(
+        user,
+        tasks,
+        search,
+        own=lambda term: Q(subject__icontains=term),
+        customer_lookup="search_text__contains",
+    ):
+        tasks = tasks.filter(condition)
     if customer_id:
         tasks = tasks.filter(customer_id=customer_id)
     if assignee_id:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from banyan.core.models import TenantModel
+from banyan.customers.text import build_contact_search_text
 
 
 class Customer(TenantModel):
@@ -158,8 +159,11 @@ class Contact(CustomerRecord):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
     )
+    # Name, title, phones and e-mail in lower case, for the contacts' search box (a trigram
+    # index on PostgreSQL); kept by `save`.
+    search_text = models.TextField(blank=True, default="", editable=False)
 
-    history = HistoricalRecords(excluded_fields=["updated_at", "customer_owner"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "customer_owner", "search_text"])
 
     class Meta:
         verbose_name = _("contact")
@@ -178,6 +182,14 @@ class Contact(CustomerRecord):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.search_text = build_contact_search_text(
+            name=self.name, title=self.title, mobile=self.mobile, phone=self.phone, email=self.email
+        )
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
+        super().save(*args, **kwargs)
 
 
 class CustomerShare(TenantModel):

@@ -5,6 +5,7 @@ by the user or anyone below them (an assistant: below their principal; a boss: e
 plus customers shared with them. Contacts and every record hung on a customer derive from it.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -335,21 +336,62 @@ def company_wide_duplicates(
     return matches
 
 
+# A search word held by at most this many rows (or customers) is looked up first and written
+# into the list's query as keys.
+SEARCH_KEYS = 500
+
+
+def search_conditions(
+    user: User,
+    rows: QuerySet,
+    query: str,
+    *,
+    own: Callable[[str], Q],
+    customer_lookup: str,
+    customer_field: str = "customer",
+) -> list[Q]:
+    """One condition per word of `query` for rows hung on a customer (already limited to
+    what the user sees): the word in the row's own text (`own(word)`) or in its customer's
+    (`customer_lookup`, e.g. "search_text__contains").
+
+    A word few rows or customers hold is looked up first on each side, through their
+    trigram indexes on PostgreSQL (two small queries), and written in as keys, so a rare word
+    never makes the list read every row in order. A common word (more than SEARCH_KEYS on
+    either side) is matched as the rows are read: in list order that stops after a page.
+    """
+    conditions = []
+    for term in search_terms(query):
+        in_customer = Q(**{f"{customer_field}__{customer_lookup}": term})
+        own_keys = list(
+            rows.filter(own(term)).order_by().values_list("pk", flat=True)[: SEARCH_KEYS + 1]
+        )
+        customer_keys = list(
+            visible_customers(user)
+            .filter(**{customer_lookup: term})
+            .order_by()
+            .values_list("pk", flat=True)[: SEARCH_KEYS + 1]
+        )
+        if len(own_keys) > SEARCH_KEYS or len(customer_keys) > SEARCH_KEYS:
+            conditions.append(own(term) | in_customer)
+        else:
+            conditions.append(Q(pk__in=own_keys) | Q(**{f"{customer_field}_id__in": customer_keys}))
+    return conditions
+
+
 def search_contacts(
     user: User, *, search: str = "", category_id=None, ordering: str = "name"
 ) -> QuerySet[Contact]:
     """The contacts page: each search word must be in the contact's name, title, mobile,
     phone or e-mail, or in their customer's name."""
     contacts = visible_contacts(user)
-    for term in search_terms(search):
-        contacts = contacts.filter(
-            Q(name__icontains=term)
-            | Q(title__icontains=term)
-            | Q(mobile__contains=term)
-            | Q(phone__contains=term)
-            | Q(email__icontains=term)
-            | Q(customer__name__icontains=term)
-        )
+    for condition in search_conditions(
+        user,
+        contacts,
+        search,
+        own=lambda term: Q(search_text__contains=term),
+        customer_lookup="name__icontains",
+    ):
+        contacts = contacts.filter(condition)
     if category_id:
         contacts = contacts.filter(category_id=category_id)
     allowed = {"name", "-name", "customer__name", "-customer__name", "created_at", "-created_at"}

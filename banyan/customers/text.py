@@ -48,3 +48,8 @@ def build_search_text(
 def search_terms(query: str) -> list[str]:
     """The words of a search box, each of which must be found."""
     return [term for term in to_half_width(query or "").lower().split() if term]
+
+
+def build_contact_search_text(*, name: str, title: str, mobile: str, phone: str, email: str) -> str:
+    """What the contacts' search box looks in: the name, title, phones and e-mail, lower case."""
+    return " ".join(part.lower() for part in (name, title, mobile, phone, email) if part)
