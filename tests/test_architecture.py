@@ -5,6 +5,16 @@
    every query to the acting user's company. A sanctioned bypass lives in a function or
    class named `dangerously_*`, so every reviewer sees it.
 2. Every endpoint under /api/v1/ requires an authenticated company user, except token login.
+3. The readers (`selectors.py`, `selectors/*.py`, `panels.py`, `tasks.py`, `reminders.py`,
+   `handovers.py`, `templatetags/*.py`) never start a query on a tenant model's manager
+   themselves: they start from the visibility engine (`banyan.accounts.visibility`), which
+   limits every answer to the acting user's company and line. A deliberate bypass (a lookup
+   by secret token, a sweep over every company, a check that spans the whole company) lives
+   in a function or class named `dangerously_*` or `company_wide_*`. The engine itself is
+   exempt, and so are the sanctioned bypasses that are whole modules: management commands,
+   migrations, tests, the admin, and the demo seeder (`demo.py`, which builds and resets one
+   company it was handed, with no acting user). `services.py` write and lock rows, and are
+   not readers.
 """
 
 import ast
@@ -65,13 +75,15 @@ def is_allowed_manager_access(base: ast.expr, namespace: dict) -> bool:
 
 
 class DirectQueryFinder(ast.NodeVisitor):
-    def __init__(self, namespace: dict):
+    def __init__(self, namespace: dict, bypass_prefixes: tuple[str, ...] = (BYPASS_PREFIX,)):
         self.namespace = namespace
+        self.bypass_prefixes = bypass_prefixes
         self.scopes: list[str] = []
         self.violations: list[tuple[int, str]] = []
 
     def _in_bypass(self) -> bool:
-        return any(name.startswith(BYPASS_PREFIX) for name in self.scopes)
+        """Inside a function or class so named (private ones too: `_dangerously_*`)."""
+        return any(name.lstrip("_").startswith(self.bypass_prefixes) for name in self.scopes)
 
     def _scoped(self, node):
         self.scopes.append(node.name)
@@ -99,8 +111,10 @@ class DirectQueryFinder(ast.NodeVisitor):
         self.generic_visit(node)
 
 
-def direct_queries(source: str, namespace: dict) -> list[tuple[int, str]]:
-    finder = DirectQueryFinder(namespace)
+def direct_queries(
+    source: str, namespace: dict, bypass_prefixes: tuple[str, ...] = (BYPASS_PREFIX,)
+) -> list[tuple[int, str]]:
+    finder = DirectQueryFinder(namespace, bypass_prefixes)
     finder.visit(ast.parse(source))
     return finder.violations
 
@@ -163,6 +177,114 @@ def test_the_finder_allows_non_tenant_models_and_named_bypasses():
     assert (
         direct_queries(source, {"Permission": Permission, "User": User, "Company": Company}) == []
     )
+
+
+# 3. Readers start from the visibility engine ---------------------------------------------------
+
+VISIBILITY_ENGINE = PACKAGE_ROOT / "accounts" / "visibility.py"
+READER_FILE_NAMES = {"selectors.py", "panels.py", "tasks.py", "reminders.py", "handovers.py"}
+READER_PACKAGES = {"selectors", "templatetags"}
+SANCTIONED_MODULES = {"demo.py", "admin.py"}
+READER_BYPASS_PREFIXES = (BYPASS_PREFIX, "company_wide_")
+
+
+def reader_files() -> list[Path]:
+    files = []
+    for path in sorted(PACKAGE_ROOT.rglob("*.py")):
+        parts = path.relative_to(PACKAGE_ROOT).parts
+        if "tests" in parts or "migrations" in parts or "management" in parts:
+            continue
+        if path == VISIBILITY_ENGINE or path.name in SANCTIONED_MODULES:
+            continue
+        if path.name in READER_FILE_NAMES or path.parent.name in READER_PACKAGES:
+            files.append(path)
+    return files
+
+
+def reader_queries(source: str, namespace: dict) -> list[tuple[int, str]]:
+    return direct_queries(source, namespace, READER_BYPASS_PREFIXES)
+
+
+def test_the_reader_files_are_found():
+    found = {str(path.relative_to(REPO_ROOT)) for path in reader_files()}
+
+    assert {
+        "banyan/accounts/selectors.py",
+        "banyan/customers/selectors.py",
+        "banyan/activities/reminders.py",
+        "banyan/finance/reminders.py",
+        "banyan/messaging/tasks.py",
+        "banyan/customers/handovers.py",
+        "banyan/workbench/panels.py",
+        "banyan/core/templatetags/banyan.py",
+    } <= found
+    assert "banyan/accounts/visibility.py" not in found
+    assert not any(name.endswith(("/demo.py", "/admin.py", "/services.py")) for name in found)
+
+
+@pytest.mark.parametrize(
+    "path", reader_files(), ids=lambda path: str(path.relative_to(PACKAGE_ROOT))
+)
+def test_readers_start_from_the_visibility_engine(path):
+    namespace = vars(importlib.import_module(module_name(path)))
+
+    violations = reader_queries(path.read_text(encoding="utf-8"), namespace)
+
+    assert violations == [], (
+        f"{path.relative_to(REPO_ROOT)} starts a query on a tenant model's manager (start from "
+        f"banyan.accounts.visibility, or name a sanctioned bypass dangerously_* or "
+        f"company_wide_*): " + ", ".join(f"line {line}: {code}" for line, code in violations)
+    )
+
+
+def test_the_reader_finder_flags_tenant_managers():
+    source = (
+        "def visible_users(user):\n"
+        "    return User.objects.filter(company_id=user.company_id)\n"
+        "def company_profile(user):\n"
+        "    return Company._base_manager.get(pk=user.company_id)\n"
+        "class Panel:\n"
+        "    def rows(self, user):\n"
+        "        return self.model._default_manager.filter(company_id=user.company_id)\n"
+        "def wide_but_unnamed(user):\n"
+        "    return get_object_or_404(User, pk=1)\n"
+    )
+
+    found = reader_queries(source, {"User": User, "Company": Company})
+
+    assert found == [
+        (2, "User.objects"),
+        (4, "Company._base_manager"),
+        (7, "self.model._default_manager"),
+        (9, "get_object_or_404(...)"),
+    ]
+
+
+def test_the_reader_finder_allows_the_engine_history_and_named_bypasses():
+    from django.contrib.auth.models import Permission
+
+    source = (
+        "def visible_users(user):\n"
+        "    return visibility.of_company(user, User).filter(is_active=True)\n"
+        "def user_changes(user, pk):\n"
+        "    return User.history.filter(company_id=user.company_id, id=pk)\n"
+        "def permissions():\n"
+        "    return Permission.objects.all()\n"
+        "def dangerously_user_by_token(token):\n"
+        "    return User.objects.filter(calendar_token=token)\n"
+        "def company_wide_namesakes(user, name):\n"
+        "    return User.objects.filter(company_id=user.company_id, real_name=name)\n"
+        "class dangerously_Sweep:\n"
+        "    def companies(self):\n"
+        "        return Company.objects.all()\n"
+        "def _dangerously_mark(pk):\n"
+        "    return User.objects.filter(pk=pk).update(is_active=False)\n"
+    )
+
+    namespace = {"Permission": Permission, "User": User, "Company": Company}
+    assert reader_queries(source, namespace) == []
+    # The edges know only one kind of bypass: a company-wide read is a selector's business.
+    assert direct_queries(source, namespace) == [(10, "User.objects")]
 
 
 # 2. The API requires authentication ------------------------------------------------------------

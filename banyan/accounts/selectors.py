@@ -10,11 +10,7 @@ from banyan.core.errors import NotFound
 
 def company_users(user: User) -> QuerySet[User]:
     """Everyone in the user's company: names and places in the line are company-public."""
-    if not user.company_id:
-        return User.objects.none()
-    return User.objects.filter(company_id=user.company_id).select_related(
-        "superior", "assistant_of"
-    )
+    return visibility.of_company(user, User).select_related("superior", "assistant_of")
 
 
 def get_company_user(user: User, pk) -> User:
@@ -39,7 +35,7 @@ def user_tree(user: User) -> list[tuple[User, int]]:
 def dictionary_options(
     user: User, kind: str | None = None, *, active_only: bool = False
 ) -> QuerySet[DictionaryOption]:
-    options = DictionaryOption.objects.filter(company_id=user.company_id)
+    options = visibility.of_company(user, DictionaryOption)
     if kind is not None:
         options = options.filter(kind=kind)
     if active_only:
@@ -62,8 +58,11 @@ def company_of(user: User) -> Company:
     return user.company
 
 
-def demo_boss() -> User | None:
-    """The admin boss of the public demo company, whom "Try the demo" signs in as."""
+def dangerously_demo_boss() -> User | None:
+    """The admin boss of the public demo company, whom "Try the demo" signs in as.
+
+    A lookup past every company's walls, for nobody: the login page has no acting user yet,
+    and finds the demo company by its configured code."""
     from django.conf import settings
 
     return (
@@ -82,10 +81,13 @@ def demo_boss() -> User | None:
 
 
 def own_api_tokens(user: User) -> QuerySet[ApiToken]:
-    """The user's own API tokens, newest first: nobody sees another person's tokens."""
-    if not user.pk:
-        return ApiToken.objects.none()
-    return ApiToken.objects.filter(user_id=user.pk).order_by("-created_at", "-id")
+    """The user's own API tokens, newest first: nobody sees another person's tokens.
+
+    Read through the user's own relation rather than their company's rows: an operator of
+    the service belongs to no company and has tokens too."""
+    if not user.pk:  # nobody, or the API schema's stand-in user: nothing
+        return visibility.of_company(user, ApiToken)
+    return user.api_tokens.order_by("-created_at", "-id")
 
 
 def get_own_api_token(user: User, pk) -> ApiToken:

@@ -5,6 +5,9 @@ set it, to be sent at `remind_at` (`run_after`). Its dedupe key names the task, 
 time and the channel (the outbox's keys are unique per company across channels), so the
 same reminder is never queued twice: not by a second save, not by the sweep that catches
 reminders missed while no worker ran.
+
+The sweep runs for no one, over every company (a command on a schedule): it is the one part
+of this module that reads past a user's company, and is named `dangerously_*` for it.
 """
 
 import datetime
@@ -95,11 +98,14 @@ def withdraw_task_reminders(task: Task) -> int:
     return messaging.withdraw_queued(company_id=task.company_id, key_prefix=f"task:{task.pk}:")
 
 
-def sweep_task_reminders(*, now: datetime.datetime | None = None) -> int:
+def dangerously_sweep_task_reminders(*, now: datetime.datetime | None = None) -> int:
     """Queue every reminder of an open task whose remind time has passed and that is not in
     the outbox yet (the task was written while reminders were not queued, or by a path that
     does not queue them). Idempotent: run it twice, nothing is queued twice. Returns how
-    many messages were queued."""
+    many messages were queued.
+
+    A system sweep with no acting user: it reads the tasks of every company, and each
+    reminder goes to the task's own assignee, in the task's own company."""
     now = now or timezone.now()
     tasks = (
         Task.objects.filter(remind_at__lte=now, done_at__isnull=True)
@@ -112,14 +118,16 @@ def sweep_task_reminders(*, now: datetime.datetime | None = None) -> int:
     for task in tasks.iterator(chunk_size=SWEEP_CHUNK):
         batch.append(task)
         if len(batch) >= SWEEP_CHUNK:
-            queued += _queue_missing(batch)
+            queued += _dangerously_queue_missing(batch)
             batch = []
     if batch:
-        queued += _queue_missing(batch)
+        queued += _dangerously_queue_missing(batch)
     return queued
 
 
-def _queue_missing(tasks: list[Task]) -> int:
+def _dangerously_queue_missing(tasks: list[Task]) -> int:
+    """Queue the reminders of the sweep's tasks (of any company) not in the outbox yet: the
+    outbox is read by each task's company and dedupe key."""
     keys = {
         (task.company_id, reminder_key(task, channel))
         for task in tasks

@@ -5,6 +5,9 @@ The reminder goes into the messaging outbox (an SMS to the owner's mobile, else 
 in the same transaction that sets `plan.reminded_at`; its dedupe key names the plan and its
 due date, so a plan reminds once per due date even if two sweeps race. A new due date
 clears `reminded_at` (finance services), so the plan reminds again for it.
+
+The sweep runs for no one, over every company (a command on a schedule), so its functions
+read and mark plans past any user's visibility and are named `dangerously_*` for it.
 """
 
 import datetime
@@ -24,9 +27,9 @@ def plan_reminder_key(plan: PaymentPlan) -> str:
     return f"plan:{plan.pk}:{plan.due_on.isoformat()}"
 
 
-def plans_to_remind(company: Company, *, now: datetime.datetime):
+def _dangerously_plans_to_remind(company: Company, *, now: datetime.datetime):
     """The company's uncovered plans of live agreements, due on or before today plus its
-    reminder window, not reminded yet."""
+    reminder window, not reminded yet: all of them, for the sweep, which acts for no user."""
     today = timezone.localdate(now, timezone=company.zone)
     horizon = today + datetime.timedelta(days=company.payment_reminder_days)
     return (
@@ -40,10 +43,11 @@ def plans_to_remind(company: Company, *, now: datetime.datetime):
 
 
 @transaction.atomic
-def remind_plan(plan: PaymentPlan, *, now: datetime.datetime) -> bool:
+def _dangerously_remind_plan(plan: PaymentPlan, *, now: datetime.datetime) -> bool:
     """Queue the reminder of one plan (by SMS to the owner's mobile, else by e-mail) and mark
     it reminded; False when the owner has no usable mobile nor e-mail (the plan stays
-    unreminded, to go once they add one)."""
+    unreminded, to go once they add one). For the sweep, which acts for no user: the plan
+    is marked by its key, only if no other sweep marked it first."""
     owner = plan.agreement.owner
     values = {
         "number": plan.agreement.number,
@@ -77,12 +81,15 @@ def remind_plan(plan: PaymentPlan, *, now: datetime.datetime) -> bool:
     return False
 
 
-def remind_due_plans(now: datetime.datetime | None = None) -> int:
+def dangerously_remind_due_plans(now: datetime.datetime | None = None) -> int:
     """Remind the owners of every company's plans due within its window, once per plan.
-    Idempotent: a second run finds them reminded. Returns how many plans reminded."""
+    Idempotent: a second run finds them reminded. Returns how many plans reminded.
+
+    A system sweep with no acting user, over every active company: each reminder goes to the
+    plan's agreement's owner, in the plan's own company."""
     now = now or timezone.now()
     reminded = 0
     for company in Company.objects.filter(status=Company.Status.ACTIVE).order_by("pk"):
-        for plan in plans_to_remind(company, now=now):
-            reminded += remind_plan(plan, now=now)
+        for plan in _dangerously_plans_to_remind(company, now=now):
+            reminded += _dangerously_remind_plan(plan, now=now)
     return reminded

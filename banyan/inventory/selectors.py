@@ -84,9 +84,7 @@ def kept_warehouse_ids(user: User) -> set[int]:
 
 
 def company_warehouses(user: User) -> QuerySet[Warehouse]:
-    if not _member(user):
-        return Warehouse.objects.none()
-    return Warehouse.objects.filter(company_id=user.company_id)
+    return visibility.of_company(user, Warehouse)
 
 
 def get_warehouse_for(user: User, pk) -> Warehouse:
@@ -98,9 +96,9 @@ def get_warehouse_for(user: User, pk) -> Warehouse:
 
 def kept_warehouses(user: User, *, active_only: bool = True) -> QuerySet[Warehouse]:
     """The warehouses the user keeps (none unless they hold the keeper permission)."""
-    if not is_keeper(user):
-        return Warehouse.objects.none()
     warehouses = company_warehouses(user).filter(keepers=user)
+    if not is_keeper(user):
+        return warehouses.none()
     if active_only:
         warehouses = warehouses.filter(is_active=True)
     return warehouses.order_by("name", "id")
@@ -114,10 +112,9 @@ def warehouse_list(user: User) -> QuerySet[Warehouse]:
 def keeper_candidates(user: User) -> QuerySet[User]:
     """Active users of the company holding the warehouse keeper permission: who may be made
     a keeper of a warehouse."""
-    if not _member(user):
-        return User.objects.none()
     return (
-        User.objects.filter(company_id=user.company_id, is_active=True)
+        visibility.of_company(user, User)
+        .filter(is_active=True)
         .filter(
             Q(user_permissions__codename="warehouse_keeper")
             | Q(groups__permissions__codename="warehouse_keeper")
@@ -129,11 +126,11 @@ def keeper_candidates(user: User) -> QuerySet[User]:
 
 def stock_products(user: User) -> QuerySet[Product]:
     """The active products that track stock: what slips, initial stock and counts hold."""
-    if not _member(user):
-        return Product.objects.none()
-    return Product.objects.filter(
-        company_id=user.company_id, tracks_stock=True, is_active=True
-    ).order_by("code", "id")
+    return (
+        visibility.of_company(user, Product)
+        .filter(tracks_stock=True, is_active=True)
+        .order_by("code", "id")
+    )
 
 
 def stock_levels(
@@ -146,11 +143,7 @@ def stock_levels(
     ordering: str = "product__code",
 ) -> QuerySet[StockLevel]:
     """Stock per product per warehouse. `low_only`: at or below the product's threshold."""
-    if not _member(user):
-        return StockLevel.objects.none()
-    levels = StockLevel.objects.filter(company_id=user.company_id).select_related(
-        "product", "warehouse"
-    )
+    levels = visibility.of_company(user, StockLevel).select_related("product", "warehouse")
     if warehouse_id:
         levels = levels.filter(warehouse_id=warehouse_id)
     if product_id:
@@ -174,10 +167,9 @@ def get_stock_level_for(user: User, pk) -> StockLevel:
 def low_stock_products(user: User) -> QuerySet[Product]:
     """Stock-tracked active products whose total stock over all warehouses is at or below
     their low-stock threshold (a threshold of 0 warns only when nothing is left)."""
-    if not _member(user):
-        return Product.objects.none()
     return (
-        Product.objects.filter(company_id=user.company_id, tracks_stock=True, is_active=True)
+        visibility.of_company(user, Product)
+        .filter(tracks_stock=True, is_active=True)
         .annotate(stock=Round(ExactSum("stock_levels__quantity", default=ZERO), 2))
         .filter(stock__lte=F("low_stock_threshold"))
         .order_by("code", "id")
@@ -226,11 +218,11 @@ def movements(
 ) -> QuerySet[StockMovement]:
     """The ledger, newest first: keepers, purchasing staff and bosses only (empty for anyone
     else). `search` matches the product's code or name."""
-    if not sees_all_stock_papers(user):
-        return StockMovement.objects.none()
-    rows = StockMovement.objects.filter(company_id=user.company_id).select_related(
+    rows = visibility.of_company(user, StockMovement).select_related(
         "product", "warehouse", "slip", "stocktake", "moved_by"
     )
+    if not sees_all_stock_papers(user):
+        return rows.none()
     if warehouse_id:
         rows = rows.filter(warehouse_id=warehouse_id)
     if product_id:
@@ -255,12 +247,17 @@ def get_movement_for(user: User, pk) -> StockMovement:
 
 
 def visible_slips(user: User) -> QuerySet[StockSlip]:
-    if not _member(user):
-        return StockSlip.objects.none()
-    slips = StockSlip.objects.filter(company_id=user.company_id)
+    """Keepers, purchasing staff and bosses see every slip of the company. Anyone else sees
+    the slips of the orders they see, by the columns the order carries for its customer (no
+    subquery over the orders), and no slip without an order."""
     if sees_all_stock_papers(user):
-        return slips
-    return slips.filter(agreement__in=agreement_selectors.visible_agreements(user))
+        return visibility.of_company(user, StockSlip)
+    return visibility.on_visible_customers(
+        user,
+        StockSlip,
+        owner_field=f"agreement__{visibility.CUSTOMER_OWNER}",
+        customer_field="agreement__customer",
+    )
 
 
 def get_slip_for(user: User, pk) -> StockSlip:
@@ -302,22 +299,19 @@ def slip_list(
 
 def slips_to_confirm(user: User) -> QuerySet[StockSlip]:
     """The keeper's queue: draft slips of the warehouses they keep, oldest first."""
+    slips = visibility.of_company(user, StockSlip)
     if not is_keeper(user):
-        return StockSlip.objects.none()
+        return slips.none()
     return (
-        StockSlip.objects.filter(
-            company_id=user.company_id,
-            status=StockSlip.Status.DRAFT,
-            warehouse__in=user.kept_warehouses.all(),
-        )
+        slips.filter(status=StockSlip.Status.DRAFT, warehouse__in=user.kept_warehouses.all())
         .select_related("warehouse", "agreement", "purchase_order", "created_by")
         .order_by("created_at", "id")
     )
 
 
 def slip_lines(user: User, slip: StockSlip) -> QuerySet[StockSlipLine]:
-    return StockSlipLine.objects.filter(company_id=user.company_id, slip_id=slip.pk).select_related(
-        "product"
+    return (
+        visibility.of_company(user, StockSlipLine).filter(slip_id=slip.pk).select_related("product")
     )
 
 
@@ -325,9 +319,8 @@ def slip_lines(user: User, slip: StockSlip) -> QuerySet[StockSlipLine]:
 
 
 def visible_stocktakes(user: User) -> QuerySet[Stocktake]:
-    if not sees_all_stock_papers(user):
-        return Stocktake.objects.none()
-    return Stocktake.objects.filter(company_id=user.company_id)
+    stocktakes = visibility.of_company(user, Stocktake)
+    return stocktakes if sees_all_stock_papers(user) else stocktakes.none()
 
 
 def get_stocktake_for(user: User, pk) -> Stocktake:
@@ -362,9 +355,11 @@ def open_stocktake(user: User, warehouse: Warehouse) -> Stocktake | None:
 
 
 def stocktake_lines(user: User, stocktake: Stocktake) -> QuerySet[StocktakeLine]:
-    return StocktakeLine.objects.filter(
-        company_id=user.company_id, stocktake_id=stocktake.pk
-    ).select_related("product")
+    return (
+        visibility.of_company(user, StocktakeLine)
+        .filter(stocktake_id=stocktake.pk)
+        .select_related("product")
+    )
 
 
 def stocktake_progress(user: User, stocktake: Stocktake) -> dict:
@@ -426,11 +421,8 @@ def order_shipping(user: User, agreement: Agreement) -> list[LineShipping]:
     on_slips: dict[int, Decimal] = defaultdict(lambda: ZERO)
     released: dict[int, Decimal] = defaultdict(lambda: ZERO)
     for row in (
-        StockSlipLine.objects.filter(
-            company_id=user.company_id,
-            agreement_line__agreement_id=agreement.pk,
-            slip__kind=StockSlip.Kind.OUTBOUND,
-        )
+        visibility.of_company(user, StockSlipLine)
+        .filter(agreement_line__agreement_id=agreement.pk, slip__kind=StockSlip.Kind.OUTBOUND)
         .exclude(slip__status=StockSlip.Status.REJECTED)
         .values("agreement_line_id", "slip__status")
         .annotate(total=ExactSum("quantity"))
@@ -439,9 +431,8 @@ def order_shipping(user: User, agreement: Agreement) -> list[LineShipping]:
         if row["slip__status"] == StockSlip.Status.CONFIRMED:
             released[row["agreement_line_id"]] += row["total"]
     shipped = dict(
-        ShipmentLine.objects.filter(
-            company_id=user.company_id, agreement_line__agreement_id=agreement.pk
-        )
+        visibility.of_company(user, ShipmentLine)
+        .filter(agreement_line__agreement_id=agreement.pk)
         .values("agreement_line_id")
         .annotate(total=ExactSum("quantity"))
         .values_list("agreement_line_id", "total")
@@ -471,12 +462,16 @@ def shipping_state(lines: list[LineShipping]) -> str:
     return ShippingState.PARTLY
 
 
-def with_shipping_state(agreements: QuerySet[Agreement]) -> QuerySet[Agreement]:
+def with_shipping_state(user: User, agreements: QuerySet[Agreement]) -> QuerySet[Agreement]:
     """Annotate `shipped_any` and `not_fully_shipped` (a line of goods still short) for an
-    order list, in the same query. Services never ship, so their lines do not count."""
-    shipped = ShipmentLine.objects.filter(agreement_line__agreement=OuterRef("pk"))
+    order list the user sees, in the same query. Services never ship, so their lines do not
+    count."""
+    shipped = visibility.of_company(user, ShipmentLine).filter(
+        agreement_line__agreement=OuterRef("pk")
+    )
     short = (
-        AgreementLine.objects.filter(agreement=OuterRef("pk"), product__kind=Product.Kind.PHYSICAL)
+        visibility.of_company(user, AgreementLine)
+        .filter(agreement=OuterRef("pk"), product__kind=Product.Kind.PHYSICAL)
         .annotate(sent=Round(ExactSum("shipment_lines__quantity", default=ZERO), 2))
         .filter(sent__lt=F("quantity"))
     )
@@ -484,8 +479,6 @@ def with_shipping_state(agreements: QuerySet[Agreement]) -> QuerySet[Agreement]:
 
 
 def visible_shipments(user: User) -> QuerySet[Shipment]:
-    if not _member(user):
-        return Shipment.objects.none()
     return visibility.on_visible_customers(user, Shipment)
 
 
@@ -519,7 +512,7 @@ def shipment_list(
     if shipped_to:
         shipments = shipments.filter(shipped_on__lte=shipped_to)
     if with_lines:
-        shipments = shipments.prefetch_related(_shipment_lines())
+        shipments = shipments.prefetch_related(_shipment_lines(user))
     return shipments.order_by("-shipped_on", "-id")
 
 
@@ -537,9 +530,12 @@ def get_shipment_for(user: User, pk) -> Shipment:
         raise NotFound() from None
 
 
-def _shipment_lines() -> Prefetch:
+def _shipment_lines(user: User) -> Prefetch:
     return Prefetch(
-        "lines", queryset=ShipmentLine.objects.select_related("agreement_line__product")
+        "lines",
+        queryset=visibility.of_company(user, ShipmentLine).select_related(
+            "agreement_line__product"
+        ),
     )
 
 
@@ -547,9 +543,10 @@ def order_shipments(user: User, agreement: Agreement) -> QuerySet[Shipment]:
     """The shipments of an order already fetched for the user (its visibility checked), with
     their lines and products: two queries."""
     return (
-        Shipment.objects.filter(company_id=user.company_id, agreement_id=agreement.pk)
+        visibility.of_company(user, Shipment)
+        .filter(agreement_id=agreement.pk)
         .select_related("created_by")
-        .prefetch_related(_shipment_lines())
+        .prefetch_related(_shipment_lines(user))
         .order_by("-shipped_on", "-id")
     )
 
@@ -557,7 +554,8 @@ def order_shipments(user: User, agreement: Agreement) -> QuerySet[Shipment]:
 def order_slips(user: User, agreement: Agreement) -> QuerySet[StockSlip]:
     """The stock slips of an order already fetched for the user (its visibility checked)."""
     return (
-        StockSlip.objects.filter(company_id=user.company_id, agreement_id=agreement.pk)
+        visibility.of_company(user, StockSlip)
+        .filter(agreement_id=agreement.pk)
         .select_related("warehouse")
         .order_by("-created_at", "-id")
     )

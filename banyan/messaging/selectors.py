@@ -8,8 +8,8 @@ Templates are shared by the whole company.
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from banyan.accounts import visibility
 from banyan.accounts.models import User
-from banyan.accounts.visibility import line_condition
 from banyan.core.errors import NotFound, PermissionRefused
 from banyan.customers import selectors as customer_selectors
 from banyan.customers.models import Contact, Customer
@@ -24,9 +24,8 @@ def _active(user: User) -> bool:
 
 
 def visible_sms_logs(user: User) -> QuerySet[SmsLog]:
-    if not _active(user):
-        return SmsLog.objects.none()
-    return SmsLog.objects.filter(company_id=user.company_id).filter(line_condition(user, "sender"))
+    """Texts sent by the user or anyone in their line (a boss: all, reminders included)."""
+    return visibility.owned_in_line(user, SmsLog, field="sender")
 
 
 def sms_log_list(user: User, *, status: str = "", query: str = "") -> QuerySet[SmsLog]:
@@ -50,10 +49,9 @@ def get_sms_log_for(user: User, pk) -> SmsLog:
 
 
 def visible_emails(user: User) -> QuerySet[OutboxMessage]:
-    if not _active(user):
-        return OutboxMessage.objects.none()
-    return OutboxMessage.objects.filter(company_id=user.company_id, channel=Channel.EMAIL).filter(
-        line_condition(user, "created_by")
+    """E-mails written by the user or anyone in their line (a boss: all)."""
+    return visibility.owned_in_line(user, OutboxMessage, field="created_by").filter(
+        channel=Channel.EMAIL
     )
 
 
@@ -79,11 +77,7 @@ def get_email_for(user: User, pk) -> OutboxMessage:
 
 def get_message_for(user: User, pk) -> OutboxMessage:
     """An outbox message the user sent (or sees the sender of), of either channel."""
-    if not _active(user):
-        raise NotFound()
-    rows = OutboxMessage.objects.filter(company_id=user.company_id).filter(
-        line_condition(user, "created_by")
-    )
+    rows = visibility.owned_in_line(user, OutboxMessage, field="created_by")
     try:
         return rows.get(pk=int(pk))
     except (OutboxMessage.DoesNotExist, ValueError, TypeError, OverflowError):
@@ -94,9 +88,7 @@ def get_message_for(user: User, pk) -> OutboxMessage:
 
 
 def company_templates(user: User, *, channel: str = "") -> QuerySet[MessageTemplate]:
-    if not _active(user):
-        return MessageTemplate.objects.none()
-    rows = MessageTemplate.objects.filter(company_id=user.company_id).select_related("created_by")
+    rows = visibility.of_company(user, MessageTemplate).select_related("created_by")
     return rows.filter(channel=channel) if channel else rows
 
 
@@ -140,9 +132,7 @@ def customers_with_contacts(user: User, customer_ids: list[int]) -> list[Custome
         raise PermissionRefused(
             _("Send to at most %(max)d customers at a time.") % {"max": MAX_BULK_CUSTOMERS}
         )
-    contacts = Contact.objects.filter(company_id=user.company_id).order_by(
-        "-is_primary", "name", "id"
-    )
+    contacts = visibility.of_company(user, Contact).order_by("-is_primary", "name", "id")
     customers = {
         customer.pk: customer
         for customer in customer_selectors.visible_customers(user)

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet
 
+from banyan.accounts import visibility
 from banyan.accounts.models import User
 from banyan.core.errors import NotFound
 from banyan.products.models import Product, ProductCategory
@@ -40,9 +41,7 @@ def can_manage_products(user: User) -> bool:
 
 
 def company_products(user: User) -> QuerySet[Product]:
-    if not _member(user):
-        return Product.objects.none()
-    return Product.objects.filter(company_id=user.company_id)
+    return visibility.of_company(user, Product)
 
 
 def get_product_for(user: User, pk) -> Product:
@@ -96,9 +95,7 @@ def products_for_lines(user: User, *, services_only: bool = False) -> QuerySet[P
 
 
 def company_categories(user: User) -> QuerySet[ProductCategory]:
-    if not _member(user):
-        return ProductCategory.objects.none()
-    return ProductCategory.objects.filter(company_id=user.company_id)
+    return visibility.of_company(user, ProductCategory)
 
 
 def get_category_for(user: User, pk) -> ProductCategory:

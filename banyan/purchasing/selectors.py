@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from banyan.accounts import visibility
 from banyan.accounts.models import User
 from banyan.core.errors import NotFound, PermissionRefused
 from banyan.core.history import HIDDEN_FIELDS, HistoryEntry, build_history
@@ -33,9 +34,8 @@ def ensure_sees_purchasing(user: User) -> None:
 
 
 def company_suppliers(user: User) -> QuerySet[Supplier]:
-    if not sees_purchasing(user):
-        return Supplier.objects.none()
-    return Supplier.objects.filter(company_id=user.company_id)
+    suppliers = visibility.of_company(user, Supplier)
+    return suppliers if sees_purchasing(user) else suppliers.none()
 
 
 def get_supplier_for(user: User, pk) -> Supplier:
@@ -59,9 +59,8 @@ def supplier_list(
 
 
 def visible_purchase_orders(user: User) -> QuerySet[PurchaseOrder]:
-    if not sees_purchasing(user):
-        return PurchaseOrder.objects.none()
-    return PurchaseOrder.objects.filter(company_id=user.company_id)
+    orders = visibility.of_company(user, PurchaseOrder)
+    return orders if sees_purchasing(user) else orders.none()
 
 
 def get_purchase_order_for(user: User, pk) -> PurchaseOrder:
@@ -106,9 +105,11 @@ def purchase_order_list(
 
 
 def purchase_order_lines(user: User, order: PurchaseOrder) -> QuerySet[PurchaseOrderLine]:
-    return PurchaseOrderLine.objects.filter(
-        company_id=user.company_id, purchase_order_id=order.pk
-    ).select_related("product")
+    return (
+        visibility.of_company(user, PurchaseOrderLine)
+        .filter(purchase_order_id=order.pk)
+        .select_related("product")
+    )
 
 
 def purchase_order_receipt_lines(user: User, order: PurchaseOrder) -> list[PurchaseOrderLine]:

@@ -94,20 +94,16 @@ def can_set_targets(user: User) -> bool:
 def settable_users(user: User) -> QuerySet[User]:
     """The active people whose targets `user` may set: for a boss everyone else in the
     company, for a director or manager the people strictly below them, else nobody."""
-    if not can_set_targets(user):
-        return User.objects.none()
-    return visibility.subordinates(user).filter(is_active=True).order_by("path")
+    people = visibility.subordinates(user).filter(is_active=True).order_by("path")
+    return people if can_set_targets(user) else people.none()
 
 
 # --- targets ------------------------------------------------------------------------------
 
 
 def visible_targets(user: User) -> QuerySet[SalesTarget]:
-    if not user.is_authenticated or not user.company_id or not user.is_active:
-        return SalesTarget.objects.none()
-    return SalesTarget.objects.filter(company_id=user.company_id).filter(
-        visibility.line_condition(user, "user")
-    )
+    """The targets of the user and of everyone in their line (a boss: the company's)."""
+    return visibility.owned_in_line(user, SalesTarget, field="user")
 
 
 def get_target_for(user: User, pk) -> SalesTarget:
@@ -165,35 +161,40 @@ def _people(person: User, *, is_group: bool) -> Q:
 
 
 def achieved(person: User, month: date, *, is_group: bool = False) -> tuple[Decimal, Decimal]:
-    """(payments, contracts) of one person, or of their group, in `month`: two queries."""
+    """(payments, contracts) of one person, or of their group, in `month`: two queries.
+    The person is a member of a company (for anyone else: nothing, as for every read)."""
     first, last = month_bounds(person.company, month)
     people = _people(person, is_group=is_group)
-    paid = Payment.objects.filter(
-        people, company_id=person.company_id, paid_on__range=(first, last)
-    ).aggregate(total=ExactSum("amount"))["total"]
+    paid = (
+        visibility.of_company(person, Payment)
+        .filter(people, paid_on__range=(first, last))
+        .aggregate(total=ExactSum("amount"))["total"]
+    )
     signed = (
-        Agreement.objects.filter(
-            people, company_id=person.company_id, signed_on__range=(first, last)
-        )
+        visibility.of_company(person, Agreement)
+        .filter(people, signed_on__range=(first, last))
         .exclude(status=Agreement.Status.CANCELLED)
         .aggregate(total=ExactSum("amount"))["total"]
     )
     return paid or ZERO, signed or ZERO
 
 
-def _sums_by_owner(company_id: int, first: date, last: date) -> tuple[list, list]:
-    """Per owner and month: (owner path, month, Σ payments) and (…, Σ agreements)."""
+def _sums_by_owner(user: User, first: date, last: date) -> tuple[list, list]:
+    """Per owner of the user's company and month: (owner path, month, Σ payments) and (…,
+    Σ agreements). Only the sums of the targets the user sees leave `with_achievement`."""
     from django.db.models.functions import TruncMonth
 
     payments = (
-        Payment.objects.filter(company_id=company_id, paid_on__range=(first, last))
+        visibility.of_company(user, Payment)
+        .filter(paid_on__range=(first, last))
         .annotate(in_month=TruncMonth("paid_on"))
         .values("owner__path", "in_month")
         .annotate(total=ExactSum("amount"))
         .order_by()
     )
     agreements = (
-        Agreement.objects.filter(company_id=company_id, signed_on__range=(first, last))
+        visibility.of_company(user, Agreement)
+        .filter(signed_on__range=(first, last))
         .exclude(status=Agreement.Status.CANCELLED)
         .annotate(in_month=TruncMonth("signed_on"))
         .values("owner__path", "in_month")
@@ -227,7 +228,7 @@ def with_achievement(user: User, targets) -> list[SalesTarget]:
     months = {t.month.replace(day=1) for t in targets}
     first = min(months)
     last = month_bounds(user.company, max(months))[1]
-    payments, agreements = _sums_by_owner(user.company_id, first, last)
+    payments, agreements = _sums_by_owner(user, first, last)
     for target in targets:
         month = target.month.replace(day=1)
         path = target.user.path
@@ -265,9 +266,7 @@ def motivation(user: User) -> dict:
     kinds = [False, True] if user.role in GROUP_ROLES else [False]
     own = {
         t.is_group: t
-        for t in SalesTarget.objects.filter(
-            company_id=user.company_id, user_id=user.pk, month=month
-        )
+        for t in visibility.of_company(user, SalesTarget).filter(user_id=user.pk, month=month)
     }
     left = days_left(user, month)
     rows = []

@@ -42,7 +42,7 @@ def login_view(request):
         {
             "form": form,
             "next": safe_next_url(request, ""),
-            "demo_available": selectors.demo_boss() is not None,
+            "demo_available": selectors.dangerously_demo_boss() is not None,
         },
     )
 
@@ -57,7 +57,7 @@ def logout_view(request):
 @require_POST
 def demo_login_view(request):
     """ "Try the demo": signs in as the demo company's boss, no password needed."""
-    demo_boss = selectors.demo_boss()
+    demo_boss = selectors.dangerously_demo_boss()
     if demo_boss is None:
         messages.error(request, _("The demo company is not available right now."))
         return redirect("login")

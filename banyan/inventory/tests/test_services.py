@@ -12,12 +12,14 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from banyan.accounts import services as account_services
 from banyan.accounts.models import User
 from banyan.agreements import services as agreement_services
 from banyan.agreements.models import Agreement
 from banyan.core.errors import DomainError, NotFound, PermissionRefused, ValidationFailed
+from banyan.customers import services as customer_services
 from banyan.inventory import selectors, services
 from banyan.inventory.models import (
     Shipment,
@@ -513,6 +515,46 @@ def test_an_order_asks_for_its_stock_items_only(inv, signed_order):
     assert slip not in selectors.slips_to_confirm(inv.north_keeper)
 
 
+def test_slips_follow_their_orders_customer_by_the_orders_own_columns(
+    inv, org, signed_order, make_customer, make_agreement
+):
+    own = services.slip_from_order(
+        user=inv.rep, agreement=signed_order([(inv.switch, 1)]), warehouse=inv.main
+    )
+    colleague = fresh(org.sales3)
+    shared_customer = make_customer(colleague)
+    shared_order = make_agreement(
+        colleague, shared_customer, lines=[{"product": inv.switch.pk, "quantity": "1"}]
+    )
+    agreement_services.agreement_sign(user=colleague, agreement=shared_order)
+    shared = services.slip_from_order(user=colleague, agreement=shared_order, warehouse=inv.main)
+    customer_services.customer_share(
+        user=colleague, customer=shared_customer, target=inv.rep.pk, level="view"
+    )
+    by_hand = services.slip_create(
+        user=inv.keeper,
+        kind="inbound",
+        warehouse=inv.main,
+        reason="退货",
+        lines=[{"product": inv.switch.pk, "quantity": "1"}],
+    )
+
+    def seen(user):
+        return set(selectors.visible_slips(fresh(user)).values_list("pk", flat=True))
+
+    assert seen(inv.rep) == {own.pk, shared.pk}
+    assert seen(org.manager1) == seen(org.assistant) == {own.pk}
+    assert seen(org.manager2) == {shared.pk}
+    assert seen(org.sales2) == set()
+    assert seen(inv.keeper) == seen(org.boss) == {own.pk, shared.pk, by_hand.pk}
+    rep = fresh(inv.rep)
+    with CaptureQueriesContext(connection) as captured:
+        list(selectors.visible_slips(rep))
+    # the owners of the line and the shared customers are looked up first, then written
+    # into the slips' own query: no subquery over the orders
+    assert captured.captured_queries[-1]["sql"].count("SELECT") == 1
+
+
 @pytest.mark.parametrize("status", ["signed", "executing"])
 def test_signed_and_executing_orders_go_out_of_stock(inv, signed_order, status):
     order = signed_order([(inv.switch, 2)], status=status)
@@ -798,7 +840,7 @@ def test_an_order_list_knows_which_orders_shipped(inv, signed_order):
     rows = {
         row.pk: (row.shipped_any, row.not_fully_shipped)
         for row in selectors.with_shipping_state(
-            Agreement.objects.filter(pk__in=[untouched.pk, partly.pk, done.pk])
+            inv.rep, Agreement.objects.filter(pk__in=[untouched.pk, partly.pk, done.pk])
         )
     }
 

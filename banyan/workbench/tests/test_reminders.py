@@ -11,7 +11,7 @@ from banyan.activities import services as activity_services
 from banyan.activities.models import Task
 from banyan.activities.reminders import reminder_key
 from banyan.finance.models import PaymentPlan
-from banyan.finance.reminders import remind_due_plans
+from banyan.finance.reminders import dangerously_remind_due_plans
 from banyan.finance.tests.page_helpers import pay, plan, signed_agreement
 from banyan.messaging import services as messaging_services
 from banyan.messaging.models import OutboxMessage
@@ -171,8 +171,8 @@ def test_a_plan_reminds_its_owner_once_within_the_window(
     pay(finance, order, "500.00", plan=covered)
 
     now = timezone.now()
-    assert remind_due_plans(now) == 2
-    assert remind_due_plans(now) == 0
+    assert dangerously_remind_due_plans(now) == 2
+    assert dangerously_remind_due_plans(now) == 0
     sweep()
 
     messages = OutboxMessage.objects.filter(company=org.company)
@@ -215,7 +215,7 @@ def test_the_window_is_the_companys_setting(
         make_product, make_agreement, rep, make_customer(rep, name="远航"), "9000.00"
     )
     far = plan(rep, order, "1000.00", due_in_days=45)
-    assert remind_due_plans() == 1
+    assert dangerously_remind_due_plans() == 1
     message = OutboxMessage.objects.get()
     assert (message.channel, message.recipient) == ("email", "rep@example.com")
     assert message.dedupe_key == f"plan:{far.pk}:{far.due_on.isoformat()}"

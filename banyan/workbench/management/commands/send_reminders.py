@@ -10,8 +10,8 @@ is sent twice however often it runs.
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from banyan.activities.reminders import sweep_task_reminders
-from banyan.finance.reminders import remind_due_plans
+from banyan.activities.reminders import dangerously_sweep_task_reminders
+from banyan.finance.reminders import dangerously_remind_due_plans
 
 
 class Command(BaseCommand):
@@ -19,6 +19,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         now = timezone.now()
-        tasks = sweep_task_reminders(now=now)
-        plans = remind_due_plans(now)
+        tasks = dangerously_sweep_task_reminders(now=now)
+        plans = dangerously_remind_due_plans(now)
         self.stdout.write(f"task reminders queued: {tasks}; payment plans reminded: {plans}")
