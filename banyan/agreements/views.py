@@ -29,7 +29,7 @@ from banyan.agreements.forms import (
 )
 from banyan.agreements.models import Agreement
 from banyan.core.errors import DomainError
-from banyan.core.pagination import paginate
+from banyan.core.pagination import paginate, totals_of_page
 from banyan.core.panels import agreement_view
 from banyan.core.views import found_or_404, safe_next_url
 from banyan.customers import selectors as customer_selectors
@@ -84,7 +84,7 @@ def agreement_list_view(request, kind):
             "create_url": reverse(CREATE_URLS[kind]),
             "form": form,
             "page": page,
-            "totals": selectors.money_figures(agreements),
+            "totals": totals_of_page(request, page, lambda: selectors.money_figures(agreements)),
             "query": query.urlencode(),
         },
     )

@@ -151,3 +151,16 @@ def paginate(request, rows, *, per_page: int = 20, page_param: str = "page"):
     return CappedPaginator(rows, per_page, cap=count_cap_for(request)).get_page(
         request.GET.get(page_param)
     )
+
+
+TOTALS_PARAMETER = "totals"
+
+
+def totals_of_page(request, page, compute):
+    """A list's totals row: computed with the page while the list is within the count cap
+    (a sum over at most that many rows); past the cap the page goes out without it, and its
+    totals row asks for them in a request of its own (`?totals=1`), so the rows never wait
+    for a sum over the whole list. None when left for later."""
+    if page.paginator.is_capped and request.GET.get(TOTALS_PARAMETER) != "1":
+        return None
+    return compute()

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET
 from banyan.agreements import selectors as agreement_selectors
 from banyan.core.errors import DomainError
 from banyan.core.idempotency import record_once, submitted_once
-from banyan.core.pagination import paginate
+from banyan.core.pagination import paginate, totals_of_page
 from banyan.core.views import found_or_404, refusal_text
 from banyan.finance import selectors, services
 from banyan.finance.forms import (
@@ -384,8 +384,9 @@ def _query_without(request, param: str) -> str:
     return query.urlencode()
 
 
-def _list_page(request, template: str, form, rows, totals: dict):
+def _list_page(request, template: str, form, rows, totals):
     page = paginate(request, rows, per_page=form.rows_per_page())
+    totals = totals_of_page(request, page, lambda: totals(rows))
     return render(
         request,
         template,
@@ -406,7 +407,7 @@ def plan_list_view(request):
     """Receivables: every instalment the user sees, with its state."""
     form = PlanFilterForm(request.GET or None, user=request.user)
     plans = selectors.plan_list(request.user, **form.filters())
-    return _list_page(request, "finance/plan_list.html", form, plans, selectors.plan_totals(plans))
+    return _list_page(request, "finance/plan_list.html", form, plans, selectors.plan_totals)
 
 
 @money_pages
@@ -415,7 +416,7 @@ def payment_list_view(request):
     form = PaymentFilterForm(request.GET or None, user=request.user)
     payments = selectors.payment_list(request.user, **form.filters())
     return _list_page(
-        request, "finance/payment_list.html", form, payments, selectors.payment_totals(payments)
+        request, "finance/payment_list.html", form, payments, selectors.payment_totals
     )
 
 
@@ -425,5 +426,5 @@ def invoice_list_view(request):
     form = InvoiceFilterForm(request.GET or None, user=request.user)
     invoices = selectors.invoice_list(request.user, **form.filters())
     return _list_page(
-        request, "finance/invoice_list.html", form, invoices, selectors.invoice_totals(invoices)
+        request, "finance/invoice_list.html", form, invoices, selectors.invoice_totals
     )

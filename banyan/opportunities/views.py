@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from banyan.accounts.views.users import refusal_text
 from banyan.core.errors import DomainError, NotFound, PermissionRefused
-from banyan.core.pagination import paginate
+from banyan.core.pagination import paginate, totals_of_page
 from banyan.core.views import safe_next_url
 from banyan.customers import selectors as customer_selectors
 from banyan.opportunities import selectors, services
@@ -76,7 +76,9 @@ def opportunity_list_view(request):
         {
             "form": form,
             "page": page,
-            "totals": selectors.opportunity_totals(opportunities),
+            "totals": totals_of_page(
+                request, page, lambda: selectors.opportunity_totals(opportunities)
+            ),
             "query": query.urlencode(),
         },
     )

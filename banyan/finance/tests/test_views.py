@@ -817,3 +817,25 @@ def test_the_admin_only_reads_money(org, deal, client):
             client.post(f"/admin/finance/{model}/{pk}/delete/", {"post": "yes"}).status_code == 403
         )
     assert ledger(deal) == before
+
+
+def test_past_the_count_cap_the_totals_row_loads_after_the_page(
+    org, client_as, deal, monkeypatch, django_assert_max_num_queries
+):
+    from banyan.core import pagination
+
+    pay(org.boss, deal, "3000.00")
+    pay(org.boss, deal, "2000.00")
+    monkeypatch.setattr(pagination, "COUNT_CAP", 1)
+    client = client_as(org.manager1)
+
+    page = client.get(reverse("payment-list"), {"q": ""})
+    later = client.get(reverse("payment-list"), {"totals": "1"})
+
+    assert page.context["totals"] is None
+    html = html_of(page)
+    placeholder = html[html.index('id="payment-totals"') :]
+    assert 'hx-get="?q=&amp;totals=1"' in placeholder[:300]
+    assert 'hx-select="#payment-totals"' in placeholder[:300]
+    assert later.context["totals"]["net"] == Decimal("5000.00")
+    assert "¥5,000.00" in html_of(later)
