@@ -1,7 +1,7 @@
 """Fill the contacts' search text: name, title, phones and e-mail, lower case."""
 
 from django.db import migrations
-from django.db.models import Value
+from django.db.models import TextField, Value
 from django.db.models.functions import Concat, Lower
 
 
@@ -10,7 +10,18 @@ def fill(apps, schema_editor):
     space = Value(" ")
     Contact.objects.update(
         search_text=Lower(
-            Concat("name", space, "title", space, "mobile", space, "phone", space, "email")
+            Concat(
+                "name",
+                space,
+                "title",
+                space,
+                "mobile",
+                space,
+                "phone",
+                space,
+                "email",
+                output_field=TextField(),
+            )
         )
     )
 
