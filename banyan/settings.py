@@ -76,7 +76,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+FORM_RENDERER = "banyan.core.renderers.FormRenderer"
 ROOT_URLCONF = "banyan.urls"
 WSGI_APPLICATION = "banyan.wsgi.application"
 
@@ -125,6 +125,9 @@ else:
     # index range scans with a limit, and compiling one took 1.5 s on the pipeline board.
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].setdefault("options", "-c jit=off")
+    # Choice fields iterate their querysets; as server-side cursors that is three round trips
+    # (DECLARE, FETCH, CLOSE) for a few dozen rows. Also what a pooler in front needs.
+    DATABASES["default"].setdefault("DISABLE_SERVER_SIDE_CURSORS", True)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

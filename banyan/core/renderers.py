@@ -1,0 +1,57 @@
+"""How forms are rendered: Django's templates, with one shortcut for select boxes."""
+
+from django.forms.renderers import TemplatesSetting
+from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.safestring import mark_safe
+
+SELECT_TEMPLATE = "django/forms/widgets/select.html"
+OPTION_TEMPLATE = "django/forms/widgets/select_option.html"
+
+
+def _attributes(attrs: dict) -> str:
+    """The attributes as Django's `attrs.html` writes them: False left out, True bare."""
+    return "".join(
+        f" {conditional_escape(name)}"
+        if value is True
+        else f' {conditional_escape(name)}="{conditional_escape(str(value))}"'
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+def select_html(widget: dict) -> str | None:
+    """A select box exactly as Django's `select.html` and `select_option.html` write it, or
+    None when one of its options asks for another template."""
+    parts = [format_html('<select name="{}"', widget["name"]), _attributes(widget["attrs"]), ">"]
+    for group_name, options, _index in widget["optgroups"]:
+        if any(option["template_name"] != OPTION_TEMPLATE for option in options):
+            return None
+        if group_name:
+            parts.append(format_html('\n  <optgroup label="{}">', group_name))
+        parts.append(
+            format_html_join(
+                "",
+                '\n  <option value="{}"{}>{}</option>\n',
+                (
+                    (str(option["value"]), mark_safe(_attributes(option["attrs"])), option["label"])
+                    for option in options
+                ),
+            )
+        )
+        if group_name:
+            parts.append("\n  </optgroup>")
+    parts.append("\n</select>")
+    return mark_safe("".join(parts))
+
+
+class FormRenderer(TemplatesSetting):
+    """Django's template-based rendering (project templates may override any widget), except
+    a plain select box, written out in Python: a template per option made a list filter that
+    offers a company's thousand owners spend tens of milliseconds on its options."""
+
+    def render(self, template_name, context, request=None):
+        if template_name == SELECT_TEMPLATE:
+            html = select_html(context["widget"])
+            if html is not None:
+                return html
+        return super().render(template_name, context, request)
