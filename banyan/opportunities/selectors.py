@@ -237,7 +237,11 @@ def _first_cards(open_opportunities: QuerySet, stage_ids, limit: int) -> list[in
         return [row[0] for row in cursor.fetchall()]
 
 
-def pipeline_board(user: User, *, owner_id=None, cards_per_column: int = 50) -> Board:
+# Cards shown per column; the rest are counted and one link away in the list.
+BOARD_CARDS = 20
+
+
+def pipeline_board(user: User, *, owner_id=None, cards_per_column: int = BOARD_CARDS) -> Board:
     """The open opportunities the user sees, one column per active stage in dictionary order
     (plus any inactive stage that still holds some), with count, Σ amount and weighted Σ per
     column. At most `cards_per_column` cards per column; the totals count them all.
