@@ -86,6 +86,26 @@ def other_org(db):
     return build_company("beta", "贝塔贸易有限公司")
 
 
+@pytest.fixture(scope="module")
+def demo_build(django_db_setup, django_db_blocker):
+    """The demo company, built once for the module that asks for it (it takes seconds) and
+    rolled back after the module's last test. Each test runs in a savepoint inside, as usual,
+    so what one test changes is gone for the next. Under xdist each worker that runs one of
+    the module's tests builds it once."""
+    from django.db import transaction
+
+    from banyan.accounts import demo
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            yield demo.build_demo_company()
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
 @pytest.fixture
 def password():
     return PASSWORD

@@ -17,8 +17,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def demo_company(db):
-    return demo.build_demo_company().company
+def demo_company(db, demo_build):
+    return demo_build.company
 
 
 def test_the_demo_has_contracts_and_orders_in_every_status(demo_company):

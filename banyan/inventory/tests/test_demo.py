@@ -21,8 +21,8 @@ from banyan.purchasing.models import PurchaseOrder, Supplier
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_has_stock_purchasing_and_shipping_and_its_books_balance():
-    company = demo.build_demo_company().company
+def test_the_demo_has_stock_purchasing_and_shipping_and_its_books_balance(demo_build):
+    company = demo_build.company
     keeper = User.objects.get(company=company, username="dengjianguo")
 
     company.refresh_from_db()

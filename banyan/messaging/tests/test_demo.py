@@ -3,7 +3,6 @@
 import pytest
 from django.conf import settings
 
-from banyan.accounts import demo
 from banyan.accounts.models import User
 from banyan.messaging import services
 from banyan.messaging.models import MessageTemplate, OutboxMessage, SmsLog
@@ -11,8 +10,8 @@ from banyan.messaging.models import MessageTemplate, OutboxMessage, SmsLog
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_has_templates_and_an_sms_log_that_the_reset_removes():
-    company = demo.build_demo_company().company
+def test_the_demo_has_templates_and_an_sms_log_that_the_reset_removes(demo_build):
+    company = demo_build.company
 
     assert MessageTemplate.objects.filter(company=company, channel="sms").count() == 3
     assert MessageTemplate.objects.filter(company=company, channel="email").count() == 1

@@ -10,8 +10,8 @@ from banyan.targets.models import SalesTarget
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_has_this_months_targets():
-    built = demo.build_demo_company()
+def test_the_demo_has_this_months_targets(demo_build):
+    built = demo_build
     company = built.company
     targets = SalesTarget.objects.filter(company=company).select_related("user", "set_by")
     boss = next(t.set_by for t in targets if t.is_group)
