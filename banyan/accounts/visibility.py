@@ -53,6 +53,11 @@ def _member(user: User) -> bool:
     )
 
 
+def is_member(user: User) -> bool:
+    """An active user of a company: anyone else sees (and changes) nothing."""
+    return _member(user)
+
+
 def sees_whole_company(user: User) -> bool:
     return bool(_member(user) and user.role == Role.BOSS)
 

@@ -15,7 +15,7 @@ from banyan.accounts.models import Role, User
 from banyan.activities.models import Activity, CalendarFeed, Task, WorkSummary
 from banyan.core.errors import NotFound
 from banyan.customers.models import Customer
-from banyan.customers.selectors import can_edit_customer, records_of_customer, search_conditions
+from banyan.customers.selectors import editable_among, records_of_customer, search_conditions
 
 ACTIVITY_ORDERINGS = {
     "occurred_at",
@@ -62,11 +62,19 @@ def get_activity_for(user: User, pk) -> Activity:
         raise NotFound() from None
 
 
+def changeable_activities(user: User, activities) -> set[int]:
+    """The keys of those `activities` (fetched visible, owner and customer loaded) the user
+    may change or delete: its owner or the people above them, while they may edit the
+    customer. The activity list, the customer view's panel and the services all ask this;
+    at most one query for any number of rows."""
+    activities = [a for a in activities if visibility.can_see_owner(user, a.owner)]
+    customers = editable_among(user, [a.customer for a in activities])
+    return {a.pk for a in activities if a.customer_id in customers}
+
+
 def can_change_activity(user: User, activity: Activity) -> bool:
-    """Its owner or the people above them, while they may edit the customer."""
-    return visibility.can_see_owner(user, activity.owner) and can_edit_customer(
-        user, activity.customer
-    )
+    """`changeable_activities`, for one activity."""
+    return activity.pk in changeable_activities(user, [activity])
 
 
 def activity_list(
@@ -152,11 +160,19 @@ def can_mark_task(user: User, task: Task) -> bool:
     )
 
 
+def changeable_tasks(user: User, tasks) -> set[int]:
+    """The keys of those `tasks` (fetched visible, assignee and customer loaded) the user may
+    edit or delete: whoever may mark it, and, on a customer, may edit that customer. The
+    task list, the calendar, the customer view's panel and the services all ask this; at
+    most one query for any number of rows."""
+    tasks = [task for task in tasks if can_mark_task(user, task)]
+    customers = editable_among(user, [task.customer for task in tasks if task.customer_id])
+    return {task.pk for task in tasks if task.customer_id is None or task.customer_id in customers}
+
+
 def can_change_task(user: User, task: Task) -> bool:
-    """Edit or delete: whoever may mark it, and, on a customer, may edit that customer."""
-    if not can_mark_task(user, task):
-        return False
-    return task.customer_id is None or can_edit_customer(user, task.customer)
+    """`changeable_tasks`, for one task."""
+    return task.pk in changeable_tasks(user, [task])
 
 
 def has_team(user: User) -> bool:
@@ -311,11 +327,19 @@ def get_work_summary_for(user: User, pk) -> WorkSummary:
         raise NotFound() from None
 
 
+def changeable_work_summaries(user: User, summaries) -> set[int]:
+    """The keys of those `summaries` (fetched visible, author and customer loaded) the user
+    may change or delete: its author or the people above them, while they may edit the
+    customer. The customer view's panel and the services both ask this; at most one query
+    for any number of rows."""
+    summaries = [s for s in summaries if visibility.can_see_owner(user, s.author)]
+    customers = editable_among(user, [s.customer for s in summaries])
+    return {s.pk for s in summaries if s.customer_id in customers}
+
+
 def can_change_work_summary(user: User, summary: WorkSummary) -> bool:
-    """Its author or the people above them, while they may edit the customer."""
-    return visibility.can_see_owner(user, summary.author) and can_edit_customer(
-        user, summary.customer
-    )
+    """`changeable_work_summaries`, for one summary."""
+    return summary.pk in changeable_work_summaries(user, [summary])
 
 
 def customer_work_summaries(user: User, customer: Customer, *, limit: int = 20) -> list:

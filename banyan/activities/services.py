@@ -440,9 +440,10 @@ def ensure_can_mark_task(user: User, task: Task) -> None:
 def ensure_can_change_task(user: User, task: Task) -> None:
     """PermissionRefused unless the user may edit or delete this (visible) task."""
     ensure_can_mark_task(user, task)
-    if task.customer_id and not selectors.can_change_task(user, task):
+    if not selectors.can_change_task(user, task):
         # A customer shared to view only: the same answer the customer itself gives.
         get_customer_for(user, task.customer_id, for_edit=True)
+        raise PermissionRefused(_("This customer is shared with you to view only."))
 
 
 def _lock_task(user: User, task: Task, *, for_change: bool) -> Task:

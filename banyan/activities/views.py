@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from banyan.accounts import visibility
 from banyan.accounts.views.users import refusal_text
 from banyan.activities import ical, selectors, services
 from banyan.activities.forms import (
@@ -63,8 +62,9 @@ def activity_list_view(request):
         ordering=ordering,
     )
     page = paginate(request, activities)
+    changeable = selectors.changeable_activities(request.user, page)
     for activity in page:
-        activity.can_change = visibility.can_see_owner(request.user, activity.owner)
+        activity.can_change = activity.pk in changeable
     return render(
         request,
         "activities/activity_list.html",
@@ -166,8 +166,10 @@ def task_list_view(request):
         ordering=ordering,
     )
     page = paginate(request, tasks)
+    changeable = selectors.changeable_tasks(request.user, page)
     for task in page:
         task.can_mark = selectors.can_mark_task(request.user, task)
+        task.can_change = task.pk in changeable
     return render(
         request,
         "activities/task_list.html",
@@ -306,8 +308,10 @@ def calendar_view(request):
     start = selectors.start_of_day(days[0])
     end = selectors.start_of_day(days[-1] + datetime.timedelta(days=1))
     tasks = selectors.calendar_tasks(request.user, start=start, end=end)
+    changeable = selectors.changeable_tasks(request.user, tasks)
     cells: dict[tuple[int, datetime.date], list] = {}
     for task in tasks:
+        task.can_change = task.pk in changeable
         local = timezone.localtime(task.due_at)
         task.local_due = local
         cells.setdefault((local.hour, local.date()), []).append(task)

@@ -61,31 +61,63 @@ def can_manage_customer(user: User, customer: Customer) -> bool:
 
 
 def can_edit_customer(user: User, customer: Customer) -> bool:
-    """Owner line, or shared to edit. Remembered on the customer object for this user, so
-    the customer view's panels ask the database once, not once each."""
+    """Owner line, or shared to edit: the one rule of "may change" for a customer and every
+    row hung on it (`editable_among`, for one). Remembered on the customer object for this
+    user, so the customer view's panels ask the database once, not once each."""
+    return customer.pk in editable_among(user, [customer])
+
+
+def _remembered(user: User, customer: Customer) -> bool | None:
     remembered = getattr(customer, "_editable_by", None)
-    if remembered is not None and remembered[0] == user.pk:
-        return remembered[1]
-    editable = can_manage_customer(user, customer) or (
-        _shared_with(user, edit_only=True).filter(customer_id=customer.pk).exists()
-    )
-    customer._editable_by = (user.pk, editable)
-    return editable
+    return remembered[1] if remembered is not None and remembered[0] == user.pk else None
 
 
 def editable_among(user: User, customers) -> set[int]:
-    """The keys of those `customers` (already fetched visible, owners loaded) the user may
-    change: their line's by the owners' paths in memory, plus edit shares in one query."""
-    customers = list(customers)
-    editable = {c.pk for c in customers if visibility.can_see_owner(user, c.owner)}
-    rest = [c.pk for c in customers if c.pk not in editable]
+    """The keys of those `customers` (already fetched visible) the user may change: those in
+    their line, and those shared with them to edit. Every list's and panel's "may change"
+    and every service's guard ask this (through `can_edit_customer` for one customer).
+
+    Answered in memory where it can be (an answer remembered on the object, the loaded
+    owner's path, a boss), else in one query for all the rest, whatever their number."""
+    customers = [c for c in customers if c is not None]
+    if not visibility.is_member(user):
+        return set()
+    editable: set[int] = set()
+    refused: set[int] = set()
+    unknown: dict[int, list[Customer]] = {}
+    for customer in customers:
+        remembered = _remembered(user, customer)
+        if customer.company_id != user.company_id:
+            refused.add(customer.pk)
+        elif remembered is not None:
+            (editable if remembered else refused).add(customer.pk)
+        elif visibility.sees_whole_company(user) or (
+            Customer.owner.is_cached(customer) and visibility.can_see_owner(user, customer.owner)
+        ):
+            editable.add(customer.pk)
+        else:
+            unknown.setdefault(customer.pk, []).append(customer)
+    rest = set(unknown) - editable - refused
     if rest:
-        editable.update(
-            _shared_with(user, edit_only=True)
-            .filter(customer_id__in=rest)
-            .values_list("customer_id", flat=True)
-        )
+        editable |= editable_customer_keys(user, rest)
+    for customer in customers:
+        customer._editable_by = (user.pk, customer.pk in editable)
     return editable
+
+
+def editable_customer_keys(user: User, keys) -> set[int]:
+    """Of these customer keys, those the user may change (the rule of `editable_among`):
+    one query however many keys (none for no keys)."""
+    keys = {int(key) for key in keys if key is not None}
+    if not keys or not visibility.is_member(user):
+        return set()
+    customers = visibility.of_company(user, Customer).filter(pk__in=keys)
+    if not visibility.sees_whole_company(user):
+        in_line = Q(pk__in=[])
+        for path in visibility.subtree_paths(user):
+            in_line |= Q(owner__path__startswith=path)
+        customers = customers.filter(in_line | Q(pk__in=shared_customer_keys(user, True)))
+    return set(customers.order_by().values_list("pk", flat=True))
 
 
 def contacts_to_prefetch(user: User) -> QuerySet[Contact]:

@@ -6,7 +6,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from banyan.activities import services
+from banyan.activities import selectors, services
 from banyan.activities.models import Activity, CalendarFeed, Task, WorkSummary
 from banyan.activities.tests.conftest import (
     CHANGERS,
@@ -15,6 +15,7 @@ from banyan.activities.tests.conftest import (
     STRANGERS,
     local,
 )
+from banyan.customers import services as customer_services
 
 
 def text(response) -> str:
@@ -471,3 +472,50 @@ def test_navigation_shows_tracking_entries_only_when_the_module_is_on(org, clien
     Company.objects.filter(pk=org.company.pk).update(uses_customer_tracking=False)
     page = text(client_as(org.sales1).get(reverse("task-list")))
     assert 'href="/activities/"' not in page and 'href="/tasks/"' not in page
+
+
+def test_an_edit_link_shows_exactly_where_the_service_accepts_the_change(
+    org, customer, call_type, client_as
+):
+    """sales_boss logged on a customer shared to edit; the share is then cut to view. Their
+    activity and task stay theirs, but neither the lists, the calendar nor the customer view
+    offer to change them, as the service refuses; the boss above both lines still may."""
+    from banyan.activities.models import Activity as ActivityModel
+    from banyan.core.errors import PermissionRefused
+
+    activity = services.activity_log(
+        user=org.sales_boss, customer=customer, type=call_type, subject="共享后的电话"
+    )
+    task = services.task_create(
+        user=org.sales_boss,
+        subject="共享后的回访",
+        due_at=local(2031, 3, 5, 9, 30),
+        customer=customer,
+    )
+    customer_services.customer_share(
+        user=org.sales1, customer=customer, target=org.sales_boss, level="view"
+    )
+    activity = ActivityModel.objects.get(pk=activity.pk)  # fresh, as a request fetches them
+    task = Task.objects.get(pk=task.pk)
+
+    rep = client_as(org.sales_boss)
+    pages = {
+        "activity list": rep.get(reverse("activity-list")).content.decode(),
+        "task list": rep.get(reverse("task-list")).content.decode(),
+        "calendar": rep.get(reverse("calendar"), {"date": "2031-03-05"}).content.decode(),
+        "customer view": rep.get(customer.get_absolute_url()).content.decode(),
+    }
+    assert "共享后的电话" in pages["activity list"] and "共享后的回访" in pages["task list"]
+    for name, page in pages.items():
+        assert reverse("activity-edit", args=[activity.pk]) not in page, name
+        assert reverse("task-edit", args=[task.pk]) not in page, name
+    assert not selectors.can_change_activity(org.sales_boss, activity)
+    assert not selectors.can_change_task(org.sales_boss, task)
+    with pytest.raises(PermissionRefused):
+        services.activity_update(user=org.sales_boss, activity=activity, subject="改")
+    with pytest.raises(PermissionRefused):
+        services.task_update(user=org.sales_boss, task=task, subject="改")
+
+    boss_page = client_as(org.boss).get(reverse("activity-list")).content.decode()
+    assert reverse("activity-edit", args=[activity.pk]) in boss_page
+    assert selectors.can_change_activity(org.boss, activity)
