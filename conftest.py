@@ -12,6 +12,7 @@ Structure of each company (built through the services, as a real admin would):
     assistant (sales under director1, assistant of manager1)
 """
 
+from contextlib import contextmanager
 from types import SimpleNamespace
 
 import pytest
@@ -74,16 +75,85 @@ def build_company(code: str, name: str) -> SimpleNamespace:
     return org
 
 
-@pytest.fixture
-def org(db):
-    """Company A with a user of every role."""
-    return build_company("alpha", "阿尔法科技有限公司")
+def _is_transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    if marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
+        return True
+    return bool({"transactional_db", "live_server"} & set(item.fixturenames))
+
+
+@contextmanager
+def _kept_for_the_module(request, django_db_blocker, build):
+    """Run `build()` once in an outer transaction that stays open for the whole module and is
+    rolled back after its last test; each test's own transaction is a savepoint inside it, so
+    what one test changes is gone for the next. A module with a transactional test (threads
+    on other connections, a live server) cannot share uncommitted rows, nor can a fixture
+    first asked for from inside a test: there the value is None and the fixtures below build
+    the company for each test."""
+    from django.db import connection, transaction
+
+    items = [item for item in request.session.items if item.module is request.module]
+    inside_a_test = any(block._from_testcase for block in connection.atomic_blocks)
+    if inside_a_test or any(_is_transactional(item) for item in items):
+        # Asked for from inside a test (request.getfixturevalue): what it built would be rolled
+        # back with that test, so there is nothing to keep.
+        yield None
+        return
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            yield build()
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+def _fresh(built: SimpleNamespace) -> SimpleNamespace:
+    """The same company and users read afresh (two queries), so that nothing a test caches on
+    an instance or changes in memory reaches the next test."""
+    from banyan.accounts.models import Company, User
+
+    users = User.objects.in_bulk(
+        [value.pk for value in vars(built).values() if value is not built.company]
+    )
+    fresh = SimpleNamespace(company=Company.objects.get(pk=built.company.pk))
+    for name, value in vars(built).items():
+        if name != "company":
+            setattr(fresh, name, users[value.pk])
+    return fresh
+
+
+@pytest.fixture(scope="module")
+def alpha_build(request, django_db_setup, django_db_blocker):
+    with _kept_for_the_module(
+        request, django_db_blocker, lambda: build_company("alpha", "阿尔法科技有限公司")
+    ) as built:
+        yield built
+
+
+@pytest.fixture(scope="module")
+def beta_build(request, django_db_setup, django_db_blocker):
+    with _kept_for_the_module(
+        request, django_db_blocker, lambda: build_company("beta", "贝塔贸易有限公司")
+    ) as built:
+        yield built
 
 
 @pytest.fixture
-def other_org(db):
+def org(alpha_build, db):
+    """Company A with a user of every role (built once per module, read afresh per test)."""
+    if alpha_build is None:
+        return build_company("alpha", "阿尔法科技有限公司")
+    return _fresh(alpha_build)
+
+
+@pytest.fixture
+def other_org(beta_build, db):
     """Company B, the same shape: nothing of it may ever show in company A."""
-    return build_company("beta", "贝塔贸易有限公司")
+    if beta_build is None:
+        return build_company("beta", "贝塔贸易有限公司")
+    return _fresh(beta_build)
 
 
 @pytest.fixture(scope="module")

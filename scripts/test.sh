@@ -52,8 +52,10 @@ fi
 # SQLite explicitly (a DATABASE_URL in the environment or in .env must not redirect this run);
 # the test database itself is in memory.
 sqlite_url="sqlite:///$PWD/var/banyan-test.sqlite3"
-sqlite_tests() { DATABASE_URL="$sqlite_url" pytest_ok -n "$workers" -m "not e2e" "$@"; }
-postgres_tests() { DATABASE_URL="$postgres_url" pytest_ok -n "$workers" -m "not e2e" "$@"; }
+# A module's tests run on one worker (--dist loadscope), so what a module builds once (the test
+# companies, the demo company: see conftest.py) is built once, not once per worker.
+sqlite_tests() { DATABASE_URL="$sqlite_url" pytest_ok -n "$workers" --dist loadscope -m "not e2e" "$@"; }
+postgres_tests() { DATABASE_URL="$postgres_url" pytest_ok -n "$workers" --dist loadscope -m "not e2e" "$@"; }
 browser_tests() { DATABASE_URL="$sqlite_url" CHROMIUM="$chromium" pytest_ok -m e2e -p no:xdist "$@"; }
 
 step "tests on SQLite"

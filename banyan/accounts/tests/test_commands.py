@@ -83,7 +83,10 @@ def test_a_bad_code_is_a_clear_error_naming_the_option(code):
     assert not User.objects.exists()
 
 
-def test_a_taken_code_is_refused(org):
+def test_a_taken_code_is_refused():
+    create_company(
+        "--code=alpha", "--name=阿尔法", "--boss-username=boss", "--boss-password=Good-pass-2026"
+    )
     with pytest.raises(CommandError, match="--code: The company code alpha is already taken"):
         create_company(
             "--code=alpha", "--name=重复", "--boss-username=boss", "--boss-password=Good-pass-2026"
