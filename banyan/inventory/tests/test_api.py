@@ -11,7 +11,6 @@ Who is who in these tests (company A uses inventory):
 """
 
 from decimal import Decimal
-from types import SimpleNamespace
 
 import pytest
 
@@ -48,43 +47,6 @@ def use_inventory(company, on=True):
 def fresh(user):
     """The user as a new request sees them (their company's switches read afresh)."""
     return User.objects.get(pk=user.pk)
-
-
-def build(org, grant, make_product, make_customer):
-    use_inventory(org.company)
-    keeper = grant(org.sales_boss, "warehouse_keeper")
-    other_keeper = grant(org.sales4, "warehouse_keeper")
-    buyer = grant(org.sales2, "purchasing")
-    product = make_product(org.boss, code="A-1", name="螺丝", tracks_stock=True)
-    shanghai = services.warehouse_create(user=org.boss, name="上海仓", keepers=[keeper.pk])
-    beijing = services.warehouse_create(user=org.boss, name="北京仓", keepers=[other_keeper.pk])
-    services.initial_stock(
-        user=keeper, warehouse=shanghai, lines=[{"product": product.pk, "quantity": "10"}]
-    )
-    return SimpleNamespace(
-        org=org,
-        keeper=keeper,
-        other_keeper=other_keeper,
-        buyer=buyer,
-        rep=org.sales1,
-        boss=org.boss,
-        vice_boss=org.vice_boss,
-        product=product,
-        shanghai=shanghai,
-        beijing=beijing,
-        customer=make_customer(org.sales1, name="沃力科技"),
-    )
-
-
-@pytest.fixture
-def inv(org, grant, make_product, make_customer):
-    return build(org, grant, make_product, make_customer)
-
-
-@pytest.fixture
-def other(other_org, grant, make_product, make_customer):
-    """Company B, built the same way: none of it may show or be usable in company A."""
-    return build(other_org, grant, make_product, make_customer)
 
 
 @pytest.fixture
@@ -967,11 +929,11 @@ def test_without_inventory_only_shipments_answer(inv, api_as):
 
 
 @pytest.fixture
-def many(org, grant, make_product, make_customer, make_agreement):
+def many(org, grant, make_product, build_inventory, make_agreement):
     """`many(size)`: `size` rows of every list, for query counts."""
 
     def fill(size):
-        inv = build(org, grant, make_product, make_customer)
+        inv = build_inventory(org)
         grant(inv.boss, "see_costs")
         products = [inv.product] + [
             make_product(inv.boss, tracks_stock=True) for _ in range(size - 1)

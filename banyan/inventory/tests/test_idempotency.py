@@ -12,14 +12,14 @@ from banyan.agreements import services as agreement_services
 from banyan.core.idempotency import new_form_token
 from banyan.inventory import services
 from banyan.inventory.models import Shipment, StockMovement, StockSlip, Stocktake
-from banyan.inventory.tests.test_views import build, flashed
+from banyan.inventory.tests.test_views import flashed
 
 ALREADY = "This form was already submitted; nothing was recorded twice."
 
 
 @pytest.fixture
-def inv(org, grant, make_product, make_customer):
-    return build(org, grant, make_product, make_customer)
+def inventory_product_fields():
+    return {"cost": "2.50", "low_stock_threshold": "3"}
 
 
 @pytest.fixture
