@@ -17,7 +17,7 @@ from banyan.agreements.models import Agreement, AgreementLine
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
-PROPERTY = settings(max_examples=40, deadline=None)
+PROPERTY = settings(max_examples=20, deadline=None)
 
 
 def hundredths(low: int, high: int):
