@@ -52,6 +52,16 @@ class Agreement(CustomerRecord):
         COMPLETED = "completed", _("Completed")
         CANCELLED = "cancelled", _("Cancelled")
 
+    # The status badge ({% status_badge %}): a Bootstrap tone per status ("" for any other)
+    STATUS_BADGES = {
+        "draft": "secondary",
+        "signed": "info",
+        "executing": "primary",
+        "completed": "success",
+        "": "dark",
+    }
+    STATUS_BADGE_CLASS = "agreement-status"
+
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
     number = models.CharField(_("number"), max_length=50)
     title = models.CharField(_("title"), max_length=200)

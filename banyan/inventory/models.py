@@ -85,6 +85,10 @@ class StockSlip(TenantModel):
         CONFIRMED = "confirmed", _("Confirmed")
         REJECTED = "rejected", _("Rejected")
 
+    # The status badge ({% status_badge %}): a Bootstrap tone per status ("" for any other)
+    STATUS_BADGES = {"draft": "warning", "confirmed": "success", "": "secondary"}
+    STATUS_BADGE_CLASS = "slip-status"
+
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
     number = models.CharField(_("number"), max_length=50)
     warehouse = models.ForeignKey(
@@ -188,6 +192,9 @@ class Stocktake(TenantModel):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Counting")
         CONFIRMED = "confirmed", _("Confirmed")
+
+    # The status badge ({% status_badge %}): a Bootstrap tone per status ("" for any other)
+    STATUS_BADGES = {"draft": "warning", "": "success"}
 
     number = models.CharField(_("number"), max_length=50)
     warehouse = models.ForeignKey(

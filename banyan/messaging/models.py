@@ -42,6 +42,9 @@ class OutboxMessage(TenantModel):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
 
+    # The status badge ({% status_badge %}): a Bootstrap tone per status ("" for any other)
+    STATUS_BADGES = {"sent": "success", "failed": "danger", "": "secondary"}
+
     channel = models.CharField(_("channel"), max_length=5, choices=Channel.choices)
     recipient = models.CharField(_("recipient"), max_length=254)
     subject = models.CharField(_("subject"), max_length=200, blank=True)
@@ -124,6 +127,9 @@ class SmsLog(TenantModel):
     class Status(models.TextChoices):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
+
+    # The status badge ({% status_badge %}): a Bootstrap tone per status ("" for any other)
+    STATUS_BADGES = {"sent": "success", "": "danger"}
 
     message = models.ForeignKey(
         OutboxMessage, on_delete=models.PROTECT, related_name="sms_logs", verbose_name=_("message")

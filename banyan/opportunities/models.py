@@ -35,6 +35,9 @@ class Opportunity(CustomerRecord):
         WON = "won", _("Won")
         LOST = "lost", _("Lost")
 
+    # The status badge ({% status_badge %}): a Bootstrap tone per status ("" for any other)
+    STATUS_BADGES = {"won": "success", "lost": "secondary", "": "primary"}
+
     customer = models.ForeignKey(
         "customers.Customer",
         on_delete=models.CASCADE,

@@ -48,6 +48,16 @@ class PurchaseOrder(TenantModel):
         RECEIVED = "received", _("Received")
         CANCELLED = "cancelled", _("Cancelled")
 
+    # The status badge ({% status_badge %}): a Bootstrap tone per status ("" for any other)
+    STATUS_BADGES = {
+        "draft": "secondary",
+        "ordered": "primary",
+        "partly_received": "warning",
+        "received": "success",
+        "": "light border",
+    }
+    STATUS_BADGE_CLASS = "po-status"
+
     number = models.CharField(_("number"), max_length=50)
     supplier = models.ForeignKey(
         Supplier,

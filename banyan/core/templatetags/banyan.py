@@ -44,3 +44,28 @@ def form_token(context):
     request = context["request"]
     token = posted_form_token(request) or new_form_token(request.user)
     return format_html('<input type="hidden" name="{}" value="{}">', FORM_TOKEN_FIELD, token)
+
+
+@register.inclusion_tag("includes/pagination.html", takes_context=True)
+def pagination(context, page, param: str = "page"):
+    """The pages of a list, keeping the request's search and filters: `{% pagination page %}`,
+    or with the page's own parameter where a page holds two lists
+    (`{% pagination to_collect "collect_page" %}`)."""
+    query = context["request"].GET.copy()
+    query.pop(param, None)
+    return {"page": page, "param": param, "query": query.urlencode()}
+
+
+@register.simple_tag
+def status_badge(record):
+    """A record's status as a badge: `{% status_badge agreement %}`. The colour is the tone
+    its model's STATUS_BADGES gives the status ("" for any other), plus its model's
+    STATUS_BADGE_CLASS when it has one (pages and tests find the badge by it)."""
+    tones = record.STATUS_BADGES
+    tone = tones.get(record.status, tones.get("", "secondary"))
+    extra = getattr(record, "STATUS_BADGE_CLASS", "")
+    return format_html(
+        '<span class="badge text-bg-{}">{}</span>',
+        f"{tone} {extra}" if extra else tone,
+        record.get_status_display(),
+    )
