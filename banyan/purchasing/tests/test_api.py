@@ -13,7 +13,7 @@ import pytest
 
 from banyan.inventory import services as inventory_services
 from banyan.inventory.models import StockLevel, StockSlip
-from banyan.inventory.tests.test_api import build
+from banyan.inventory.tests.conftest import build
 from banyan.purchasing import services
 from banyan.purchasing.models import PurchaseOrder, Supplier
 
