@@ -4,10 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.installed-run
 TEST_STAMP := $(VENV)/.installed-test
+BENCH_STAMP := $(VENV)/.installed-bench
+SCALE ?= 0.1
 DATABASE_URL_POSTGRES ?= postgres://postgres@127.0.0.1:5432/banyan_test
 export DATABASE_URL_POSTGRES
 
-.PHONY: run test install install-test lint format messages demo clean
+.PHONY: run test install install-test lint format messages demo bench clean
 
 # The stamps make a second `make run`/`make test` skip pip: they are redone only when
 # pyproject.toml changes. `make run` installs what the product needs; `make test` adds the tools.
@@ -21,6 +23,10 @@ $(RUN_STAMP): pyproject.toml | $(BIN)/python
 
 $(TEST_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@ $(RUN_STAMP)
+
+$(BENCH_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[bench]"
 	touch $@ $(RUN_STAMP)
 
 install: $(RUN_STAMP)
@@ -55,6 +61,12 @@ messages: $(RUN_STAMP)
 demo: $(RUN_STAMP)
 	$(BIN)/python -m banyan.core.keyfile
 	$(BIN)/python manage.py seed_demo --reset
+
+# `make bench SCALE=0.1` (a tenth, under 10 minutes) or `make bench SCALE=1` (a million
+# customers): seeds PostgreSQL at 127.0.0.1:5432 once per scale, times every list in-process and
+# through gunicorn, writes bench/results/. BENCH_ARGS="--only customer --no-http" narrows it.
+bench: $(BENCH_STAMP)
+	$(BIN)/python -m bench.run --scale $(SCALE) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var
