@@ -195,6 +195,8 @@ def agreement_detail_view(request, pk):
     sees_costs = product_selectors.sees_costs(user)
     cost_total = sum((line.cost_total for line in lines), Decimal("0.00"))
     can_edit = selectors.can_edit_agreement(user, agreement)
+    cancel_refusal = selectors.agreement_cancel_refusal(agreement) if can_edit else None
+    can_delete = can_edit and selectors.agreement_delete_refusal(agreement) is None
     return render(
         request,
         "agreements/agreement_detail.html",
@@ -212,12 +214,17 @@ def agreement_detail_view(request, pk):
             "attachments": list(selectors.agreement_attachments(user, agreement)),
             "history": selectors.agreement_history(user, agreement),
             "can_edit": can_edit,
+            "can_cancel": can_edit and cancel_refusal is None,
+            "cancel_refusal": cancel_refusal,
+            "can_delete": can_delete,
             "can_record_money": finance_selectors.can_record_money(user),
             "sees_costs": sees_costs,
             "cost_total": cost_total if sees_costs else None,
             "gross_profit": agreement.amount - cost_total if sees_costs else None,
             "attachment_form": AttachmentForm() if can_edit else None,
-            "cancel_form": CancelForm(auto_id="cancel_%s") if can_edit else None,
+            "cancel_form": CancelForm(auto_id="cancel_%s")
+            if can_edit and not cancel_refusal
+            else None,
             "today": finance_selectors.today_for(user),
             "panels": agreement_view.render(request, agreement),
         },
