@@ -70,6 +70,30 @@ def get_plan_for(user: User, pk, *, for_edit: bool = False) -> PaymentPlan:
     return plan
 
 
+def deletable_plans(user: User, plans) -> set[int]:
+    """The keys of those `plans` (of agreements the user may change) that may be deleted:
+    those no payment was recorded against, even one reversed since. The agreement's page and
+    `plan_delete` both ask this: one query for any number of plans (none for none)."""
+    keys = {plan.pk for plan in plans}
+    if not keys:
+        return set()
+    paid_against = set(
+        visibility.of_company(user, Payment)
+        .filter(plan_id__in=keys)
+        .order_by()
+        .values_list("plan_id", flat=True)
+    )
+    return keys - paid_against
+
+
+def plan_delete_refusal(user: User, plan: PaymentPlan) -> str | None:
+    """Why the plan cannot be deleted by someone who may change its agreement, or None
+    (`deletable_plans`, for one plan)."""
+    if plan.pk in deletable_plans(user, [plan]):
+        return None
+    return _("Payments were recorded against this plan: it cannot be deleted.")
+
+
 def get_payment_for(user: User, pk) -> Payment:
     return _get(
         visible_payments(user).select_related(
