@@ -70,19 +70,23 @@ def get_plan_for(user: User, pk, *, for_edit: bool = False) -> PaymentPlan:
     return plan
 
 
-def deletable_plans(user: User, plans) -> set[int]:
+def deletable_plans(user: User, plans, *, payments=None) -> set[int]:
     """The keys of those `plans` (of agreements the user may change) that may be deleted:
     those no payment was recorded against, even one reversed since. The agreement's page and
-    `plan_delete` both ask this: one query for any number of plans (none for none)."""
+    `plan_delete` both ask this. Given every payment of the plans' agreements (as the page
+    already read them, `agreement_payments`), no query; else one for any number of plans."""
     keys = {plan.pk for plan in plans}
     if not keys:
         return set()
-    paid_against = set(
-        visibility.of_company(user, Payment)
-        .filter(plan_id__in=keys)
-        .order_by()
-        .values_list("plan_id", flat=True)
-    )
+    if payments is not None:
+        paid_against = {payment.plan_id for payment in payments}
+    else:
+        paid_against = set(
+            visibility.of_company(user, Payment)
+            .filter(plan_id__in=keys)
+            .order_by()
+            .values_list("plan_id", flat=True)
+        )
     return keys - paid_against
 
 
