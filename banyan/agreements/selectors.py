@@ -66,6 +66,37 @@ def can_edit_agreement(user: User, agreement: Agreement) -> bool:
     return customer_selectors.can_edit_customer(user, agreement.customer)
 
 
+def agreement_cancel_refusal(agreement: Agreement) -> str | None:
+    """Why the agreement cannot be cancelled by someone who may change it, or None: it is
+    open (not completed or cancelled) and no money is booked on it. Its Cancel button and
+    `agreement_cancel` both ask this, in memory."""
+    if not agreement.is_open:
+        return _("This agreement is %(status)s: it cannot be cancelled.") % {
+            "status": agreement.get_status_display()
+        }
+    if agreement.paid_amount != 0 or agreement.invoiced_amount != 0:
+        return _(
+            "Money is booked on this agreement (paid %(paid)s, invoiced %(invoiced)s): "
+            "reverse the payments and remove the invoices before cancelling it."
+        ) % {"paid": agreement.paid_amount, "invoiced": agreement.invoiced_amount}
+    return None
+
+
+def agreement_delete_refusal(agreement: Agreement) -> str | None:
+    """Why the agreement cannot be deleted by someone who may change it, or None: only a
+    draft with no payment plan, payment or invoice goes. Its Delete button and
+    `agreement_delete` both ask this (no query unless it is a draft)."""
+    if agreement.status != Agreement.Status.DRAFT:
+        return _("Only a draft can be deleted: cancel the agreement instead.")
+    if (
+        agreement.payment_plans.exists()
+        or agreement.payments.exists()
+        or agreement.invoices.exists()
+    ):
+        return _("This draft has payment plans: cancel it instead of deleting it.")
+    return None
+
+
 def get_agreement_for(user: User, pk, *, for_edit: bool = False) -> Agreement:
     """The agreement if the user may see it (NotFound otherwise, whether missing or not
     theirs); with `for_edit`, PermissionRefused when they may see but not change it."""

@@ -524,27 +524,15 @@ def agreement_complete(*, user: User, agreement: Agreement) -> Agreement:
 @transaction.atomic
 def agreement_cancel(*, user: User, agreement: Agreement, reason: str) -> Agreement:
     """Any step before completed → cancelled, with the reason; refused while payments or
-    invoices are booked on it (reverse them first)."""
+    invoices are booked on it (reverse them first): `selectors.agreement_cancel_refusal`."""
     ensure_can_write(user)
     agreement = _locked(user, agreement)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed({"reason": [_("Say why the agreement is cancelled.")]})
-    if not agreement.is_open:
-        raise DomainError(
-            _("This agreement is %(status)s: it cannot be cancelled.")
-            % {"status": agreement.get_status_display()},
-            field="status",
-        )
-    if agreement.paid_amount != 0 or agreement.invoiced_amount != 0:
-        raise DomainError(
-            _(
-                "Money is booked on this agreement (paid %(paid)s, invoiced %(invoiced)s): "
-                "reverse the payments and remove the invoices before cancelling it."
-            )
-            % {"paid": agreement.paid_amount, "invoiced": agreement.invoiced_amount},
-            field="status",
-        )
+    refusal = selectors.agreement_cancel_refusal(agreement)
+    if refusal is not None:
+        raise DomainError(refusal, field="status")
     agreement.status = Agreement.Status.CANCELLED
     agreement.cancel_reason = reason
     agreement.cancelled_at = timezone.now()
@@ -555,17 +543,13 @@ def agreement_cancel(*, user: User, agreement: Agreement, reason: str) -> Agreem
 
 @transaction.atomic
 def agreement_delete(*, user: User, agreement: Agreement) -> None:
-    """Only a draft with no payment plan goes; anything further along is cancelled instead."""
+    """Only a draft with no payment plan goes; anything further along is cancelled instead:
+    `selectors.agreement_delete_refusal`."""
     ensure_can_write(user)
     agreement = _locked(user, agreement)
-    if agreement.status != Agreement.Status.DRAFT:
-        raise DomainError(_("Only a draft can be deleted: cancel the agreement instead."))
-    if (
-        agreement.payment_plans.exists()
-        or agreement.payments.exists()
-        or agreement.invoices.exists()
-    ):
-        raise DomainError(_("This draft has payment plans: cancel it instead of deleting it."))
+    refusal = selectors.agreement_delete_refusal(agreement)
+    if refusal is not None:
+        raise DomainError(refusal)
     for attachment in agreement.attachments.all():
         name = attachment.file.name
         storage = attachment.file.storage

@@ -194,7 +194,10 @@ def agreement_detail_view(request, pk):
     money = finance_selectors.agreement_money(user, agreement, plans)
     sees_costs = product_selectors.sees_costs(user)
     cost_total = sum((line.cost_total for line in lines), Decimal("0.00"))
+    payments = list(finance_selectors.agreement_payments(user, agreement))
     can_edit = selectors.can_edit_agreement(user, agreement)
+    cancel_refusal = selectors.agreement_cancel_refusal(agreement) if can_edit else None
+    can_delete = can_edit and selectors.agreement_delete_refusal(agreement) is None
     return render(
         request,
         "agreements/agreement_detail.html",
@@ -207,17 +210,25 @@ def agreement_detail_view(request, pk):
             "overdue_ids": {plan.pk for plan in money.overdue_plans}
             if agreement.status != Agreement.Status.CANCELLED
             else set(),
-            "payments": list(finance_selectors.agreement_payments(user, agreement)),
+            "payments": payments,
             "invoices": list(finance_selectors.agreement_invoices(user, agreement)),
             "attachments": list(selectors.agreement_attachments(user, agreement)),
             "history": selectors.agreement_history(user, agreement),
             "can_edit": can_edit,
+            "can_cancel": can_edit and cancel_refusal is None,
+            "cancel_refusal": cancel_refusal,
+            "can_delete": can_delete,
+            "deletable_plan_ids": finance_selectors.deletable_plans(user, plans, payments=payments)
+            if can_edit
+            else set(),
             "can_record_money": finance_selectors.can_record_money(user),
             "sees_costs": sees_costs,
             "cost_total": cost_total if sees_costs else None,
             "gross_profit": agreement.amount - cost_total if sees_costs else None,
             "attachment_form": AttachmentForm() if can_edit else None,
-            "cancel_form": CancelForm(auto_id="cancel_%s") if can_edit else None,
+            "cancel_form": CancelForm(auto_id="cancel_%s")
+            if can_edit and not cancel_refusal
+            else None,
             "today": finance_selectors.today_for(user),
             "panels": agreement_view.render(request, agreement),
         },

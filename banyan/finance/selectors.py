@@ -70,6 +70,34 @@ def get_plan_for(user: User, pk, *, for_edit: bool = False) -> PaymentPlan:
     return plan
 
 
+def deletable_plans(user: User, plans, *, payments=None) -> set[int]:
+    """The keys of those `plans` (of agreements the user may change) that may be deleted:
+    those no payment was recorded against, even one reversed since. The agreement's page and
+    `plan_delete` both ask this. Given every payment of the plans' agreements (as the page
+    already read them, `agreement_payments`), no query; else one for any number of plans."""
+    keys = {plan.pk for plan in plans}
+    if not keys:
+        return set()
+    if payments is not None:
+        paid_against = {payment.plan_id for payment in payments}
+    else:
+        paid_against = set(
+            visibility.of_company(user, Payment)
+            .filter(plan_id__in=keys)
+            .order_by()
+            .values_list("plan_id", flat=True)
+        )
+    return keys - paid_against
+
+
+def plan_delete_refusal(user: User, plan: PaymentPlan) -> str | None:
+    """Why the plan cannot be deleted by someone who may change its agreement, or None
+    (`deletable_plans`, for one plan)."""
+    if plan.pk in deletable_plans(user, [plan]):
+        return None
+    return _("Payments were recorded against this plan: it cannot be deleted.")
+
+
 def get_payment_for(user: User, pk) -> Payment:
     return _get(
         visible_payments(user).select_related(

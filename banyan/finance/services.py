@@ -144,11 +144,13 @@ def plan_update(*, user: User, plan: PaymentPlan, **data) -> PaymentPlan:
 
 @transaction.atomic
 def plan_delete(*, user: User, plan: PaymentPlan) -> None:
-    """A plan that payments were recorded against stays (its payments point at it)."""
+    """A plan that payments were recorded against stays (its payments point at it):
+    `selectors.plan_delete_refusal`, which the Delete button asks too."""
     ensure_can_write(user)
     _lock_agreement(user, plan.agreement_id, for_edit=True)
-    if Payment.objects.filter(plan_id=plan.pk).exists():
-        raise DomainError(_("Payments were recorded against this plan: it cannot be deleted."))
+    refusal = selectors.plan_delete_refusal(user, plan)
+    if refusal is not None:
+        raise DomainError(refusal)
     PaymentPlan.objects.filter(pk=plan.pk).delete()
 
 

@@ -773,7 +773,8 @@ def email_send(
 
 
 def can_edit_template(user: User, template: MessageTemplate) -> bool:
-    """A template is changed by whoever wrote it, or a boss."""
+    """A template is changed by whoever wrote it, or a boss: the template list's edit links,
+    the edit page and `template_update` all ask this."""
     return template.company_id == user.company_id and (
         user.is_boss or template.created_by_id == user.pk
     )

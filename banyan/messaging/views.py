@@ -129,10 +129,13 @@ def email_send_view(request):
 @login_required
 def template_list_view(request):
     templates = selectors.company_templates(request.user)
+    page = paginate(request, templates)
+    for template in page:
+        template.can_change = services.can_edit_template(request.user, template)
     return render(
         request,
         "messaging/template_list.html",
-        {"page": paginate(request, templates), "query": _query(request)},
+        {"page": page, "query": _query(request)},
     )
 
 

@@ -10,7 +10,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import connections
-from django.db.models import Count, DecimalField, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, DecimalField, F, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from banyan.accounts import selectors as account_selectors
@@ -208,6 +208,7 @@ CARD_COLUMNS = (
     "customer_id",
     "customer_owner_id",
     "customer__id",
+    "customer__company",
     "customer__name",
     "owner__id",
     "owner__username",
@@ -247,7 +248,8 @@ def pipeline_board(user: User, *, owner_id=None, cards_per_column: int = BOARD_C
     column. At most `cards_per_column` cards per column; the totals count them all.
 
     A fixed number of queries whatever the number of opportunities: the visibility keys, the
-    stages, the totals per stage, the keys of each column's first cards, the cards.
+    stages, the totals per stage, the keys of each column's first cards, the cards, and
+    which of them the user may move (`editable_among`, the rule every service asks).
     """
     open_opportunities = visible_opportunities(user).filter(status=Opportunity.Status.OPEN)
     if owner_id:
@@ -281,14 +283,11 @@ def pipeline_board(user: User, *, owner_id=None, cards_per_column: int = BOARD_C
         )
         .select_related("customer", "owner")
         .only(*CARD_COLUMNS)
-        .annotate(
-            editable=Exists(
-                customer_selectors.editable_customers(user).filter(pk=OuterRef("customer_id"))
-            )
-        )
         .order_by("stage_id", "position", "id")
     )
+    editable = customer_selectors.editable_among(user, [card.customer for card in cards])
     for card in cards:
+        card.editable = card.customer_id in editable
         column = columns.get(card.stage_id)
         if column is not None:
             card.stage = column.stage  # already in memory: no query per card

@@ -8,6 +8,7 @@ costs": `sees_costs(user)` is the one test pages, serializers and exports ask.
 from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from banyan.accounts import visibility
 from banyan.accounts.models import User
@@ -141,6 +142,49 @@ def category_product_counts(user: User) -> dict[int, int]:
         .annotate(total=Count("id"))
     )
     return {row["category"]: row["total"] for row in rows}
+
+
+def category_delete_refusals(
+    user: User, categories, *, tree: list | None = None, product_counts: dict | None = None
+) -> dict[int, str]:
+    """Why each of those `categories` that may not be deleted cannot be (category id →
+    reason): only an empty category goes, without subcategories or products. The category
+    list's Delete buttons and `category_delete` both ask this. Given the whole `tree`
+    (`category_tree`) and `product_counts` (`category_product_counts`) the page already
+    read, no query; else two, for any number of categories."""
+    categories = list(categories)
+    keys = [category.pk for category in categories]
+    if not keys:
+        return {}
+    if tree is not None:
+        parents = {category.parent_id for category in tree}
+    else:
+        parents = set(
+            company_categories(user)
+            .filter(parent_id__in=keys)
+            .order_by()
+            .values_list("parent_id", flat=True)
+        )
+    if product_counts is not None:
+        holding = {key for key, count in product_counts.items() if count}
+    else:
+        holding = set(
+            company_products(user)
+            .filter(category_id__in=keys)
+            .order_by()
+            .values_list("category_id", flat=True)
+        )
+    refusals = {}
+    for category in categories:
+        if category.pk in parents:
+            refusals[category.pk] = _("%(name)s has subcategories: move or delete them first.") % {
+                "name": category.name
+            }
+        elif category.pk in holding:
+            refusals[category.pk] = _(
+                "%(name)s holds products: move them to another category first."
+            ) % {"name": category.name}
+    return refusals
 
 
 def product_margin(user: User, product: Product) -> dict | None:

@@ -123,17 +123,12 @@ def category_update(
 
 @transaction.atomic
 def category_delete(*, user: User, category: ProductCategory) -> None:
-    """Only an empty category goes: no subcategory, no product."""
+    """Only an empty category goes: no subcategory, no product
+    (`selectors.category_delete_refusals`, which the category list asks too)."""
     ensure_can_manage_products(user)
-    if selectors.company_categories(user).filter(parent_id=category.pk).exists():
-        raise DomainError(
-            _("%(name)s has subcategories: move or delete them first.") % {"name": category.name}
-        )
-    if selectors.company_products(user).filter(category_id=category.pk).exists():
-        raise DomainError(
-            _("%(name)s holds products: move them to another category first.")
-            % {"name": category.name}
-        )
+    refusal = selectors.category_delete_refusals(user, [category]).get(category.pk)
+    if refusal is not None:
+        raise DomainError(refusal)
     category.delete()
 
 

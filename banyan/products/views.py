@@ -153,8 +153,13 @@ def product_delete_view(request, pk):
 def _render_categories(request, form):
     tree = selectors.category_tree(request.user)
     counts = selectors.category_product_counts(request.user)
+    can_manage = selectors.can_manage_products(request.user)
+    refusals = selectors.category_delete_refusals(
+        request.user, tree, tree=tree, product_counts=counts
+    )
     for category in tree:
         category.product_count = counts.get(category.pk, 0)
+        category.can_delete = can_manage and category.pk not in refusals
         category.indent = min(category.tree_depth * 2, 5)
     return render(
         request,
@@ -162,7 +167,7 @@ def _render_categories(request, form):
         {
             "categories": tree,
             "form": form,
-            "can_manage": selectors.can_manage_products(request.user),
+            "can_manage": can_manage,
         },
     )
 

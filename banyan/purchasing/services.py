@@ -359,13 +359,12 @@ def purchase_order_place(*, user: User, order: PurchaseOrder, ordered_on=None) -
 
 @transaction.atomic
 def purchase_order_cancel(*, user: User, order: PurchaseOrder) -> PurchaseOrder:
+    """Draft or placed → cancelled, while nothing was received on it and no inbound slip of
+    it waits (`selectors.purchase_order_cancel_refusal`, which its Cancel button asks too)."""
     order = _locked(user, order)
-    if order.status not in (PurchaseOrder.Status.DRAFT, PurchaseOrder.Status.ORDERED):
-        raise DomainError(_("Goods were received on this purchase order: it cannot be cancelled."))
-    if order.stock_slips.filter(status=StockSlip.Status.DRAFT).exists():
-        raise DomainError(
-            _("An inbound slip of this purchase order waits for confirmation: reject it first.")
-        )
+    refusal = selectors.purchase_order_cancel_refusal(user, order)
+    if refusal is not None:
+        raise DomainError(refusal)
     order.status = PurchaseOrder.Status.CANCELLED
     order._history_user = user
     order.save()

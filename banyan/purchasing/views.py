@@ -38,7 +38,6 @@ from banyan.purchasing.forms import (
 from banyan.purchasing.models import PurchaseOrder
 
 RECEIVABLE = (PurchaseOrder.Status.ORDERED, PurchaseOrder.Status.PARTLY_RECEIVED)
-CANCELLABLE = (PurchaseOrder.Status.DRAFT, PurchaseOrder.Status.ORDERED)
 
 
 def purchasing_required(view):
@@ -278,7 +277,8 @@ def _order_detail(request, order, *, receive_form=None):
             "sees_costs": sees_costs(user),
             "can_purchase": can_purchase,
             "can_edit": can_purchase and order.status == PurchaseOrder.Status.DRAFT,
-            "can_cancel": can_purchase and order.status in CANCELLABLE,
+            "can_cancel": can_purchase
+            and selectors.purchase_order_cancel_refusal(user, order) is None,
             "receive_form": receive_form if receivable else None,
         },
     )

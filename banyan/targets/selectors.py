@@ -91,6 +91,37 @@ def can_set_targets(user: User) -> bool:
     )
 
 
+def target_refusal(actor: User, person: User, *, is_group: bool = False) -> str | None:
+    """Why `actor` may not set (or remove) the target of `person`, or None when they may:
+    nobody sets their own; a boss sets anyone's; a director or manager those strictly below
+    them; nobody else. The service's guard and the target list's Remove buttons ask this."""
+    if person.pk == actor.pk:
+        return _("You cannot set your own target: your superior does.")
+    if not visibility.is_member(actor) or person.company_id != actor.company_id:
+        return _("Your account cannot make changes.")
+    if actor.role == Role.BOSS:
+        return None
+    if actor.role not in (Role.DIRECTOR, Role.MANAGER):
+        return _(
+            "Only a boss, a director or a manager sets sales targets, for the people below them."
+        )
+    if not person.path.startswith(actor.path):
+        return _("You set targets only for the people below you: %(name)s is not one of them.") % {
+            "name": person.display_name
+        }
+    return None
+
+
+def removable_targets(user: User, targets) -> set[int]:
+    """The keys of those `targets` (fetched visible, `user` loaded) the user may remove: the
+    rule of `target_refusal`, in memory."""
+    return {
+        target.pk
+        for target in targets
+        if target_refusal(user, target.user, is_group=target.is_group) is None
+    }
+
+
 def settable_users(user: User) -> QuerySet[User]:
     """The active people whose targets `user` may set: for a boss everyone else in the
     company, for a director or manager the people strictly below them, else nobody."""

@@ -35,20 +35,11 @@ def _person(actor: User, value) -> User:
 
 
 def ensure_may_set(actor: User, person: User, *, is_group: bool) -> None:
-    """Refuse (PermissionRefused, with the reason) unless `actor` may set this target."""
-    if person.pk == actor.pk:
-        raise PermissionRefused(_("You cannot set your own target: your superior does."))
-    if actor.role == Role.BOSS:
-        return
-    if actor.role not in (Role.DIRECTOR, Role.MANAGER):
-        raise PermissionRefused(
-            _("Only a boss, a director or a manager sets sales targets, for the people below them.")
-        )
-    if not person.path.startswith(actor.path):
-        raise PermissionRefused(
-            _("You set targets only for the people below you: %(name)s is not one of them.")
-            % {"name": person.display_name}
-        )
+    """Refuse (PermissionRefused, with the reason) unless `actor` may set this target: the
+    rule of `selectors.target_refusal`."""
+    refusal = selectors.target_refusal(actor, person, is_group=is_group)
+    if refusal is not None:
+        raise PermissionRefused(refusal)
 
 
 def _month(value, errors: dict) -> date | None:

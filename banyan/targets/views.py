@@ -27,6 +27,9 @@ def _render_list(request, month_form, month, target_form, *, status=200):
     user = request.user
     page = paginate(request, selectors.target_list(user, month=month), per_page=50)
     page.object_list = selectors.with_achievement(user, page.object_list)
+    removable = selectors.removable_targets(user, page.object_list)
+    for target in page.object_list:
+        target.can_remove = target.pk in removable
     return render(
         request,
         "targets/target_list.html",

@@ -874,3 +874,52 @@ def test_the_history_shows_a_line_cost_only_to_those_who_see_costs(
     assert "Unit cost" not in plain and "18000.00" not in plain
     costly = history(grant(org.manager1, "see_costs"))
     assert "Unit cost:</span> <del>18000.00</del>" in costly
+
+
+def test_cancel_and_delete_show_exactly_where_the_service_accepts_them(
+    org, client_as, customer, catalogue
+):
+    """Cancel is offered while no money is booked on the agreement, Delete on a draft with
+    no payment plan: exactly where the services accept them; pressing them works."""
+    from banyan.agreements import selectors
+    from banyan.core.errors import DomainError
+
+    paid = order_for(org.sales1, customer, catalogue)
+    services.agreement_sign(user=org.sales1, agreement=paid)
+    finance_services.payment_record(
+        user=org.boss,
+        agreement=paid,
+        amount="100.00",
+        paid_on="2026-02-01",
+        method=option(org.company, "payment_method", "bank_transfer"),
+    )
+    planned = order_for(org.sales1, customer, catalogue)
+    finance_services.plan_create(
+        user=org.sales1, agreement=planned, due_on="2026-03-01", amount="10.00"
+    )
+    signed = order_for(org.sales1, customer, catalogue)
+    services.agreement_sign(user=org.sales1, agreement=signed)
+    draft = order_for(org.sales1, customer, catalogue)
+    client = client_as(org.sales1)
+
+    def page(agreement) -> str:
+        return client.get(agreement.get_absolute_url()).content.decode()
+
+    cancel_paid = reverse("agreement-cancel", args=[paid.pk])
+    html = page(paid)
+    assert cancel_paid not in html and "Money is booked on this agreement" in html
+    with pytest.raises(DomainError):
+        services.agreement_cancel(user=org.sales1, agreement=paid, reason="Mistake")
+    assert reverse("agreement-delete", args=[planned.pk]) not in page(planned)
+    assert selectors.agreement_delete_refusal(planned) is not None
+    with pytest.raises(DomainError):
+        services.agreement_delete(user=org.sales1, agreement=planned)
+
+    cancel_signed = reverse("agreement-cancel", args=[signed.pk])
+    assert cancel_signed in page(signed)
+    assert client.post(cancel_signed, {"reason": "客户预算取消"}).status_code == 302
+    assert Agreement.objects.get(pk=signed.pk).status == "cancelled"
+    delete_draft = reverse("agreement-delete", args=[draft.pk])
+    assert delete_draft in page(draft)
+    assert client.post(delete_draft).status_code == 302
+    assert not Agreement.objects.filter(pk=draft.pk).exists()

@@ -144,6 +144,29 @@ def test_a_plan_with_payments_is_not_deleted(org, client_as, deal):
     assert PaymentPlan.objects.filter(pk=first.pk).exists()
 
 
+def test_a_delete_button_shows_exactly_where_the_service_accepts_the_deletion(org, client_as, deal):
+    """A payment recorded against an instalment and reversed leaves it at 0.00 paid, but
+    the instalment stays (its payments point at it): the agreement's page offers Delete
+    only on the instalment nothing was ever paid against, and pressing it works."""
+    from banyan.core.errors import DomainError
+
+    paid_back = plan(org.sales1, deal, "4000.00")
+    payment = pay(org.boss, deal, "1000.00", plan=paid_back)
+    finance_services.payment_reverse(user=org.boss, payment=payment, reason="录错了")
+    spare = plan(org.sales1, deal, "2000.00")
+    client = client_as(org.sales1)
+
+    html = html_of(client.get(deal.get_absolute_url()))
+    assert reverse("plan-delete", args=[paid_back.pk]) not in html
+    assert reverse("plan-delete", args=[spare.pk]) in html
+    with pytest.raises(DomainError):
+        finance_services.plan_delete(user=org.sales1, plan=paid_back)
+    assert client.post(reverse("plan-delete", args=[spare.pk])).status_code == 302
+    assert list(PaymentPlan.objects.filter(agreement=deal).values_list("pk", flat=True)) == [
+        paid_back.pk
+    ]
+
+
 # --- payments -----------------------------------------------------------------------------
 
 

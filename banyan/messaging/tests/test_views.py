@@ -277,3 +277,24 @@ def test_the_menu_has_sms_and_email(org, client_as):
     page = client_as(org.sales1).get(reverse("sms-log")).content.decode()
 
     assert "bi-chat-dots" in page
+
+
+def test_an_edit_link_shows_exactly_where_the_service_accepts_the_change(org, client_as):
+    """A template is listed to the whole company, but only its author and a boss may change
+    it: the list links to the edit page exactly for them, and following the link works."""
+    from banyan.core.errors import PermissionRefused
+
+    template = services.template_create(user=org.sales1, channel="sms", name="问候", body="您好")
+    edit = reverse("message-template-edit", args=[template.pk])
+
+    colleague = client_as(org.sales2).get(reverse("message-template-list")).content.decode()
+    assert "问候" in colleague and edit not in colleague
+    assert not services.can_edit_template(org.sales2, template)
+    with pytest.raises(PermissionRefused):
+        services.template_update(user=org.sales2, template=template, name="改", body="改")
+
+    for user in (org.sales1, org.boss):
+        client = client_as(user)
+        assert edit in client.get(reverse("message-template-list")).content.decode()
+        assert client.get(edit).status_code == 200
+        assert client.post(edit, {"name": "问候", "body": "您好"}).status_code == 302

@@ -517,3 +517,35 @@ def test_board_query_count_does_not_grow(
     with django_assert_max_num_queries(BOARD_QUERIES):
         response = client.get(reverse("opportunity-pipeline"))
     assert sum(len(c.cards) for c in response.context["board"].columns) == size
+
+
+@pytest.mark.parametrize("who", [w for w in MATRIX if MATRIX[w][READ] == 200])
+def test_a_card_offers_the_move_exactly_where_the_service_accepts_it(
+    who, matrix_case, stages, client_as, monkeypatch
+):
+    """Every role that sees the card: the move form is on it exactly when the service
+    accepts the move, and the board learns that from the one rule every service asks
+    (`editable_among`), once for all its cards; moving through the form works."""
+    from banyan.customers import selectors as customer_selectors
+
+    customer, opportunity, users = matrix_case
+    asked = []
+    rule = customer_selectors.editable_among
+
+    def spy(user, customers):
+        customers = list(customers)
+        asked.append([c.pk for c in customers])
+        return rule(user, customers)
+
+    monkeypatch.setattr(customer_selectors, "editable_among", spy)
+    client = client_as(users[who])
+    move = reverse("opportunity-move", args=[opportunity.pk])
+
+    html = client.get(reverse("opportunity-pipeline")).content.decode()
+    assert asked == [[customer.pk]]
+    accepts = MATRIX[who][WRITE] == 200
+    assert (f'action="{move}"' in html) == accepts
+    response = client.post(move, {"stage": stages["proposal"].pk}, **HTMX)
+    assert response.status_code == (200 if accepts else 403)
+    opportunity.refresh_from_db()
+    assert (opportunity.stage_id == stages["proposal"].pk) == accepts

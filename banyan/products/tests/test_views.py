@@ -469,3 +469,26 @@ def test_another_companys_category_is_not_found(org, other_org, client_as):
     assert "parent" in response.context["form"].errors
     theirs.refresh_from_db()
     assert theirs.name == "外部分类"
+
+
+def test_a_delete_button_shows_exactly_where_the_service_accepts_the_deletion(
+    org, client_as, tree, manager, make_product
+):
+    """Only an empty category is deleted: the list offers Delete on 交换机 (empty) and not
+    on 硬件 (a subcategory) or 服务 (a product), and pressing it works."""
+    from banyan.core.errors import DomainError
+
+    make_product(org.boss, category=tree["service"].pk)
+    client = client_as(manager)
+
+    def delete(name):
+        return reverse("product-category-delete", args=[tree[name].pk])
+
+    html = client.get(CATEGORIES).content.decode()
+    assert delete("hardware") not in html and delete("service") not in html
+    assert delete("switches") in html
+    for name in ("hardware", "service"):
+        with pytest.raises(DomainError):
+            services.category_delete(user=manager, category=tree[name])
+    assert client.post(delete("switches")).status_code == 302
+    assert not ProductCategory.objects.filter(pk=tree["switches"].pk).exists()

@@ -733,3 +733,27 @@ def test_purchase_order_detail_query_count_does_not_grow(
     with django_assert_max_num_queries(ORDER_DETAIL_QUERIES):
         response = client.get(order.get_absolute_url())
     assert len(response.context["lines"]) == lines
+
+
+def test_the_cancel_button_shows_exactly_where_the_service_accepts_the_cancellation(buy, client_as):
+    """While an inbound slip of a placed order waits for the keeper, the service refuses to
+    cancel it, so its page offers no Cancel; once the keeper rejects the slip, it does, and
+    pressing it cancels the order."""
+    from banyan.core.errors import DomainError
+    from banyan.purchasing import selectors
+
+    order = placed_order(buy)
+    slip = services.purchase_order_receive(user=buy.buyer, order=order)
+    cancel = reverse("purchase-order-cancel", args=[order.pk])
+    client = client_as(buy.buyer)
+
+    assert cancel not in client.get(order.get_absolute_url()).content.decode()
+    assert selectors.purchase_order_cancel_refusal(buy.buyer, order) is not None
+    with pytest.raises(DomainError):
+        services.purchase_order_cancel(user=buy.buyer, order=order)
+
+    inventory_services.slip_reject(user=fresh(buy.keeper), slip=slip, reason="不是这批货")
+    assert cancel in client.get(order.get_absolute_url()).content.decode()
+    assert client.post(cancel).status_code == 302
+    order.refresh_from_db()
+    assert order.status == "cancelled"

@@ -143,3 +143,49 @@ def test_the_list_has_a_fixed_query_count(
     with django_assert_max_num_queries(PAGE_QUERIES):
         large = client.get(LIST, {"month": "2026-11"})
     assert len(ROW.findall(large.content.decode())) == 10
+
+
+def test_a_remove_button_shows_exactly_where_the_service_accepts_the_removal(
+    org, client_as, set_target
+):
+    """A manager who assists director2 sees director2's line's targets, but sets (and
+    removes) only those of the people below themself: the page offers Remove exactly there,
+    and pressing it works."""
+    from banyan.accounts import services as account_services
+    from banyan.accounts.models import Role
+    from banyan.core.errors import PermissionRefused
+    from banyan.targets import services
+
+    helper = account_services.user_create(
+        actor=org.boss,
+        username="manager_helper",
+        password="Banyan-test-2026",
+        real_name="manager_helper",
+        role=Role.MANAGER,
+        superior=org.director1,
+        assistant_of=org.director2,
+    )
+    below = account_services.user_create(
+        actor=org.boss,
+        username="helper_rep",
+        password="Banyan-test-2026",
+        real_name="helper_rep",
+        role=Role.SALES,
+        superior=helper,
+    )
+    theirs = set_target(org.sales4)
+    mine = set_target(below)
+    remove_theirs = reverse("target-delete", args=[theirs.pk])
+    remove_mine = reverse("target-delete", args=[mine.pk])
+
+    client = client_as(helper)
+    html = client.get(LIST, {"month": "2026-11"}).content.decode()
+    assert f'id="target-{theirs.pk}"' in html and f'id="target-{mine.pk}"' in html
+    assert remove_theirs not in html and remove_mine in html
+    assert selectors.removable_targets(helper, [theirs, mine]) == {mine.pk}
+    with pytest.raises(PermissionRefused):
+        services.target_delete(user=helper, target=theirs)
+
+    assert client.post(remove_mine).status_code == 302
+    assert not SalesTarget.objects.filter(pk=mine.pk).exists()
+    assert SalesTarget.objects.filter(pk=theirs.pk).exists()
