@@ -249,3 +249,98 @@ def test_no_rule_lets_an_inactive_user_or_an_operator_see_anything(org, make_cus
         assert not Customer.objects.filter(visibility.line_condition(user)).exists()
         assert not visibility.of_company(user, Customer).exists()
         assert not visibility.on_visible_customers(user, Contact).exists()
+
+
+# A narrow line read as a union of its parts ---------------------------------------------------
+
+
+@pytest.fixture
+def shared_to_sales2(org, records, make_customer):
+    """sales2 (a rep, a line of one) owns a customer with a contact and an activity, and is
+    shared sales1's customer with every row hung on it; a third customer is nobody's
+    business of theirs."""
+    own = make_customer(org.sales2, name="自己的客户")
+    customer_services.contact_create(user=org.sales2, customer=own, name="李四")
+    activity_services.activity_log(
+        user=org.sales2,
+        customer=own,
+        type=DictionaryOption.objects.get(company=org.company, kind="activity_type", code="call"),
+        subject="电话",
+    )
+    theirs = make_customer(org.sales3, name="别人的客户")
+    activity_services.activity_log(
+        user=org.sales3,
+        customer=theirs,
+        type=DictionaryOption.objects.get(company=org.company, kind="activity_type", code="call"),
+        subject="别人的电话",
+    )
+    customer_services.customer_share(
+        user=org.sales1, customer=records["customer"], target=org.sales2, level="view"
+    )
+    return own
+
+
+def test_a_shared_customers_rows_appear_exactly_once_beside_the_reps_own(
+    org, records, shared_to_sales2
+):
+    own = shared_to_sales2
+    contacts = customer_selectors.visible_contacts(org.sales2).order_by("name", "id")
+    assert [c.name for c in contacts] == sorted(["李四", "张三"])
+    assert contacts.count() == 2
+    assert [c.customer_id for c in contacts[:1]] + [c.customer_id for c in contacts[1:]] == [
+        c.customer_id for c in contacts
+    ]
+    activities = activity_selectors.visible_activities(org.sales2)
+    assert sorted(a.customer_id for a in activities) == sorted([own.pk, records["customer"].pk])
+    assert sorted(
+        customer_selectors.visible_customers(org.sales2).values_list("pk", flat=True)
+    ) == (sorted([own.pk, records["customer"].pk]))
+    assert sees(org.sales2, records) == every(True)
+    # the customer is shared *and* (after a transfer) owned: still once
+    customer_services.customer_transfer(
+        user=org.manager1, customer=records["customer"], owner=org.sales2
+    )
+    assert customer_selectors.visible_contacts(org.sales2).count() == 2
+    assert customer_selectors.visible_customers(org.sales2).count() == 2
+
+
+def test_a_narrow_lines_list_reads_the_union_of_its_parts(org, records, shared_to_sales2):
+    sql = str(customer_selectors.visible_contacts(org.sales2).query)
+    assert " UNION ALL " in sql
+    # a wider line reads the table, the rule a filter
+    assert " UNION ALL " not in str(customer_selectors.visible_contacts(org.manager1).query)
+
+
+def test_writes_and_locks_through_a_narrow_lines_rows_keep_the_rule(org, records, shared_to_sales2):
+    """An update, a delete, a locking read or an OR with another queryset read the plain
+    table with the whole condition: never more (nor fewer) rows than the list shows."""
+    from django.db import transaction
+
+    visible = activity_selectors.visible_activities(org.sales2)
+    mine = set(visible.values_list("pk", flat=True))
+    assert len(mine) == 2 and Activity.objects.count() == 3
+
+    assert visible.update(details="改过") == 2
+    assert set(Activity.objects.filter(details="改过").values_list("pk", flat=True)) == mine
+    assert Activity.objects.exclude(pk__in=mine).get().details == ""
+    with transaction.atomic():
+        assert set(visible.select_for_update().values_list("pk", flat=True)) == mine
+    assert set((visible | Activity.objects.none()).values_list("pk", flat=True)) == mine
+    others = Activity.objects.exclude(pk__in=mine)
+    assert set((visible | others).values_list("pk", flat=True)) == set(
+        Activity.objects.values_list("pk", flat=True)
+    )
+    assert set(
+        Activity.objects.filter(pk__in=visible.values("pk")).values_list("pk", flat=True)
+    ) == (mine)
+    assert (
+        Activity.objects.filter(
+            pk__in=activity_selectors.visible_activities(org.sales2).filter(subject="电话")
+        ).count()
+        == 1
+    )
+
+    deleted, _ = activity_selectors.visible_activities(org.sales2).filter(subject="电话").delete()
+    assert deleted == 1
+    assert Activity.objects.count() == 2
+    assert visible.count() == 1

@@ -22,11 +22,23 @@ first (one small indexed query each) and written into the query, so the planner 
 filters by. The conditions (`line_condition`, `customer_condition`) always include the
 company: `Model.objects.filter(line_condition(boss))` is one company's rows, and OR-ing two
 conditions never widens either past the company.
+
+"Owned in the line, or shared" is an OR across two indexes, which no single index scan
+answers in list order: for a rep PostgreSQL read the company's rows in list order and
+filtered (passing over thousands of others' rows per page), or read every visible row and
+sorted. So a narrow line's rows are read as the UNION ALL of the disjoint parts of the rule
+(`union_of_parts`), each an indexed range scan that the list's order and limit reach into;
+the WHERE clause keeps the whole condition for every other way of reading the query
+(updates, deletes, locking reads, a queryset OR-ed with another).
 """
 
 from collections.abc import Callable
 
+from django.core.exceptions import FullResultSet
 from django.db.models import Model, Q, QuerySet, Value
+from django.db.models.sql.compiler import SQLDeleteCompiler, SQLUpdateCompiler
+from django.db.models.sql.datastructures import BaseTable
+from django.db.models.sql.where import AND, WhereNode
 
 from banyan.accounts.models import Role, User
 
@@ -190,6 +202,32 @@ def _line_and_shared_keys(
     return owner_keys, shared_keys
 
 
+def _customer_parts(
+    owners: list | QuerySet,
+    shared: list | QuerySet,
+    *,
+    owner_field: str,
+    customer_field: str,
+    also: Callable[[list | QuerySet], Q] | None,
+) -> list[Q]:
+    """The alternatives of the customer rule, given the keys of the owners in the user's line
+    and of the customers shared with them: the owner in the line, the customer shared, and
+    `also`'s own rule."""
+    parts = [Q(**{f"{owner_field}__in": owners})]
+    if isinstance(shared, QuerySet) or shared:
+        parts.append(Q(**{f"{customer_field}__in": shared}))
+    if also is not None:
+        parts.append(also(owners))
+    return parts
+
+
+def _any_of(parts: list[Q]) -> Q:
+    condition = parts[0]
+    for part in parts[1:]:
+        condition |= part
+    return condition
+
+
 def customer_condition(
     user: User,
     *,
@@ -208,12 +246,122 @@ def customer_condition(
     if sees_whole_company(user):
         return _company(user)
     owners, shared = _line_and_shared_keys(user, edit_only=edit_only)
-    condition = Q(**{f"{owner_field}__in": owners})
-    if isinstance(shared, QuerySet) or shared:
-        condition |= Q(**{f"{customer_field}__in": shared})
-    if also is not None:
-        condition |= also(owners)
-    return _company(user) & condition
+    parts = _customer_parts(
+        owners, shared, owner_field=owner_field, customer_field=customer_field, also=also
+    )
+    return _company(user) & _any_of(parts)
+
+
+# Reading an OR as a UNION ALL ----------------------------------------------------------------
+
+# A line of at most this many owners is read as a union: its rows are a sliver of the
+# company's, and reading the company's rows in list order through a filter passes over
+# thousands of others for each row of a page. A wider line is a fair share of the company,
+# read in list order with the whole condition as a filter, which stops after a page.
+UNION_MAX_OWNERS = 1
+
+
+def _reads_union(compiler, token) -> bool:
+    """Whether `compiler` reads its base table as the union paired with `token`: a plain
+    SELECT (not an UPDATE, a DELETE or a locking read) whose WHERE clause still holds, at its
+    top, the condition the union stands for."""
+    query = compiler.query
+    if query.select_for_update or isinstance(compiler, (SQLUpdateCompiler, SQLDeleteCompiler)):
+        return False
+    if (
+        not query.alias_map
+        or getattr(query.alias_map[query.base_table], "token", None) is not token
+    ):
+        return False
+    where = query.where
+    return (
+        where.connector == AND
+        and not where.negated
+        and any(getattr(child, "token", None) is token for child in where.children)
+    )
+
+
+class _UnionOfParts(BaseTable):
+    """A queryset's base table read as `(SELECT … WHERE part 1 UNION ALL SELECT … WHERE
+    part 2 …) AS <the table's alias>`: PostgreSQL flattens it into one scan per part and
+    pushes the query's other conditions, its order and its limit into each, and every column
+    reference of the query still resolves. Read only while the paired condition
+    (`_ConditionOfUnion`) stands at the top of the WHERE clause; otherwise (an UPDATE, a
+    DELETE, SELECT … FOR UPDATE, the queryset OR-ed with another) the plain table is read
+    and the condition is written out."""
+
+    def __init__(self, table_name: str, alias: str, parts: list[QuerySet], token: object):
+        super().__init__(table_name, alias)
+        self.parts = parts
+        self.token = token
+
+    def as_sql(self, compiler, connection):
+        if not _reads_union(compiler, self.token):
+            return super().as_sql(compiler, connection)
+        selects, params = [], []
+        for part in self.parts:
+            sql, part_params = part.query.get_compiler(connection=connection).as_sql(
+                with_limits=False
+            )
+            selects.append(sql)
+            params.extend(part_params)
+        alias = compiler.quote_name_unless_alias(self.table_alias)
+        return f"({' UNION ALL '.join(selects)}) {alias}", params
+
+    def relabeled_clone(self, change_map):
+        return self.__class__(
+            self.table_name,
+            change_map.get(self.table_alias, self.table_alias),
+            self.parts,
+            self.token,
+        )
+
+
+class _ConditionOfUnion(WhereNode):
+    """The condition a union of parts stands for, kept in the WHERE clause: left out where
+    the union is read (the parts already hold it, and repeating it in each part would skew
+    the planner's estimates), written out everywhere else."""
+
+    token = None
+
+    def as_sql(self, compiler, connection):
+        if _reads_union(compiler, self.token):
+            raise FullResultSet
+        return super().as_sql(compiler, connection)
+
+    def clone(self):
+        clone = super().clone()
+        clone.token = self.token
+        return clone
+
+
+def union_of_parts(rows: QuerySet, parts: list[Q], *, common: Q) -> QuerySet:
+    """`rows` limited to `common` and any of `parts`, read as the UNION ALL of the parts made
+    disjoint (each part without the rows of the ones before it: no row comes twice), each an
+    indexed range scan. `common` stays a plain condition of the query."""
+    rows = rows.filter(common)
+    if len(parts) < 2 or rows.query.where.connector != AND or rows.query.where.negated:
+        return rows.filter(_any_of(parts))
+    model = rows.model._meta.concrete_model
+    disjoint = [
+        model._base_manager.filter(common, part, *[~earlier for earlier in parts[:index]])
+        .order_by()
+        .values(*[field.attname for field in model._meta.concrete_fields])
+        for index, part in enumerate(parts)
+    ]
+    kept = len(rows.query.where.children)
+    rows = rows.filter(_any_of(parts))
+    token = object()
+    query = rows.query
+    condition = _ConditionOfUnion(query.where.children[kept:], AND)
+    condition.token = token
+    query.where.children[kept:] = [condition]
+    alias = query.get_initial_alias()
+    query.unref_alias(alias)
+    query.alias_map[alias] = _UnionOfParts(
+        query.alias_map[alias].table_name, alias, disjoint, token
+    )
+    return rows
 
 
 # Querysets --------------------------------------------------------------------------------------
@@ -242,16 +390,24 @@ def on_visible_customers(
     also: Callable[[list | QuerySet], Q] | None = None,
 ) -> QuerySet:
     """Rows on the customers the user may see (with `edit_only`: may change), by the columns
-    the rows carry: see `customer_condition`."""
+    the rows carry: see `customer_condition`. Read as the union of the rule's parts (owned in
+    the line; shared; `also`), each an indexed range scan."""
     rows = _rows(rows)
     if not _member(user):
         return rows.none()
-    return rows.filter(
-        customer_condition(
-            user,
-            owner_field=owner_field,
-            customer_field=customer_field,
-            edit_only=edit_only,
-            also=also,
-        )
+    if sees_whole_company(user):
+        return rows.filter(_company(user))
+    owners, shared = _line_and_shared_keys(user, edit_only=edit_only)
+    parts = _customer_parts(
+        owners,
+        shared,
+        owner_field=owner_field,
+        customer_field=customer_field,
+        also=also,
     )
+    common = _company(user)
+    if "__" in owner_field:  # the relation's rows are the company's too: its indexes lead so
+        common &= Q(**{f"{owner_field.rsplit('__', 1)[0]}__company_id": user.company_id})
+    if isinstance(owners, QuerySet) or len(owners) > UNION_MAX_OWNERS:
+        return rows.filter(common & _any_of(parts))
+    return union_of_parts(rows, parts, common=common)

@@ -120,6 +120,12 @@ class Agreement(CustomerRecord):
                 fields=["company", "customer_owner", "kind", "-created_at", "-id"],
                 name="agr_company_cust_owner",
             ),
+            # the API's list of both kinds, in its default order
+            models.Index(fields=["company", "-created_at", "-id"], name="agr_company_created"),
+            models.Index(
+                fields=["company", "customer_owner", "-created_at", "-id"],
+                name="agr_company_cust_owner_created",
+            ),
             models.Index(fields=["company", "customer"], name="agr_company_customer"),
             models.Index(fields=["company", "owner", "kind"], name="agr_company_owner"),
             models.Index(fields=["company", "kind", "status"], name="agr_company_status"),

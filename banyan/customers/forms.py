@@ -12,15 +12,17 @@ from django.utils.translation import gettext_lazy as _
 from banyan.accounts import selectors as account_selectors
 from banyan.accounts import visibility
 from banyan.accounts.models import User
+from banyan.core import forms as core_forms
 from banyan.core.forms import OptionChoiceField, ServiceErrorsMixin
 from banyan.customers.models import Customer, CustomerShare
 
 PAGE_SIZES = (20, 50, 100)
 
 
-class UserChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: User) -> str:
-        return obj.display_name
+class UserChoiceField(core_forms.UserChoiceField):
+    """A choice among colleagues, shown by name alone."""
+
+    show_role = False
 
 
 def _options(user: User, kind: str, current_id=None):

@@ -389,7 +389,9 @@ def search_conditions(
     A word few rows or customers hold is looked up first on each side, through their
     trigram indexes on PostgreSQL (two small queries), and written in as keys, so a rare word
     never makes the list read every row in order. A common word (more than SEARCH_KEYS on
-    either side) is matched as the rows are read: in list order that stops after a page.
+    either side) is matched as the rows are read: in list order that stops after a page. The
+    rows' own side, within what the user sees, is asked first: a word common there needs no
+    look through the customers.
     """
     conditions = []
     for term in search_terms(query):
@@ -397,13 +399,19 @@ def search_conditions(
         own_keys = list(
             rows.filter(own(term)).order_by().values_list("pk", flat=True)[: SEARCH_KEYS + 1]
         )
+        if len(own_keys) > SEARCH_KEYS:
+            # A common word among the rows themselves: matched as the rows are read, without
+            # looking through the customers at all (a word too short for a trigram, such as
+            # 拜访, made that lookup read every customer of the company).
+            conditions.append(own(term) | in_customer)
+            continue
         customer_keys = list(
             visible_customers(user)
             .filter(**{customer_lookup: term})
             .order_by()
             .values_list("pk", flat=True)[: SEARCH_KEYS + 1]
         )
-        if len(own_keys) > SEARCH_KEYS or len(customer_keys) > SEARCH_KEYS:
+        if len(customer_keys) > SEARCH_KEYS:
             conditions.append(own(term) | in_customer)
         else:
             conditions.append(Q(pk__in=own_keys) | Q(**{f"{customer_field}_id__in": customer_keys}))

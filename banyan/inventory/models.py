@@ -143,6 +143,7 @@ class StockSlip(TenantModel):
         indexes = [
             models.Index(fields=["company", "status", "warehouse"], name="slip_company_queue"),
             models.Index(fields=["company", "agreement"], name="slip_company_agreement"),
+            models.Index(fields=["company", "-created_at", "-id"], name="slip_company_created"),
         ]
 
     def __str__(self):

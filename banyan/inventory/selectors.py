@@ -143,7 +143,14 @@ def stock_levels(
     ordering: str = "product__code",
 ) -> QuerySet[StockLevel]:
     """Stock per product per warehouse. `low_only`: at or below the product's threshold."""
-    levels = visibility.of_company(user, StockLevel).select_related("product", "warehouse")
+    # The products are the company's too, said outright: the list in product-code order
+    # then walks the products' (company, code) index and stops after a page, instead of
+    # joining and sorting every stock level of the company.
+    levels = (
+        visibility.of_company(user, StockLevel)
+        .filter(product__company_id=user.company_id)
+        .select_related("product", "warehouse")
+    )
     if warehouse_id:
         levels = levels.filter(warehouse_id=warehouse_id)
     if product_id:

@@ -97,6 +97,7 @@ class PurchaseOrder(TenantModel):
         indexes = [
             models.Index(fields=["company", "status", "-created_at"], name="po_company_status"),
             models.Index(fields=["company", "supplier"], name="po_company_supplier"),
+            models.Index(fields=["company", "-created_at", "-id"], name="po_company_created"),
         ]
 
     def __str__(self):

@@ -210,14 +210,30 @@ def achieved(person: User, month: date, *, is_group: bool = False) -> tuple[Deci
     return paid or ZERO, signed or ZERO
 
 
-def _sums_by_owner(user: User, first: date, last: date) -> tuple[list, list]:
-    """Per owner of the user's company and month: (owner path, month, Σ payments) and (…,
-    Σ agreements). Only the sums of the targets the user sees leave `with_achievement`."""
+def _owner_condition(user: User, targets: list[SalesTarget]) -> Q:
+    """The owners whose payments and agreements `targets` count: each target's person, and
+    for a group target everyone below them, as one subquery on users, so the sums read those
+    owners' rows through the owner indexes instead of the company's months (a rep's targets
+    page summed the whole company's year). A boss's targets are the company's: no
+    condition."""
+    if visibility.sees_whole_company(user):
+        return Q()
+    people = Q(pk__in=sorted({t.user_id for t in targets if not t.is_group}))
+    for path in sorted({t.user.path for t in targets if t.is_group}):
+        people |= Q(path__startswith=path)
+    return Q(owner_id__in=visibility.of_company(user, User).filter(people).values("pk"))
+
+
+def _sums_by_owner(
+    user: User, first: date, last: date, owners: Q
+) -> tuple[dict[tuple[str, date], Decimal], dict[tuple[str, date], Decimal]]:
+    """Per owner (among `owners`) and month: Σ payments and Σ agreements, keyed by (owner
+    path, month). Only the sums of the targets the user sees leave `with_achievement`."""
     from django.db.models.functions import TruncMonth
 
     payments = (
         visibility.of_company(user, Payment)
-        .filter(paid_on__range=(first, last))
+        .filter(owners, paid_on__range=(first, last))
         .annotate(in_month=TruncMonth("paid_on"))
         .values("owner__path", "in_month")
         .annotate(total=ExactSum("amount"))
@@ -225,41 +241,52 @@ def _sums_by_owner(user: User, first: date, last: date) -> tuple[list, list]:
     )
     agreements = (
         visibility.of_company(user, Agreement)
-        .filter(signed_on__range=(first, last))
+        .filter(owners, signed_on__range=(first, last))
         .exclude(status=Agreement.Status.CANCELLED)
         .annotate(in_month=TruncMonth("signed_on"))
         .values("owner__path", "in_month")
         .annotate(total=ExactSum("amount"))
         .order_by()
     )
-    return list(payments), list(agreements)
+
+    def keyed(rows) -> dict[tuple[str, date], Decimal]:
+        sums: dict[tuple[str, date], Decimal] = {}
+        for row in rows:
+            key = (row["owner__path"], _month_of(row["in_month"]))
+            sums[key] = sums.get(key, ZERO) + (row["total"] or ZERO)
+        return sums
+
+    return keyed(payments), keyed(agreements)
 
 
 def _month_of(value) -> date:
     return value.date().replace(day=1) if hasattr(value, "date") else value.replace(day=1)
 
 
-def _total(rows: list, path: str, month: date, *, is_group: bool) -> Decimal:
-    total = ZERO
-    for row in rows:
-        row_path = row["owner__path"]
-        if _month_of(row["in_month"]) != month:
-            continue
-        if row_path == path or (is_group and row_path.startswith(path)):
-            total += row["total"] or ZERO
-    return total
+def _total(sums: dict[tuple[str, date], Decimal], path: str, month: date, *, is_group: bool):
+    if not is_group:
+        return sums.get((path, month), ZERO)
+    return sum(
+        (
+            total
+            for (row_path, in_month), total in sums.items()
+            if in_month == month and row_path.startswith(path)
+        ),
+        ZERO,
+    )
 
 
 def with_achievement(user: User, targets) -> list[SalesTarget]:
-    """The targets (their `user` loaded), each given `.achievement`: two queries in all,
-    however many targets and months, by summing per owner and month once."""
+    """The targets (their `user` loaded), each given `.achievement`: a fixed number of
+    queries however many targets and months, by summing per owner and month once, over the
+    owners the targets count only."""
     targets = list(targets)
     if not targets:
         return targets
     months = {t.month.replace(day=1) for t in targets}
     first = min(months)
     last = month_bounds(user.company, max(months))[1]
-    payments, agreements = _sums_by_owner(user, first, last)
+    payments, agreements = _sums_by_owner(user, first, last, _owner_condition(user, targets))
     for target in targets:
         month = target.month.replace(day=1)
         path = target.user.path

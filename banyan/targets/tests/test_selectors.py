@@ -159,3 +159,21 @@ def test_settable_users(org):
     assert "boss" not in names(org.boss) and "sales4" in names(org.boss)
     assert names(org.sales1) == set()
     assert names(org.assistant) == set()
+
+
+def test_a_managers_targets_sum_only_the_rows_of_the_people_they_count(org, november, set_target):
+    """Seen by manager1, the targets of sales1 and of manager1's group are summed from those
+    people's rows only (not the company's month), and come out as for the boss."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    set_target(org.sales1, "800.82", "0")
+    set_target(org.manager1, "5000.00", "3550.50", is_group=True)
+    by_boss = {(t.user_id, t.is_group): t.achievement for t in selectors.targets_for(org.boss, NOV)}
+    with CaptureQueriesContext(connection) as captured:
+        seen = selectors.targets_for(org.manager1, NOV)
+    assert {(t.user_id, t.is_group): t.achievement for t in seen} == by_boss
+    sums = [q["sql"] for q in captured.captured_queries if "SUM(" in q["sql"].upper()]
+    assert len(sums) == 2
+    for sql in sums:
+        assert '"owner_id" IN (SELECT' in sql, sql
