@@ -3,6 +3,7 @@
 from django import forms
 
 from banyan.core.errors import DomainError
+from banyan.core.fetch import MAX_ID
 
 
 class ServiceErrorsMixin:
@@ -27,8 +28,6 @@ class IdField(forms.IntegerField):
     """The id of a row in a query string or form: a whole number a 64-bit key can hold."""
 
     def __init__(self, **kwargs):
-        from banyan.core.api import MAX_ID
-
         kwargs.setdefault("min_value", -MAX_ID)
         kwargs.setdefault("max_value", MAX_ID)
         super().__init__(**kwargs)
