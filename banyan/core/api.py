@@ -140,7 +140,12 @@ class VisibleObjectMixin:
         changing = self.request.method in self.change_methods
         options = {"for_edit": changing} if self.fetch_for_edit else {}
         row = type(self).fetch_one(user, self.kwargs[self.lookup_url_kwarg or "pk"], **options)
-        if changing and self.ensure_can_change is not None:
-            type(self).ensure_can_change(user, row)
+        if changing:
+            self.check_change(user, row)
         self.check_object_permissions(self.request, row)
         return row
+
+    def check_change(self, user, row) -> None:
+        """Before a change: the service's check, when the viewset names one."""
+        if self.ensure_can_change is not None:
+            type(self).ensure_can_change(user, row)

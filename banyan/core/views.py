@@ -74,14 +74,16 @@ def submit(
     call: Callable[[], T],
     *,
     success: str | Callable[[T], str] | None = None,
+    labels: dict | None = None,
 ) -> Submission:
     """The loop of every page that changes something through a service.
 
     With a form: when it is posted and valid, `call()` runs the service; a `DomainError` is
     put on the form (each message on its field, or above the form), which keeps what the
     user typed. Without one (a button): `call()` runs, and a refusal becomes an error
-    message. Either way a `PermissionRefused` is the 403 page with its reason, and on success
-    the `success` message (a text, or a function of the service's result) is shown.
+    message (each message after its field's name in `labels`). Either way a
+    `PermissionRefused` is the 403 page with its reason, and on success the `success` message
+    (a text, or a function of the service's result) is shown.
     """
     if form is not None and not (request.method == "POST" and form.is_valid()):
         return Submission(False)
@@ -91,7 +93,7 @@ def submit(
         raise PermissionDenied(str(exc.message)) from None
     except DomainError as exc:
         if form is None:
-            messages.error(request, refusal_text(exc))
+            messages.error(request, refusal_text(exc, labels))
         else:
             form.add_service_errors(exc)
         return Submission(False)
@@ -120,9 +122,15 @@ def safe_next_url(request, fallback: str) -> str:
     return target if is_local_path(target) else fallback
 
 
-def refusal_text(exc: DomainError) -> str:
-    """A service's refusal as one line, for a flash message."""
-    return " ".join(str(m) for msgs in exc.as_dict().values() for m in msgs)
+def refusal_text(exc: DomainError, labels: dict | None = None) -> str:
+    """A service's refusal as one line, for a flash message: each message after the name of
+    its field, where `labels` gives one."""
+    labels = labels or {}
+    parts = []
+    for field, field_messages in exc.as_dict().items():
+        label = labels.get(field)
+        parts.extend(f"{label}: {message}" if label else str(message) for message in field_messages)
+    return " ".join(parts)
 
 
 @login_required
