@@ -14,6 +14,7 @@ from banyan.accounts import visibility
 from banyan.accounts.guards import ensure_can_write
 from banyan.accounts.models import DictionaryOption, User
 from banyan.core.errors import DomainError, NotFound, PermissionRefused, ValidationFailed
+from banyan.core.fetch import get_or_none
 from banyan.core.phones import normalize_phone
 from banyan.core.text import clean_text, squash_spaces
 from banyan.customers import selectors
@@ -65,12 +66,10 @@ def _option(user: User, value, *, kind: str, field: str, errors: dict, current_i
     """A dictionary option of the user's company and the right list (active, unless kept)."""
     if value in (None, ""):
         return None
-    option_id = value.pk if isinstance(value, DictionaryOption) else value
-    try:
-        option = DictionaryOption.objects.get(
-            pk=int(option_id), company_id=user.company_id, kind=kind
-        )
-    except (DictionaryOption.DoesNotExist, ValueError, TypeError):
+    option = get_or_none(
+        DictionaryOption.objects.filter(company_id=user.company_id, kind=kind), value
+    )
+    if option is None:
         errors.setdefault(field, []).append(_("Choose an option from the list."))
         return None
     if not option.is_active and option.pk != current_id:
@@ -173,11 +172,9 @@ def _clean_contact_fields(user: User, data: dict, errors: dict, current: Contact
 
 
 def _active_user_of_company(user: User, candidate, field: str) -> User:
-    candidate_id = candidate.pk if isinstance(candidate, User) else candidate
-    try:
-        target = User.objects.get(pk=int(candidate_id), company_id=user.company_id)
-    except (User.DoesNotExist, ValueError, TypeError):
-        raise ValidationFailed({field: [_("Choose a user of your company.")]}) from None
+    target = get_or_none(User.objects.filter(company_id=user.company_id), candidate)
+    if target is None:
+        raise ValidationFailed({field: [_("Choose a user of your company.")]})
     if not target.is_active:
         raise ValidationFailed(
             {field: [_("%(name)s is deactivated.") % {"name": target.display_name}]}
@@ -449,10 +446,8 @@ def record_owner(user: User, value, customer: Customer, errors: dict) -> User | 
     """The owner given for a record of `customer` (an opportunity, an agreement…): an active
     user of the company who is the acting user, someone below them, or the customer's owner.
     Appends the reason to `errors["owner"]` and returns None otherwise."""
-    candidate_id = value.pk if isinstance(value, User) else value
-    try:
-        owner = User.objects.get(pk=int(candidate_id), company_id=user.company_id)
-    except (User.DoesNotExist, ValueError, TypeError, OverflowError):
+    owner = get_or_none(User.objects.filter(company_id=user.company_id), value)
+    if owner is None:
         errors.setdefault("owner", []).append(_("Choose a user of your company."))
         return None
     if not owner.is_active:
