@@ -30,7 +30,8 @@ from banyan.accounts.models import User
 from banyan.agreements import selectors as agreement_selectors
 from banyan.agreements.models import Agreement, AgreementLine
 from banyan.core import numbers
-from banyan.core.errors import DomainError, NotFound, PermissionRefused, ValidationFailed
+from banyan.core.errors import DomainError, PermissionRefused, ValidationFailed
+from banyan.core.fetch import get_for, get_or_none
 from banyan.core.models import ExactSum
 from banyan.core.text import squash_spaces
 from banyan.core.values import MAX_QUANTITY, fen, parse_day, parse_quantity
@@ -194,10 +195,8 @@ def check_stock(company_id: int | None = None) -> list[str]:
 def _keepers(user: User, values, errors: dict) -> list[User]:
     keepers = []
     for value in values or []:
-        keeper_id = value.pk if isinstance(value, User) else value
-        try:
-            keeper = User.objects.get(pk=int(keeper_id), company_id=user.company_id, is_active=True)
-        except (User.DoesNotExist, ValueError, TypeError, OverflowError):
+        keeper = get_or_none(User.objects.filter(company_id=user.company_id, is_active=True), value)
+        if keeper is None:
             _add(errors, "keepers", _("Choose active users of your company."))
             continue
         if not keeper.has_perm("accounts.warehouse_keeper"):
@@ -237,10 +236,7 @@ def _warehouse_fields(user: User, data: dict, errors: dict, current: Warehouse |
 
 def _locked_warehouse(user: User, warehouse: Warehouse) -> Warehouse:
     """The warehouse, locked; NotFound when it is not of the user's company."""
-    try:
-        return selectors.company_warehouses(user).select_for_update().get(pk=warehouse.pk)
-    except Warehouse.DoesNotExist:
-        raise NotFound() from None
+    return get_for(selectors.company_warehouses(user).select_for_update(), warehouse.pk)
 
 
 @transaction.atomic
@@ -298,10 +294,8 @@ def warehouse_delete(*, user: User, warehouse: Warehouse) -> None:
 
 
 def _stock_product(user: User, value, errors: dict, field: str, number: int) -> Product | None:
-    product_id = value.pk if isinstance(value, Product) else value
-    try:
-        product = Product.objects.get(pk=int(product_id), company_id=user.company_id)
-    except (Product.DoesNotExist, ValueError, TypeError, OverflowError):
+    product = get_or_none(Product.objects.filter(company_id=user.company_id), value)
+    if product is None:
         _add(
             errors,
             field,
@@ -352,10 +346,8 @@ def _reason(value, errors: dict, *, required: bool) -> str:
 
 
 def clean_warehouse(user: User, value, errors: dict) -> Warehouse | None:
-    warehouse_id = value.pk if isinstance(value, Warehouse) else value
-    try:
-        warehouse = selectors.company_warehouses(user).get(pk=int(warehouse_id))
-    except (Warehouse.DoesNotExist, ValueError, TypeError, OverflowError):
+    warehouse = get_or_none(selectors.company_warehouses(user), value)
+    if warehouse is None:
         _add(errors, "warehouse", _("Choose a warehouse from the list."))
         return None
     if not warehouse.is_active:
