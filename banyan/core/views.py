@@ -75,6 +75,7 @@ def submit(
     *,
     success: str | Callable[[T], str] | None = None,
     labels: dict | None = None,
+    as_403: bool = True,
 ) -> Submission:
     """The loop of every page that changes something through a service.
 
@@ -82,16 +83,17 @@ def submit(
     put on the form (each message on its field, or above the form), which keeps what the
     user typed. Without one (a button): `call()` runs, and a refusal becomes an error
     message (each message after its field's name in `labels`). Either way a
-    `PermissionRefused` is the 403 page with its reason, and on success the `success` message
-    (a text, or a function of the service's result) is shown.
+    `PermissionRefused` is the 403 page with its reason (with `as_403=False` it is shown like
+    any other refusal), and on success the `success` message (a text, or a function of the
+    service's result) is shown.
     """
     if form is not None and not (request.method == "POST" and form.is_valid()):
         return Submission(False)
     try:
         result = call()
-    except PermissionRefused as exc:
-        raise PermissionDenied(str(exc.message)) from None
     except DomainError as exc:
+        if as_403 and isinstance(exc, PermissionRefused):
+            raise PermissionDenied(str(exc.message)) from None
         if form is None:
             messages.error(request, refusal_text(exc, labels))
         else:
