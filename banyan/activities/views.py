@@ -88,6 +88,7 @@ def activity_log_view(request, customer_pk):
             user=request.user, customer=customer, **form.cleaned_data
         ),
         success=logged,
+        as_403=False,
     ):
         return redirect(safe_next_url(request, customer.get_absolute_url()))
     return render(
@@ -119,6 +120,7 @@ def activity_edit_view(request, pk):
         form,
         lambda: services.activity_update(user=request.user, activity=activity, **form.cleaned_data),
         success=_("The activity has been saved."),
+        as_403=False,
     ):
         return redirect(safe_next_url(request, activity.customer.get_absolute_url()))
     return render(
@@ -177,6 +179,7 @@ def _task_form_page(request, *, customer=None):
         form,
         lambda: services.task_create(user=request.user, customer=customer, **form.cleaned_data),
         success=_("The task has been added."),
+        as_403=False,
     ):
         default = customer.get_absolute_url() if customer else reverse("task-list")
         return redirect(safe_next_url(request, default))
@@ -228,6 +231,7 @@ def task_edit_view(request, pk):
         form,
         lambda: services.task_update(user=request.user, task=task, **form.cleaned_data),
         success=_("The task has been saved."),
+        as_403=False,
     ):
         return redirect(safe_next_url(request, reverse("task-list")))
     return render(
@@ -371,6 +375,7 @@ def work_summary_create_view(request, customer_pk):
             user=request.user, customer=customer, **form.cleaned_data
         ),
         success=_("The work summary has been added."),
+        as_403=False,
     ):
         return redirect(safe_next_url(request, customer.get_absolute_url()))
     return render(

@@ -133,6 +133,7 @@ def agreement_create_view(request, kind):
                 )
                 % {"number": agreement.number}
             ),
+            as_403=False,
         )
         if added:
             return redirect(added.result)
@@ -166,6 +167,7 @@ def agreement_edit_view(request, pk):
             form,
             lambda: services.agreement_update(user=user, agreement=agreement, **changes),
             success=lambda saved: _("%(number)s has been saved.") % {"number": saved.number},
+            as_403=False,
         )
         if saved:
             return redirect(saved.result)
@@ -247,6 +249,7 @@ def agreement_status_view(request, pk):
         lambda: STEP_SERVICES[step](**arguments),
         success=lambda stepped: text % {"number": stepped.number},
         labels={"signed_on": _("Signing date")},
+        as_403=False,
     )
     return redirect(stepped.result if stepped else agreement)
 
@@ -264,6 +267,7 @@ def agreement_cancel_view(request, pk):
             user=request.user, agreement=agreement, reason=form.cleaned_data["reason"]
         ),
         success=lambda cancelled: _("%(number)s is cancelled.") % {"number": cancelled.number},
+        as_403=False,
     )
     if cancelled:
         return redirect(cancelled.result)
@@ -284,6 +288,7 @@ def agreement_delete_view(request, pk):
         None,
         lambda: services.agreement_delete(user=request.user, agreement=agreement),
         success=_("%(number)s has been deleted.") % {"number": agreement.number},
+        as_403=False,
     ):
         return redirect(agreement)
     return redirect(safe_next_url(request, reverse(LIST_URLS[agreement.kind])))
@@ -304,6 +309,7 @@ def attachment_add_view(request, pk):
         lambda: services.attachment_add(user=request.user, agreement=agreement, upload=upload),
         success=lambda attachment: _("%(name)s is attached.") % {"name": attachment.name},
         labels={"file": _("File")},
+        as_403=False,
     )
     return redirect(f"{agreement.get_absolute_url()}#attachments")
 
@@ -337,5 +343,6 @@ def attachment_delete_view(request, pk):
         None,
         lambda: services.attachment_delete(user=request.user, attachment=attachment),
         success=_("%(name)s has been removed.") % {"name": attachment.name},
+        as_403=False,
     )
     return redirect(f"{agreement.get_absolute_url()}#attachments")

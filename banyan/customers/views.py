@@ -156,7 +156,7 @@ def customer_bulk_view(request):
             )
         return text % {"count": count, "name": form.cleaned_data["target"].display_name}
 
-    if submit(request, form, bulk, success=done):
+    if submit(request, form, bulk, success=done, as_403=False):
         return redirect(back)
     query = QueryDict(urlsplit(back).query)
     return _render_customer_list(request, query, form, selected=chosen)

@@ -77,6 +77,7 @@ def plan_create_view(request, agreement_pk):
             _("An instalment of %(amount)s due %(date)s has been added.")
             % {"amount": _money(added[0].amount), "date": added[0].due_on.isoformat()}
         ),
+        as_403=False,
     )
     if added:
         _plan, done_url = added.result
@@ -105,6 +106,7 @@ def plan_edit_view(request, pk):
         success=lambda saved: (
             _("The instalment due %(date)s has been saved.") % {"date": saved.due_on.isoformat()}
         ),
+        as_403=False,
     ):
         return redirect(agreement)
     return render(
@@ -132,6 +134,7 @@ def plan_delete_view(request, pk):
         lambda: services.plan_delete(user=request.user, plan=plan),
         success=_("The instalment due %(date)s has been deleted.")
         % {"date": plan.due_on.isoformat()},
+        as_403=False,
     )
     return redirect(agreement)
 
@@ -173,6 +176,7 @@ def payment_create_view(request, agreement_pk):
             _("A payment of %(amount)s on %(number)s has been recorded.")
             % {"amount": _money(recorded[0].amount), "number": agreement.number}
         ),
+        as_403=False,
     )
     if recorded:
         _payment, done_url = recorded.result
@@ -230,6 +234,7 @@ def payment_reverse_view(request, pk):
             _("The payment of %(amount)s has been reversed.")
             % {"amount": _money(-reversed_[0].amount)}
         ),
+        as_403=False,
     )
     if reversed_:
         _reversal, done_url = reversed_.result
@@ -265,6 +270,7 @@ def invoice_create_view(request, agreement_pk):
             _("Invoice %(number)s of %(amount)s has been recorded.")
             % {"number": recorded[0].number, "amount": _money(recorded[0].amount)}
         ),
+        as_403=False,
     )
     if recorded:
         _invoice, done_url = recorded.result
@@ -296,6 +302,7 @@ def invoice_edit_view(request, pk):
             user=request.user, invoice=invoice, **form.service_fields()
         ),
         success=lambda saved: _("Invoice %(number)s has been saved.") % {"number": saved.number},
+        as_403=False,
     ):
         return redirect(agreement)
     return render(
@@ -325,6 +332,7 @@ def invoice_delete_view(request, pk):
         None,
         lambda: services.invoice_delete(user=request.user, invoice=invoice),
         success=_("Invoice %(number)s has been deleted.") % {"number": invoice.number},
+        as_403=False,
     )
     return redirect(agreement)
 

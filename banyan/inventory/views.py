@@ -374,6 +374,7 @@ def slip_create_view(request):
             success=lambda created: (
                 _("Slip %(number)s is waiting for confirmation.") % {"number": created[0].number}
             ),
+            as_403=False,
         )
         if created:
             _slip, done_url = created.result

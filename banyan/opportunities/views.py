@@ -148,6 +148,7 @@ def opportunity_create_view(request, customer_pk):
             user=request.user, customer=customer, **form.service_fields()
         ),
         success=lambda added: _("Opportunity %(name)s has been added.") % {"name": added.name},
+        as_403=False,
     )
     if added:
         return redirect(added.result)
@@ -174,6 +175,7 @@ def opportunity_edit_view(request, pk):
             user=request.user, opportunity=opportunity, **form.service_fields()
         ),
         success=lambda saved: _("%(name)s has been saved.") % {"name": saved.name},
+        as_403=False,
     )
     if saved:
         return redirect(saved.result)
@@ -196,6 +198,7 @@ def _close_view(request, pk, *, won: bool):
             user=request.user, opportunity=opportunity, reason=form.cleaned_data["reason"]
         ),
         success=lambda closed: text % {"name": closed.name},
+        as_403=False,
     )
     if closed:
         return redirect(closed.result)
@@ -225,6 +228,7 @@ def opportunity_reopen_view(request, pk):
         None,
         lambda: services.opportunity_reopen(user=request.user, opportunity=opportunity),
         success=_("%(name)s is open again.") % {"name": opportunity.name},
+        as_403=False,
     )
     return redirect(opportunity)
 
@@ -238,6 +242,7 @@ def opportunity_delete_view(request, pk):
             None,
             lambda: services.opportunity_delete(user=request.user, opportunity=opportunity),
             success=_("%(name)s has been deleted.") % {"name": opportunity.name},
+            as_403=False,
         ):
             return redirect(safe_next_url(request, opportunity.customer.get_absolute_url()))
         return redirect(opportunity)
