@@ -11,7 +11,7 @@ from django.db.models import Count, Q, QuerySet
 
 from banyan.accounts import visibility
 from banyan.accounts.models import User
-from banyan.core.errors import NotFound
+from banyan.core.fetch import get_for
 from banyan.products.models import Product, ProductCategory
 
 LIST_ORDERINGS = {
@@ -45,10 +45,7 @@ def company_products(user: User) -> QuerySet[Product]:
 
 
 def get_product_for(user: User, pk) -> Product:
-    try:
-        return company_products(user).select_related("category").get(pk=int(pk))
-    except (Product.DoesNotExist, ValueError, TypeError, OverflowError):
-        raise NotFound() from None
+    return get_for(company_products(user).select_related("category"), pk)
 
 
 def product_list(
@@ -99,10 +96,7 @@ def company_categories(user: User) -> QuerySet[ProductCategory]:
 
 
 def get_category_for(user: User, pk) -> ProductCategory:
-    try:
-        return company_categories(user).get(pk=int(pk))
-    except (ProductCategory.DoesNotExist, ValueError, TypeError, OverflowError):
-        raise NotFound() from None
+    return get_for(company_categories(user), pk)
 
 
 def category_tree(user: User) -> list[ProductCategory]:
