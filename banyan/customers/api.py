@@ -5,7 +5,6 @@ acting user may see: anything else is 404), services write and enforce every rul
 customer the user may not change is 403). Registered on the one router in banyan/api.py.
 """
 
-from django.db import transaction
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -479,13 +478,8 @@ class CustomerViewSet(VisibleObjectMixin, viewsets.ModelViewSet):
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        is_hot = data.pop("is_hot", False)
         try:
-            with transaction.atomic():
-                customer = services.customer_create(user=request.user, **data)
-                if is_hot:
-                    services.customer_set_hot(user=request.user, customer=customer, is_hot=True)
+            customer = services.customer_create(user=request.user, **serializer.validated_data)
         except services.DuplicatesFound as exc:
             return Response(exc.as_dict(), status=status.HTTP_409_CONFLICT)
         return self.customer_response(customer, status.HTTP_201_CREATED)
@@ -497,19 +491,7 @@ class CustomerViewSet(VisibleObjectMixin, viewsets.ModelViewSet):
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         data.pop("confirm_duplicates", None)
-        is_hot = data.pop("is_hot", None)
-        owner = data.pop("owner", None)
-        with transaction.atomic():
-            if data:
-                customer = services.customer_update(user=request.user, customer=customer, **data)
-            if is_hot is not None:
-                customer = services.customer_set_hot(
-                    user=request.user, customer=customer, is_hot=is_hot
-                )
-            if owner is not None and owner != customer.owner_id:
-                customer = services.customer_transfer(
-                    user=request.user, customer=customer, owner=owner
-                )
+        customer = services.customer_change(user=request.user, customer=customer, **data)
         return self.customer_response(customer)
 
     def perform_destroy(self, instance):

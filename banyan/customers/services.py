@@ -216,11 +216,12 @@ def customer_create(
     owner: User | int | None = None,
     contacts: Iterable[dict] = (),
     confirm_duplicates: bool = False,
+    is_hot: bool = False,
     **fields,
 ) -> Customer:
     """A new customer owned by the user (or by someone they may assign to), with its first
-    contacts. Same name or phone elsewhere in the company raises DuplicatesFound unless the
-    user confirms."""
+    contacts, marked hot when asked (within the cap: else nothing is created). Same name or
+    phone elsewhere in the company raises DuplicatesFound unless the user confirms."""
     ensure_can_write(user)
     unknown = set(fields) - CUSTOMER_FIELDS
     if unknown:
@@ -263,6 +264,24 @@ def customer_create(
             user,
         )
     refresh_search_text(customer)
+    if is_hot:
+        customer = customer_set_hot(user=user, customer=customer, is_hot=True)
+    return customer
+
+
+@transaction.atomic
+def customer_change(
+    *, user: User, customer: Customer, is_hot: bool | None = None, owner=None, **fields
+) -> Customer:
+    """One change of a customer, all or nothing: its details (`customer_update`: the owner
+    line, or shared to edit), then its hot flag, then its owner (`customer_transfer`: for
+    those who manage it). Only what is given changes; the same owner is no transfer."""
+    if fields:
+        customer = customer_update(user=user, customer=customer, **fields)
+    if is_hot is not None:
+        customer = customer_set_hot(user=user, customer=customer, is_hot=is_hot)
+    if owner is not None and owner != customer.owner_id:
+        customer = customer_transfer(user=user, customer=customer, owner=owner)
     return customer
 
 
