@@ -224,10 +224,9 @@ class TaskViewSet(VisibleObjectMixin, viewsets.ModelViewSet):
         return selectors.visible_tasks(acting_user(self))
 
     def check_change(self, user, task):
-        if self.request.method != "DELETE" and set(self.request.data) <= {"is_done"}:
-            services.ensure_can_mark_task(self.request.user, task)
-        else:
-            services.ensure_can_change_task(self.request.user, task)
+        services.ensure_can_write_task(
+            user, task, fields=self.request.data, deleting=self.request.method == "DELETE"
+        )
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
@@ -239,15 +238,9 @@ class TaskViewSet(VisibleObjectMixin, viewsets.ModelViewSet):
         serializer.instance = task
 
     def perform_update(self, serializer):
-        data = dict(serializer.validated_data)
-        is_done = data.pop("is_done", None)
-        task = serializer.instance
-        with transaction.atomic():
-            if data:
-                task = services.task_update(user=self.request.user, task=task, **data)
-            if is_done is not None:
-                task = services.task_set_done(user=self.request.user, task=task, is_done=is_done)
-        serializer.instance = task
+        serializer.instance = services.task_change(
+            user=self.request.user, task=serializer.instance, **serializer.validated_data
+        )
 
     def perform_destroy(self, instance):
         services.task_delete(user=self.request.user, task=instance)

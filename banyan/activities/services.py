@@ -441,6 +441,16 @@ def ensure_can_change_task(user: User, task: Task) -> None:
         raise PermissionRefused(_("This customer is shared with you to view only."))
 
 
+def ensure_can_write_task(user: User, task: Task, *, fields, deleting: bool = False) -> None:
+    """The check before a change of a visible task that gives `fields`: marking it done or
+    open (`is_done` alone) needs the right to mark it; any other change, or deleting it, the
+    right to change it (PermissionRefused, with the reason, otherwise)."""
+    if not deleting and set(fields) <= {"is_done"}:
+        ensure_can_mark_task(user, task)
+    else:
+        ensure_can_change_task(user, task)
+
+
 def _lock_task(user: User, task: Task, *, for_change: bool) -> Task:
     task = selectors.get_task_for(user, task.pk)
     if for_change:
@@ -476,6 +486,17 @@ def task_update(*, user: User, task: Task, **fields) -> Task:
         setattr(task, field, value)
     task.save()
     schedule_task_reminder(task)
+    return task
+
+
+@transaction.atomic
+def task_change(*, user: User, task: Task, is_done: bool | None = None, **fields) -> Task:
+    """One change of a task, all or nothing: its fields (`task_update`, for those who may
+    change it), then done or open (`task_set_done`, for those who may mark it)."""
+    if fields:
+        task = task_update(user=user, task=task, **fields)
+    if is_done is not None:
+        task = task_set_done(user=user, task=task, is_done=is_done)
     return task
 
 
