@@ -457,20 +457,6 @@ class StockSlipSerializer(serializers.Serializer):
         label=_("Confirmed or rejected at"), read_only=True, allow_null=True
     )
 
-    def validate(self, data):
-        if data.get("agreement") is not None:
-            if data.get("kind", StockSlip.Kind.OUTBOUND) != StockSlip.Kind.OUTBOUND:
-                raise serializers.ValidationError({"kind": _("An order's slip is outbound.")})
-            if (data.get("reason") or "").strip():
-                raise serializers.ValidationError(
-                    {"reason": _("An order's slip takes no reason: the order is its reason.")}
-                )
-        elif "kind" not in data:
-            raise serializers.ValidationError(
-                {"kind": _("Choose inbound or outbound (or give the order).")}
-            )
-        return data
-
 
 class SlipListQuery(serializers.Serializer):
     kind = serializers.ChoiceField(label=_("Kind"), choices=StockSlip.Kind.choices, required=False)
@@ -556,31 +542,7 @@ class StockSlipViewSet(
     def create(self, request, *args, **kwargs):
         body = StockSlipSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        data = body.validated_data
-        lines = data.get("lines")
-        if data.get("agreement") is not None:
-            slip = services.slip_from_order(
-                user=request.user,
-                agreement=data["agreement"],
-                warehouse=data["warehouse"],
-                lines=None
-                if lines is None
-                else [
-                    {"agreement_line": line.get("agreement_line"), "quantity": line["quantity"]}
-                    for line in lines
-                ],
-            )
-        else:
-            slip = services.slip_create(
-                user=request.user,
-                kind=data["kind"],
-                warehouse=data["warehouse"],
-                reason=data.get("reason", ""),
-                lines=[
-                    {"product": line.get("product"), "quantity": line["quantity"]}
-                    for line in lines or []
-                ],
-            )
+        slip = services.slip_request(user=request.user, **body.validated_data)
         return self._answer(slip, status_code=status.HTTP_201_CREATED)
 
     @extend_schema(

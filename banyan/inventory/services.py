@@ -439,6 +439,45 @@ def slip_create(*, user: User, kind: str, warehouse, lines, reason: str = "") ->
 
 
 @transaction.atomic
+def slip_request(
+    *, user: User, warehouse, agreement=None, kind: str | None = None, reason: str = "", lines=None
+) -> StockSlip:
+    """A slip asked for in one call: with `agreement`, the order's outbound slip
+    (`slip_from_order`: no kind but outbound, no reason, the order is its reason; `lines`
+    [{"agreement_line", "quantity"}] or None for everything not yet on a slip); without one,
+    a slip by hand (`slip_create`: inbound or outbound, with a reason; `lines`
+    [{"product", "quantity"}])."""
+    if agreement is not None:
+        if (kind or StockSlip.Kind.OUTBOUND) != StockSlip.Kind.OUTBOUND:
+            raise ValidationFailed({"kind": [_("An order's slip is outbound.")]})
+        if (reason or "").strip():
+            raise ValidationFailed(
+                {"reason": [_("An order's slip takes no reason: the order is its reason.")]}
+            )
+        return slip_from_order(
+            user=user,
+            agreement=agreement,
+            warehouse=warehouse,
+            lines=None
+            if lines is None
+            else [
+                {"agreement_line": line.get("agreement_line"), "quantity": line["quantity"]}
+                for line in lines
+            ],
+        )
+    if kind is None:
+        raise ValidationFailed({"kind": [_("Choose inbound or outbound (or give the order).")]})
+    return slip_create(
+        user=user,
+        kind=kind,
+        warehouse=warehouse,
+        reason=reason,
+        lines=[
+            {"product": line.get("product"), "quantity": line["quantity"]} for line in lines or []
+        ],
+    )
+
+
 def slip_from_order(*, user: User, agreement, warehouse, lines=None) -> StockSlip:
     """An outbound slip for an order's lines of products that track stock. `lines`:
     [{"agreement_line": id, "quantity": q}], by default everything not yet on a slip."""
