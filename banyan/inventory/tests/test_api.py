@@ -1084,7 +1084,6 @@ def test_the_schema_documents_the_inventory_api(db, api_client):
 
 def test_the_order_slip_rules_are_the_services(inv, signed_order):
     from banyan.core.errors import ValidationFailed
-    from banyan.inventory import services
 
     cases = [
         ({"agreement": signed_order.pk, "kind": "inbound"}, {"kind"}),
