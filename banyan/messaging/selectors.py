@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from banyan.accounts import visibility
 from banyan.accounts.models import User
 from banyan.core.errors import NotFound, PermissionRefused
-from banyan.core.fetch import get_for
+from banyan.core.fetch import as_id, get_for
 from banyan.customers import selectors as customer_selectors
 from banyan.customers.models import Contact, Customer
 from banyan.messaging.models import Channel, MessageTemplate, OutboxMessage, SmsLog
@@ -101,11 +101,8 @@ def parse_ids(text: str) -> list[int]:
         part = part.strip()
         if not part:
             continue
-        try:
-            value = int(part)
-        except ValueError:
-            raise NotFound() from None
-        if not 0 < value < 2**63:
+        value = as_id(part)
+        if value is None or value <= 0:
             raise NotFound()
         if value not in ids:
             ids.append(value)
