@@ -478,6 +478,7 @@ def slip_request(
     )
 
 
+@transaction.atomic
 def slip_from_order(*, user: User, agreement, warehouse, lines=None) -> StockSlip:
     """An outbound slip for an order's lines of products that track stock. `lines`:
     [{"agreement_line": id, "quantity": q}], by default everything not yet on a slip."""

@@ -234,3 +234,44 @@ def test_the_api_of_a_module_the_company_does_not_use_is_404(org):
     org.company.save(update_fields=["uses_inventory"])
 
     assert call_api(org.sales1, "get", org.sales1.pk).status_code == 404
+
+
+# --- every one-row page and endpoint -----------------------------------------------------------
+
+ONE_ROW_URLS = [
+    "/customers/{}/",
+    "/api/v1/customers/{}/",
+    "/api/v1/contacts/{}/",
+    "/api/v1/activities/{}/",
+    "/api/v1/tasks/{}/",
+    "/api/v1/work-summaries/{}/",
+    "/api/v1/opportunities/{}/",
+    "/api/v1/agreements/{}/",
+    "/api/v1/payment-plans/{}/",
+    "/api/v1/payments/{}/",
+    "/api/v1/invoices/{}/",
+    "/api/v1/shipments/{}/",
+    "/api/v1/products/{}/",
+    "/api/v1/product-categories/{}/",
+    "/api/v1/users/{}/",
+    "/api/v1/targets/{}/",
+]
+
+
+@pytest.mark.parametrize("url", ONE_ROW_URLS)
+@pytest.mark.parametrize("pk", ["99999999999999999999", "abc", "0"])
+def test_a_row_no_id_can_name_is_a_404_never_a_500(client_as, org, url, pk):
+    if "/api/" not in url and not pk.isdigit():
+        pytest.skip("the page's URL takes digits only")
+
+    response = client_as(org.sales1).get(url.format(pk))
+
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("url", ["/customers/{}/", "/api/v1/customers/{}/"])
+def test_another_companys_customer_is_a_404(client_as, org, other_org, make_customer, url):
+    theirs = make_customer(other_org.sales1)
+
+    assert client_as(org.boss).get(url.format(theirs.pk)).status_code == 404
+    assert client_as(other_org.sales1).get(url.format(theirs.pk)).status_code == 200
