@@ -43,7 +43,7 @@ from banyan.accounts.models import (
     Role,
     User,
 )
-from banyan.core.api import NOT_FOUND
+from banyan.core.api import NOT_FOUND, VisibleObjectMixin, acting_user
 from banyan.core.api import IdField as ApiIdField
 from banyan.core.errors import DomainError
 from banyan.core.forms import IdField
@@ -201,31 +201,23 @@ class ApiTokenSerializer(serializers.ModelSerializer):
         responses={204: None, 404: NOT_FOUND},
     ),
 )
-class ApiTokenViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
+class ApiTokenViewSet(
+    VisibleObjectMixin, mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet
+):
     """Your own API tokens: list them, revoke one (another person's token is not found)."""
 
     serializer_class = ApiTokenSerializer
     filter_backends: list = []
+    fetch_one = selectors.get_own_api_token
 
     def get_queryset(self):
         return selectors.own_api_tokens(acting_user(self))
-
-    def get_object(self):
-        return selectors.get_own_api_token(acting_user(self), self.kwargs["pk"])
 
     def perform_destroy(self, instance):
         services.api_token_revoke(user=self.request.user, token=instance)
 
 
 # Shared pieces ------------------------------------------------------------------------------
-
-
-def acting_user(view) -> User:
-    """The user a request acts as. Schema generation has no real actor: it acts as a user of
-    no company, for whom every selector returns nothing."""
-    if getattr(view, "swagger_fake_view", False):
-        return User()
-    return view.request.user
 
 
 class IsAccountAdminOrReadOnly(permissions.BasePermission):
@@ -344,6 +336,7 @@ class UserFilter(django_filters.FilterSet):
     ),
 )
 class UserViewSet(
+    VisibleObjectMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -358,14 +351,10 @@ class UserViewSet(
     search_fields = ["username", "real_name"]
     ordering_fields = ["id", "username", "real_name", "role", "date_joined"]
     ordering = ["path"]
+    fetch_one = selectors.get_company_user
 
     def get_queryset(self):
         return selectors.company_users(acting_user(self)).prefetch_related("user_permissions")
-
-    def get_object(self):
-        user = selectors.get_company_user(acting_user(self), self.kwargs["pk"])
-        self.check_object_permissions(self.request, user)
-        return user
 
     def perform_create(self, serializer):
         serializer.instance = services.user_create(
@@ -431,7 +420,7 @@ class DictionaryOptionFilter(django_filters.FilterSet):
         fields = ["kind", "is_active"]
 
 
-class DictionaryOptionViewSet(viewsets.ModelViewSet):
+class DictionaryOptionViewSet(VisibleObjectMixin, viewsets.ModelViewSet):
     """The options of your company's pick-lists (数据字典).
 
     Built-in options (with a `code`) and options in use cannot be deleted: deactivate them.
@@ -442,14 +431,10 @@ class DictionaryOptionViewSet(viewsets.ModelViewSet):
     filterset_class = DictionaryOptionFilter
     ordering_fields = ["id", "kind", "position"]
     ordering = ["kind", "position", "id"]
+    fetch_one = selectors.get_dictionary_option
 
     def get_queryset(self):
         return selectors.dictionary_options(acting_user(self))
-
-    def get_object(self):
-        option = selectors.get_dictionary_option(acting_user(self), self.kwargs["pk"])
-        self.check_object_permissions(self.request, option)
-        return option
 
     def perform_create(self, serializer):
         data = serializer.validated_data

@@ -5,7 +5,7 @@ from django.db.models import QuerySet
 from banyan.accounts import visibility
 from banyan.accounts.dictionary import KINDS
 from banyan.accounts.models import ApiToken, Company, DictionaryOption, User
-from banyan.core.errors import NotFound
+from banyan.core.fetch import get_for
 
 
 def company_users(user: User) -> QuerySet[User]:
@@ -14,10 +14,7 @@ def company_users(user: User) -> QuerySet[User]:
 
 
 def get_company_user(user: User, pk) -> User:
-    try:
-        return company_users(user).get(pk=int(pk))
-    except (User.DoesNotExist, ValueError, TypeError):
-        raise NotFound() from None
+    return get_for(company_users(user), pk)
 
 
 def assignable_users(user: User) -> QuerySet[User]:
@@ -44,10 +41,7 @@ def dictionary_options(
 
 
 def get_dictionary_option(user: User, pk) -> DictionaryOption:
-    try:
-        return dictionary_options(user).get(pk=int(pk))
-    except (DictionaryOption.DoesNotExist, ValueError, TypeError):
-        raise NotFound() from None
+    return get_for(dictionary_options(user), pk)
 
 
 def dictionary_kinds() -> dict:
@@ -91,7 +85,4 @@ def own_api_tokens(user: User) -> QuerySet[ApiToken]:
 
 
 def get_own_api_token(user: User, pk) -> ApiToken:
-    try:
-        return own_api_tokens(user).get(pk=int(pk))
-    except (ApiToken.DoesNotExist, ValueError, TypeError, OverflowError):
-        raise NotFound() from None
+    return get_for(own_api_tokens(user), pk)

@@ -9,13 +9,13 @@ import django_filters
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import permissions, serializers, viewsets
+from rest_framework import serializers, viewsets
 
 from banyan.accounts import selectors as account_selectors
 from banyan.accounts.api import CompanyUserField, IdFilter, acting_user
 from banyan.activities import selectors, services
 from banyan.activities.models import Activity, Task, WorkSummary
-from banyan.core.api import InstantField, InstantsModelSerializer
+from banyan.core.api import InstantField, InstantsModelSerializer, VisibleObjectMixin
 from banyan.core.values import validate_day_in_range
 from banyan.customers import api as customers_api
 from banyan.customers import selectors as customer_selectors
@@ -52,24 +52,6 @@ class ActivityTypeField(serializers.PrimaryKeyRelatedField):
 
     def get_queryset(self):
         return account_selectors.dictionary_options(self.context["request"].user, "activity_type")
-
-
-class ProtectedObjectMixin:
-    """`get_object` through the app's selector (404 when invisible), then, for a change,
-    the service's permission check (403 when visible but not the user's to change)."""
-
-    fetch_one = None  # selector(user, pk)
-    ensure_can_change = None  # service check(user, obj)
-
-    def get_object(self):
-        obj = type(self).fetch_one(acting_user(self), self.kwargs["pk"])
-        if self.request.method not in permissions.SAFE_METHODS:
-            self.ensure_write_allowed(obj)
-        self.check_object_permissions(self.request, obj)
-        return obj
-
-    def ensure_write_allowed(self, obj):
-        type(self).ensure_can_change(self.request.user, obj)
 
 
 # Activities ---------------------------------------------------------------------------------
@@ -129,7 +111,7 @@ class ActivityFilter(django_filters.FilterSet):
         description=_("Needs edit rights on the customer; moves its “last contacted” forward."),
     ),
 )
-class ActivityViewSet(ProtectedObjectMixin, viewsets.ModelViewSet):
+class ActivityViewSet(VisibleObjectMixin, viewsets.ModelViewSet):
     """Activities (行动历史): visible exactly when their customer is; changed by the person who
     logged them and the people above them, while they may edit the customer."""
 
@@ -227,7 +209,7 @@ class TaskFilter(django_filters.FilterSet):
         ),
     ),
 )
-class TaskViewSet(ProtectedObjectMixin, viewsets.ModelViewSet):
+class TaskViewSet(VisibleObjectMixin, viewsets.ModelViewSet):
     """Tasks (待办任务): on a customer, visible exactly when the customer is; without one, to
     the assignee, the creator and the people above the assignee."""
 
@@ -241,11 +223,10 @@ class TaskViewSet(ProtectedObjectMixin, viewsets.ModelViewSet):
     def get_queryset(self):
         return selectors.visible_tasks(acting_user(self))
 
-    def ensure_write_allowed(self, task):
-        if self.request.method != "DELETE" and set(self.request.data) <= {"is_done"}:
-            services.ensure_can_mark_task(self.request.user, task)
-        else:
-            services.ensure_can_change_task(self.request.user, task)
+    def check_change(self, user, task):
+        services.ensure_can_write_task(
+            user, task, fields=self.request.data, deleting=self.request.method == "DELETE"
+        )
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
@@ -257,15 +238,9 @@ class TaskViewSet(ProtectedObjectMixin, viewsets.ModelViewSet):
         serializer.instance = task
 
     def perform_update(self, serializer):
-        data = dict(serializer.validated_data)
-        is_done = data.pop("is_done", None)
-        task = serializer.instance
-        with transaction.atomic():
-            if data:
-                task = services.task_update(user=self.request.user, task=task, **data)
-            if is_done is not None:
-                task = services.task_set_done(user=self.request.user, task=task, is_done=is_done)
-        serializer.instance = task
+        serializer.instance = services.task_change(
+            user=self.request.user, task=serializer.instance, **serializer.validated_data
+        )
 
     def perform_destroy(self, instance):
         services.task_delete(user=self.request.user, task=instance)
@@ -308,7 +283,7 @@ class WorkSummaryFilter(django_filters.FilterSet):
     list=extend_schema(summary=_("Work summaries on the customers you can see")),
     create=extend_schema(summary=_("Add a work summary (edit rights on the customer)")),
 )
-class WorkSummaryViewSet(ProtectedObjectMixin, viewsets.ModelViewSet):
+class WorkSummaryViewSet(VisibleObjectMixin, viewsets.ModelViewSet):
     """Work summaries (工作总结): an evaluation of a customer or a request for help, optionally
     addressed to a user; visible exactly when their customer is."""
 

@@ -14,6 +14,7 @@ from banyan.accounts import visibility
 from banyan.accounts.models import Role, User
 from banyan.activities.models import Activity, CalendarFeed, Task, WorkSummary
 from banyan.core.errors import NotFound
+from banyan.core.fetch import get_for
 from banyan.customers.models import Customer
 from banyan.customers.selectors import editable_among, records_of_customer, search_conditions
 
@@ -56,10 +57,7 @@ def visible_activities(user: User) -> QuerySet[Activity]:
 
 def get_activity_for(user: User, pk) -> Activity:
     """The activity if the user may see it; NotFound whether missing or not theirs."""
-    try:
-        return visible_activities(user).get(pk=int(pk))
-    except (Activity.DoesNotExist, ValueError, TypeError):
-        raise NotFound() from None
+    return get_for(visible_activities(user), pk)
 
 
 def changeable_activities(user: User, activities) -> set[int]:
@@ -141,10 +139,7 @@ def visible_tasks(user: User) -> QuerySet[Task]:
 
 
 def get_task_for(user: User, pk) -> Task:
-    try:
-        return visible_tasks(user).get(pk=int(pk))
-    except (Task.DoesNotExist, ValueError, TypeError):
-        raise NotFound() from None
+    return get_for(visible_tasks(user), pk)
 
 
 def can_mark_task(user: User, task: Task) -> bool:
@@ -321,10 +316,7 @@ def visible_work_summaries(user: User) -> QuerySet[WorkSummary]:
 
 
 def get_work_summary_for(user: User, pk) -> WorkSummary:
-    try:
-        return visible_work_summaries(user).get(pk=int(pk))
-    except (WorkSummary.DoesNotExist, ValueError, TypeError):
-        raise NotFound() from None
+    return get_for(visible_work_summaries(user), pk)
 
 
 def changeable_work_summaries(user: User, summaries) -> set[int]:

@@ -18,6 +18,7 @@ from banyan.activities import selectors
 from banyan.activities.models import Activity, CalendarFeed, Task, WorkSummary, new_feed_token
 from banyan.activities.reminders import schedule_task_reminder, withdraw_task_reminders
 from banyan.core.errors import PermissionRefused, ValidationFailed
+from banyan.core.fetch import get_or_none
 from banyan.core.text import squash_spaces
 from banyan.core.values import day_in_range, day_range_message
 from banyan.customers.models import Contact, Customer
@@ -72,12 +73,10 @@ def _activity_type(user: User, value, errors: Errors, *, current_id=None):
     if value in (None, ""):
         _add(errors, "type", _("Choose the type of the activity."))
         return None
-    option_id = value.pk if isinstance(value, DictionaryOption) else value
-    try:
-        option = DictionaryOption.objects.get(
-            pk=int(option_id), company_id=user.company_id, kind="activity_type"
-        )
-    except (DictionaryOption.DoesNotExist, ValueError, TypeError):
+    option = get_or_none(
+        DictionaryOption.objects.filter(company_id=user.company_id, kind="activity_type"), value
+    )
+    if option is None:
         _add(errors, "type", _("Choose an activity type from the list."))
         return None
     if not option.is_active and option.pk != current_id:
@@ -94,12 +93,10 @@ def _activity_type(user: User, value, errors: Errors, *, current_id=None):
 def _contact(customer: Customer, value, errors: Errors):
     if value in (None, ""):
         return None
-    contact_id = value.pk if isinstance(value, Contact) else value
-    try:
-        return Contact.objects.get(pk=int(contact_id), customer_id=customer.pk)
-    except (Contact.DoesNotExist, ValueError, TypeError):
+    contact = get_or_none(Contact.objects.filter(customer_id=customer.pk), value)
+    if contact is None:
         _add(errors, "contact", _("Choose a contact of this customer."))
-        return None
+    return contact
 
 
 def _clean_activity(user: User, customer: Customer, data: dict, errors: Errors, current=None):
@@ -306,10 +303,8 @@ def activity_delete(*, user: User, activity: Activity) -> None:
 def _assignee(user: User, customer: Customer | None, value, errors: Errors) -> User | None:
     if value in (None, ""):
         return user
-    assignee_id = value.pk if isinstance(value, User) else value
-    try:
-        assignee = assignable_users(user).get(pk=int(assignee_id))
-    except (User.DoesNotExist, ValueError, TypeError):
+    assignee = get_or_none(assignable_users(user), value)
+    if assignee is None:
         _add(
             errors,
             "assignee",
@@ -446,6 +441,16 @@ def ensure_can_change_task(user: User, task: Task) -> None:
         raise PermissionRefused(_("This customer is shared with you to view only."))
 
 
+def ensure_can_write_task(user: User, task: Task, *, fields, deleting: bool = False) -> None:
+    """The check before a change of a visible task that gives `fields`: marking it done or
+    open (`is_done` alone) needs the right to mark it; any other change, or deleting it, the
+    right to change it (PermissionRefused, with the reason, otherwise)."""
+    if not deleting and set(fields) <= {"is_done"}:
+        ensure_can_mark_task(user, task)
+    else:
+        ensure_can_change_task(user, task)
+
+
 def _lock_task(user: User, task: Task, *, for_change: bool) -> Task:
     task = selectors.get_task_for(user, task.pk)
     if for_change:
@@ -481,6 +486,17 @@ def task_update(*, user: User, task: Task, **fields) -> Task:
         setattr(task, field, value)
     task.save()
     schedule_task_reminder(task)
+    return task
+
+
+@transaction.atomic
+def task_change(*, user: User, task: Task, is_done: bool | None = None, **fields) -> Task:
+    """One change of a task, all or nothing: its fields (`task_update`, for those who may
+    change it), then done or open (`task_set_done`, for those who may mark it)."""
+    if fields:
+        task = task_update(user=user, task=task, **fields)
+    if is_done is not None:
+        task = task_set_done(user=user, task=task, is_done=is_done)
     return task
 
 
@@ -527,13 +543,13 @@ def _clean_summary(user: User, data: dict, errors: Errors) -> dict:
         if value in (None, ""):
             cleaned["addressed_to"] = None
         else:
-            target_id = value.pk if isinstance(value, User) else value
-            try:
-                cleaned["addressed_to"] = User.objects.get(
-                    pk=int(target_id), company_id=user.company_id, is_active=True
-                )
-            except (User.DoesNotExist, ValueError, TypeError):
+            addressed_to = get_or_none(
+                User.objects.filter(company_id=user.company_id, is_active=True), value
+            )
+            if addressed_to is None:
                 _add(errors, "addressed_to", _("Choose an active user of your company."))
+            else:
+                cleaned["addressed_to"] = addressed_to
     return cleaned
 
 

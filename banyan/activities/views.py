@@ -5,7 +5,6 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,7 +12,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from banyan.accounts.views.users import refusal_text
 from banyan.activities import ical, selectors, services
 from banyan.activities.forms import (
     ActivityFilterForm,
@@ -23,10 +21,9 @@ from banyan.activities.forms import (
     TaskForm,
     WorkSummaryForm,
 )
-from banyan.core.errors import DomainError, PermissionRefused
 from banyan.core.pagination import paginate as paginate_rows
 from banyan.core.values import clamp_day
-from banyan.core.views import found_or_404, safe_next_url
+from banyan.core.views import found_or_404, safe_next_url, submit
 from banyan.customers.selectors import get_customer_for
 
 PAGE_SIZES = (20, 50, 100)
@@ -77,23 +74,23 @@ def activity_log_view(request, customer_pk):
     """Log an activity on a customer and schedule the next follow-up, in one form."""
     customer = found_or_404(get_customer_for, request.user, customer_pk, for_edit=True)
     form = ActivityLogForm(request.POST or None, user=request.user, customer=customer)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        try:
-            _activity, task = services.activity_log_with_follow_up(
-                user=request.user, customer=customer, **data
-            )
-        except DomainError as exc:
-            form.add_service_errors(exc)
-        else:
-            if task is not None:
-                messages.success(
-                    request,
-                    _("The activity has been logged and the next follow-up scheduled."),
-                )
-            else:
-                messages.success(request, _("The activity has been logged."))
-            return redirect(safe_next_url(request, customer.get_absolute_url()))
+
+    def logged(result) -> str:
+        _activity, task = result
+        if task is not None:
+            return _("The activity has been logged and the next follow-up scheduled.")
+        return _("The activity has been logged.")
+
+    if submit(
+        request,
+        form,
+        lambda: services.activity_log_with_follow_up(
+            user=request.user, customer=customer, **form.cleaned_data
+        ),
+        success=logged,
+        as_403=False,
+    ):
+        return redirect(safe_next_url(request, customer.get_absolute_url()))
     return render(
         request,
         "activities/activity_log.html",
@@ -118,14 +115,14 @@ def activity_edit_view(request, pk):
             "contact": activity.contact_id,
         },
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.activity_update(user=request.user, activity=activity, **form.cleaned_data)
-        except DomainError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("The activity has been saved."))
-            return redirect(safe_next_url(request, activity.customer.get_absolute_url()))
+    if submit(
+        request,
+        form,
+        lambda: services.activity_update(user=request.user, activity=activity, **form.cleaned_data),
+        success=_("The activity has been saved."),
+        as_403=False,
+    ):
+        return redirect(safe_next_url(request, activity.customer.get_absolute_url()))
     return render(
         request,
         "activities/activity_form.html",
@@ -137,14 +134,12 @@ def activity_edit_view(request, pk):
 @require_POST
 def activity_delete_view(request, pk):
     activity = found_or_404(selectors.get_activity_for, request.user, pk)
-    try:
-        services.activity_delete(user=request.user, activity=activity)
-    except PermissionRefused:
-        raise PermissionDenied from None
-    except DomainError as exc:
-        messages.error(request, refusal_text(exc))
-    else:
-        messages.success(request, _("The activity has been deleted."))
+    submit(
+        request,
+        None,
+        lambda: services.activity_delete(user=request.user, activity=activity),
+        success=_("The activity has been deleted."),
+    )
     return redirect(safe_next_url(request, activity.customer.get_absolute_url()))
 
 
@@ -179,15 +174,15 @@ def task_list_view(request):
 
 def _task_form_page(request, *, customer=None):
     form = TaskForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.task_create(user=request.user, customer=customer, **form.cleaned_data)
-        except DomainError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("The task has been added."))
-            default = customer.get_absolute_url() if customer else reverse("task-list")
-            return redirect(safe_next_url(request, default))
+    if submit(
+        request,
+        form,
+        lambda: services.task_create(user=request.user, customer=customer, **form.cleaned_data),
+        success=_("The task has been added."),
+        as_403=False,
+    ):
+        default = customer.get_absolute_url() if customer else reverse("task-list")
+        return redirect(safe_next_url(request, default))
     return render(
         request,
         "activities/task_form.html",
@@ -231,14 +226,14 @@ def task_edit_view(request, pk):
             "assignee": task.assignee_id,
         },
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.task_update(user=request.user, task=task, **form.cleaned_data)
-        except DomainError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("The task has been saved."))
-            return redirect(safe_next_url(request, reverse("task-list")))
+    if submit(
+        request,
+        form,
+        lambda: services.task_update(user=request.user, task=task, **form.cleaned_data),
+        success=_("The task has been saved."),
+        as_403=False,
+    ):
+        return redirect(safe_next_url(request, reverse("task-list")))
     return render(
         request,
         "activities/task_form.html",
@@ -253,17 +248,16 @@ def task_done_view(request, pk):
     task = found_or_404(selectors.get_task_for, request.user, pk)
     is_done = request.POST.get("done", "1") != "0"
     back = safe_next_url(request, reverse("task-list"))
-    try:
-        services.task_set_done(user=request.user, task=task, is_done=is_done)
-    except PermissionRefused:
-        raise PermissionDenied from None
-    except DomainError as exc:
-        messages.error(request, refusal_text(exc))
+    if is_done:
+        text = _("“%(subject)s” is done.") % {"subject": task.subject}
     else:
-        if is_done:
-            messages.success(request, _("“%(subject)s” is done.") % {"subject": task.subject})
-        else:
-            messages.success(request, _("“%(subject)s” is open again.") % {"subject": task.subject})
+        text = _("“%(subject)s” is open again.") % {"subject": task.subject}
+    submit(
+        request,
+        None,
+        lambda: services.task_set_done(user=request.user, task=task, is_done=is_done),
+        success=text,
+    )
     return redirect(back)
 
 
@@ -271,14 +265,12 @@ def task_done_view(request, pk):
 @require_POST
 def task_delete_view(request, pk):
     task = found_or_404(selectors.get_task_for, request.user, pk)
-    try:
-        services.task_delete(user=request.user, task=task)
-    except PermissionRefused:
-        raise PermissionDenied from None
-    except DomainError as exc:
-        messages.error(request, refusal_text(exc))
-    else:
-        messages.success(request, _("The task has been deleted."))
+    submit(
+        request,
+        None,
+        lambda: services.task_delete(user=request.user, task=task),
+        success=_("The task has been deleted."),
+    )
     return redirect(safe_next_url(request, reverse("task-list")))
 
 
@@ -376,14 +368,16 @@ def calendar_feed_ics_view(request, token):
 def work_summary_create_view(request, customer_pk):
     customer = found_or_404(get_customer_for, request.user, customer_pk, for_edit=True)
     form = WorkSummaryForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.work_summary_create(user=request.user, customer=customer, **form.cleaned_data)
-        except DomainError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("The work summary has been added."))
-            return redirect(safe_next_url(request, customer.get_absolute_url()))
+    if submit(
+        request,
+        form,
+        lambda: services.work_summary_create(
+            user=request.user, customer=customer, **form.cleaned_data
+        ),
+        success=_("The work summary has been added."),
+        as_403=False,
+    ):
+        return redirect(safe_next_url(request, customer.get_absolute_url()))
     return render(
         request,
         "activities/work_summary_form.html",
@@ -395,12 +389,10 @@ def work_summary_create_view(request, customer_pk):
 @require_POST
 def work_summary_delete_view(request, pk):
     summary = found_or_404(selectors.get_work_summary_for, request.user, pk)
-    try:
-        services.work_summary_delete(user=request.user, summary=summary)
-    except PermissionRefused:
-        raise PermissionDenied from None
-    except DomainError as exc:
-        messages.error(request, refusal_text(exc))
-    else:
-        messages.success(request, _("The work summary has been deleted."))
+    submit(
+        request,
+        None,
+        lambda: services.work_summary_delete(user=request.user, summary=summary),
+        success=_("The work summary has been deleted."),
+    )
     return redirect(safe_next_url(request, summary.customer.get_absolute_url()))

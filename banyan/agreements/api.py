@@ -24,7 +24,14 @@ from rest_framework.response import Response
 from banyan.accounts.api import acting_user
 from banyan.agreements import selectors, services
 from banyan.agreements.models import Agreement
-from banyan.core.api import INVALID, NOT_FOUND, REFUSED, IdField, RelatedIdField
+from banyan.core.api import (
+    INVALID,
+    NOT_FOUND,
+    REFUSED,
+    IdField,
+    RelatedIdField,
+    VisibleObjectMixin,
+)
 from banyan.finance import selectors as finance_selectors
 from banyan.products.selectors import sees_costs
 
@@ -344,12 +351,14 @@ CHANGE_RESPONSES = {200: AgreementSerializer, 400: INVALID, 403: REFUSED, 404: N
         responses={204: None, 400: INVALID, 403: REFUSED, 404: NOT_FOUND},
     ),
 )
-class AgreementViewSet(viewsets.ModelViewSet):
+class AgreementViewSet(VisibleObjectMixin, viewsets.ModelViewSet):
     """Contracts (合同) and orders (订单). An agreement is visible, and may be changed, exactly
     when its customer is. Its lines come nested; status steps are actions."""
 
     serializer_class = AgreementSerializer
     filter_backends: list = []  # filtering and ordering go through selectors.agreement_list
+    fetch_one = selectors.get_agreement_for
+    fetch_for_edit = True
 
     def get_serializer_class(self):
         if self.action == "retrieve":
@@ -379,11 +388,12 @@ class AgreementViewSet(viewsets.ModelViewSet):
         return selectors.agreement_list(user, **arguments).prefetch_related(self._lines())
 
     def get_object(self):
-        for_edit = self.request.method not in ("GET", "HEAD", "OPTIONS")
-        return self._fetch(self.kwargs["pk"], for_edit=for_edit)
+        agreement = super().get_object()
+        prefetch_related_objects([agreement], self._lines())
+        return agreement
 
-    def _fetch(self, pk, *, for_edit: bool = False) -> Agreement:
-        agreement = selectors.get_agreement_for(self.request.user, pk, for_edit=for_edit)
+    def _fetch(self, pk) -> Agreement:
+        agreement = selectors.get_agreement_for(self.request.user, pk)
         prefetch_related_objects([agreement], self._lines())
         return agreement
 

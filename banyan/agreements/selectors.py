@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 from banyan.accounts import visibility
 from banyan.accounts.models import User
 from banyan.agreements.models import Agreement, AgreementAttachment, AgreementLine
-from banyan.core.errors import NotFound, PermissionRefused
+from banyan.core.errors import PermissionRefused
+from banyan.core.fetch import get_for
 from banyan.core.history import HIDDEN_FIELDS, HistoryEntry, build_history
 from banyan.core.models import ExactSum
 from banyan.customers import selectors as customer_selectors
@@ -100,14 +101,8 @@ def agreement_delete_refusal(agreement: Agreement) -> str | None:
 def get_agreement_for(user: User, pk, *, for_edit: bool = False) -> Agreement:
     """The agreement if the user may see it (NotFound otherwise, whether missing or not
     theirs); with `for_edit`, PermissionRefused when they may see but not change it."""
-    try:
-        agreement = (
-            visible_agreements(user)
-            .select_related("customer__owner", "customer__type", "owner", "created_by")
-            .get(pk=int(pk))
-        )
-    except (Agreement.DoesNotExist, ValueError, TypeError, OverflowError):
-        raise NotFound() from None
+    related = ("customer__owner", "customer__type", "owner", "created_by")
+    agreement = get_for(visible_agreements(user).select_related(*related), pk)
     agreement.customer._visible_to_user_id = user.pk
     if for_edit and not can_edit_agreement(user, agreement):
         raise PermissionRefused(_("This customer is shared with you to view only."))
@@ -185,19 +180,13 @@ def agreement_attachments(user: User, agreement: Agreement) -> QuerySet[Agreemen
 
 def get_attachment_for(user: User, pk, *, for_edit: bool = False) -> AgreementAttachment:
     """An attachment of an agreement the user may see (NotFound otherwise)."""
-    try:
-        attachment = (
-            visibility.on_visible_customers(
-                user,
-                AgreementAttachment,
-                owner_field="agreement__customer_owner",
-                customer_field="agreement__customer",
-            )
-            .select_related("agreement")
-            .get(pk=int(pk))
-        )
-    except (AgreementAttachment.DoesNotExist, ValueError, TypeError, OverflowError):
-        raise NotFound() from None
+    attachments = visibility.on_visible_customers(
+        user,
+        AgreementAttachment,
+        owner_field="agreement__customer_owner",
+        customer_field="agreement__customer",
+    )
+    attachment = get_for(attachments.select_related("agreement"), pk)
     if for_edit:
         get_agreement_for(user, attachment.agreement_id, for_edit=True)
     return attachment

@@ -28,10 +28,9 @@ from banyan.agreements.forms import (
     with_one_more_line,
 )
 from banyan.agreements.models import Agreement
-from banyan.core.errors import DomainError
 from banyan.core.pagination import paginate, totals_of_page
 from banyan.core.panels import agreement_view
-from banyan.core.views import found_or_404, safe_next_url
+from banyan.core.views import found_or_404, safe_next_url, submit
 from banyan.customers import selectors as customer_selectors
 from banyan.finance import selectors as finance_selectors
 from banyan.products import selectors as product_selectors
@@ -50,17 +49,6 @@ def _agreement(request, pk, *, for_edit: bool = False) -> Agreement:
     agreement = found_or_404(selectors.get_agreement_for, request.user, pk, for_edit=for_edit)
     _kind_in_use(request, agreement.kind)
     return agreement
-
-
-def _refusal(exc: DomainError, labels: dict | None = None) -> str:
-    """A service's refusal as one line, each message after the name of its field."""
-    labels = labels or {}
-    parts = []
-    for field, field_messages in exc.as_dict().items():
-        for message in field_messages:
-            label = labels.get(field)
-            parts.append(f"{label}: {message}" if label else str(message))
-    return " ".join(parts)
 
 
 # --- lists --------------------------------------------------------------------------------
@@ -127,24 +115,28 @@ def agreement_create_view(request, kind):
     form = AgreementForm(request.POST or None, user=user, kind=kind, customer=customer)
     lines = line_formset(request.POST or None, user=user, kind=kind)
     if request.method == "POST" and all([form.is_valid(), lines.is_valid()]):
-        try:
-            agreement = services.agreement_create(
+        added = submit(
+            request,
+            form,
+            lambda: services.agreement_create(
                 user=user,
                 kind=kind,
                 customer=form.cleaned_data["customer"],
                 lines=lines.lines(),
                 **form.service_fields(),
-            )
-        except DomainError as exc:
-            form.add_service_errors(exc)
-        else:
-            text = (
-                _("Contract %(number)s has been added.")
-                if agreement.is_contract
-                else _("Order %(number)s has been added.")
-            )
-            messages.success(request, text % {"number": agreement.number})
-            return redirect(agreement)
+            ),
+            success=lambda agreement: (
+                (
+                    _("Contract %(number)s has been added.")
+                    if agreement.is_contract
+                    else _("Order %(number)s has been added.")
+                )
+                % {"number": agreement.number}
+            ),
+            as_403=False,
+        )
+        if added:
+            return redirect(added.result)
     return _render_form(request, form, lines, kind=kind, customer=customer)
 
 
@@ -170,14 +162,15 @@ def agreement_edit_view(request, pk):
         changes = form.service_fields()
         if lines is not None:
             changes["lines"] = lines.lines()
-        try:
-            agreement = services.agreement_update(user=user, agreement=agreement, **changes)
-        except DomainError as exc:
-            form.add_service_errors(exc)
-        else:
-            text = _("%(number)s has been saved.") % {"number": agreement.number}
-            messages.success(request, text)
-            return redirect(agreement)
+        saved = submit(
+            request,
+            form,
+            lambda: services.agreement_update(user=user, agreement=agreement, **changes),
+            success=lambda saved: _("%(number)s has been saved.") % {"number": saved.number},
+            as_403=False,
+        )
+        if saved:
+            return redirect(saved.result)
     return _render_form(request, form, lines, kind=kind, agreement=agreement)
 
 
@@ -256,18 +249,20 @@ def agreement_status_view(request, pk):
     arguments = {"user": request.user, "agreement": agreement}
     if step == "sign":
         arguments["signed_on"] = form.cleaned_data["signed_on"]
-    try:
-        agreement = STEP_SERVICES[step](**arguments)
-    except DomainError as exc:
-        messages.error(request, _refusal(exc, {"signed_on": _("Signing date")}))
-    else:
-        text = {
-            "sign": _("%(number)s is signed."),
-            "start": _("%(number)s is now executing."),
-            "complete": _("%(number)s is completed."),
-        }[step]
-        messages.success(request, text % {"number": agreement.number})
-    return redirect(agreement)
+    text = {
+        "sign": _("%(number)s is signed."),
+        "start": _("%(number)s is now executing."),
+        "complete": _("%(number)s is completed."),
+    }[step]
+    stepped = submit(
+        request,
+        None,
+        lambda: STEP_SERVICES[step](**arguments),
+        success=lambda stepped: text % {"number": stepped.number},
+        labels={"signed_on": _("Signing date")},
+        as_403=False,
+    )
+    return redirect(stepped.result if stepped else agreement)
 
 
 @login_required
@@ -276,16 +271,17 @@ def agreement_cancel_view(request, pk):
     back on this page with what was typed."""
     agreement = _agreement(request, pk, for_edit=True)
     form = CancelForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            agreement = services.agreement_cancel(
-                user=request.user, agreement=agreement, reason=form.cleaned_data["reason"]
-            )
-        except DomainError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("%(number)s is cancelled.") % {"number": agreement.number})
-            return redirect(agreement)
+    cancelled = submit(
+        request,
+        form,
+        lambda: services.agreement_cancel(
+            user=request.user, agreement=agreement, reason=form.cleaned_data["reason"]
+        ),
+        success=lambda cancelled: _("%(number)s is cancelled.") % {"number": cancelled.number},
+        as_403=False,
+    )
+    if cancelled:
+        return redirect(cancelled.result)
     return render(
         request,
         "agreements/agreement_cancel.html",
@@ -298,12 +294,14 @@ def agreement_cancel_view(request, pk):
 def agreement_delete_view(request, pk):
     """Drafts only; anything further along is cancelled instead."""
     agreement = _agreement(request, pk, for_edit=True)
-    try:
-        services.agreement_delete(user=request.user, agreement=agreement)
-    except DomainError as exc:
-        messages.error(request, _refusal(exc))
+    if not submit(
+        request,
+        None,
+        lambda: services.agreement_delete(user=request.user, agreement=agreement),
+        success=_("%(number)s has been deleted.") % {"number": agreement.number},
+        as_403=False,
+    ):
         return redirect(agreement)
-    messages.success(request, _("%(number)s has been deleted.") % {"number": agreement.number})
     return redirect(safe_next_url(request, reverse(LIST_URLS[agreement.kind])))
 
 
@@ -316,12 +314,14 @@ def attachment_add_view(request, pk):
     agreement = _agreement(request, pk, for_edit=True)
     form = AttachmentForm(request.POST, request.FILES)
     upload = form.cleaned_data.get("file") if form.is_valid() else None
-    try:
-        attachment = services.attachment_add(user=request.user, agreement=agreement, upload=upload)
-    except DomainError as exc:
-        messages.error(request, _refusal(exc, {"file": _("File")}))
-    else:
-        messages.success(request, _("%(name)s is attached.") % {"name": attachment.name})
+    submit(
+        request,
+        None,
+        lambda: services.attachment_add(user=request.user, agreement=agreement, upload=upload),
+        success=lambda attachment: _("%(name)s is attached.") % {"name": attachment.name},
+        labels={"file": _("File")},
+        as_403=False,
+    )
     return redirect(f"{agreement.get_absolute_url()}#attachments")
 
 
@@ -349,10 +349,11 @@ def attachment_delete_view(request, pk):
     attachment = found_or_404(selectors.get_attachment_for, request.user, pk, for_edit=True)
     agreement = attachment.agreement
     _kind_in_use(request, agreement.kind)
-    try:
-        services.attachment_delete(user=request.user, attachment=attachment)
-    except DomainError as exc:
-        messages.error(request, _refusal(exc))
-    else:
-        messages.success(request, _("%(name)s has been removed.") % {"name": attachment.name})
+    submit(
+        request,
+        None,
+        lambda: services.attachment_delete(user=request.user, attachment=attachment),
+        success=_("%(name)s has been removed.") % {"name": attachment.name},
+        as_403=False,
+    )
     return redirect(f"{agreement.get_absolute_url()}#attachments")

@@ -4,6 +4,7 @@ from django import forms
 from django.forms.models import ModelChoiceIterator, ModelChoiceIteratorValue
 
 from banyan.core.errors import DomainError
+from banyan.core.fetch import MAX_ID
 
 
 class ServiceErrorsMixin:
@@ -28,8 +29,6 @@ class IdField(forms.IntegerField):
     """The id of a row in a query string or form: a whole number a 64-bit key can hold."""
 
     def __init__(self, **kwargs):
-        from banyan.core.api import MAX_ID
-
         kwargs.setdefault("min_value", -MAX_ID)
         kwargs.setdefault("max_value", MAX_ID)
         super().__init__(**kwargs)

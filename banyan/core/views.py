@@ -1,7 +1,10 @@
 import unicodedata
 from collections.abc import Callable
-from typing import TypeVar
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any, TypeVar
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import connection
@@ -27,6 +30,80 @@ def found_or_404(fetch: Callable[..., T], *args, **kwargs) -> T:
         raise PermissionDenied(str(exc.message)) from None
 
 
+def uses_modules(company, flags, *, any_of: bool = False) -> bool:
+    """Whether `company` uses the modules named by its flags (`uses_inventory`, …): all of
+    them, or with `any_of` at least one."""
+    if company is None:
+        return False
+    test = any if any_of else all
+    return test(getattr(company, flag) for flag in flags)
+
+
+def module_required(*flags: str, any_of: bool = False):
+    """A page of modules: logged in (else the login page), in a company that uses the modules
+    (all of `flags`, or with `any_of` one of them; else 404, as if the page did not exist)."""
+
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not uses_modules(request.user.company, flags, any_of=any_of):
+                raise Http404
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+@dataclass
+class Submission:
+    """What `submit` did: `done` (truthy) when the service ran without refusal, with its
+    `result`."""
+
+    done: bool
+    result: Any = None
+
+    def __bool__(self) -> bool:
+        return self.done
+
+
+def submit(
+    request,
+    form,
+    call: Callable[[], T],
+    *,
+    success: str | Callable[[T], str] | None = None,
+    labels: dict | None = None,
+    as_403: bool = True,
+) -> Submission:
+    """The loop of every page that changes something through a service.
+
+    With a form: when it is posted and valid, `call()` runs the service; a `DomainError` is
+    put on the form (each message on its field, or above the form), which keeps what the
+    user typed. Without one (a button): `call()` runs, and a refusal becomes an error
+    message (each message after its field's name in `labels`). Either way a
+    `PermissionRefused` is the 403 page with its reason (with `as_403=False` it is shown like
+    any other refusal), and on success the `success` message (a text, or a function of the
+    service's result) is shown.
+    """
+    if form is not None and not (request.method == "POST" and form.is_valid()):
+        return Submission(False)
+    try:
+        result = call()
+    except DomainError as exc:
+        if as_403 and isinstance(exc, PermissionRefused):
+            raise PermissionDenied(str(exc.message)) from None
+        if form is None:
+            messages.error(request, refusal_text(exc, labels))
+        else:
+            form.add_service_errors(exc)
+        return Submission(False)
+    if success is not None:
+        messages.success(request, success(result) if callable(success) else success)
+    return Submission(True, result)
+
+
 def is_local_path(target: str) -> bool:
     """Whether `target` is a path on this site ("/customers/?page=2"): never another host
     ("//evil.example", "/\\evil.example", "https://…"), never a view name ("abc", which
@@ -47,9 +124,15 @@ def safe_next_url(request, fallback: str) -> str:
     return target if is_local_path(target) else fallback
 
 
-def refusal_text(exc: DomainError) -> str:
-    """A service's refusal as one line, for a flash message."""
-    return " ".join(str(m) for msgs in exc.as_dict().values() for m in msgs)
+def refusal_text(exc: DomainError, labels: dict | None = None) -> str:
+    """A service's refusal as one line, for a flash message: each message after the name of
+    its field, where `labels` gives one."""
+    labels = labels or {}
+    parts = []
+    for field, field_messages in exc.as_dict().items():
+        label = labels.get(field)
+        parts.extend(f"{label}: {message}" if label else str(message) for message in field_messages)
+    return " ".join(parts)
 
 
 @login_required

@@ -5,7 +5,6 @@ acting user may see: anything else is 404), services write and enforce every rul
 customer the user may not change is 403). Registered on the one router in banyan/api.py.
 """
 
-from django.db import transaction
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -22,7 +21,15 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from banyan.accounts.api import acting_user
-from banyan.core.api import INVALID, NOT_FOUND, REFUSED, IdField, InstantField, RelatedIdField
+from banyan.core.api import (
+    INVALID,
+    NOT_FOUND,
+    REFUSED,
+    IdField,
+    InstantField,
+    RelatedIdField,
+    VisibleObjectMixin,
+)
 from banyan.customers import selectors, services
 from banyan.customers.models import Customer, CustomerShare
 
@@ -154,10 +161,12 @@ class ContactListQuery(serializers.Serializer):
         summary=_("Delete a contact"), responses={204: None, 403: REFUSED, 404: NOT_FOUND}
     ),
 )
-class ContactViewSet(viewsets.ModelViewSet):
+class ContactViewSet(VisibleObjectMixin, viewsets.ModelViewSet):
     """Contacts (联系人). A contact is visible, and may be changed, exactly when its customer is."""
 
     serializer_class = ContactSerializer
+    fetch_one = selectors.get_contact_for
+    fetch_for_edit = True
     filter_backends: list = []  # filtering and search go through selectors.search_contacts
 
     def get_queryset(self):
@@ -176,10 +185,6 @@ class ContactViewSet(viewsets.ModelViewSet):
         if data.get("customer"):
             contacts = contacts.filter(customer_id=data["customer"])
         return contacts
-
-    def get_object(self):
-        for_edit = self.request.method not in ("GET", "HEAD", "OPTIONS")
-        return selectors.get_contact_for(acting_user(self), self.kwargs["pk"], for_edit=for_edit)
 
     def _reread(self, contact):
         return selectors.get_contact_for(self.request.user, contact.pk)
@@ -409,10 +414,15 @@ CUSTOMER_CHANGE_RESPONSES = {
         responses={204: None, 400: INVALID, 403: REFUSED, 404: NOT_FOUND},
     ),
 )
-class CustomerViewSet(viewsets.ModelViewSet):
+class CustomerViewSet(VisibleObjectMixin, viewsets.ModelViewSet):
     """Customers (客户): yours, your line's, and those shared with you."""
 
     serializer_class = CustomerSerializer
+    fetch_one = selectors.get_customer_for
+    fetch_for_edit = True
+    # Deleting, sharing and transferring are for the customer's managers: their services say
+    # so, whatever a share allows.
+    change_methods = ("PUT", "PATCH")
     filter_backends: list = []  # filtering, search and ordering go through selectors.customer_list
 
     def with_row_data(self, customers):
@@ -446,10 +456,6 @@ class CustomerViewSet(viewsets.ModelViewSet):
         query.is_valid(raise_exception=True)
         return self.with_row_data(selectors.customer_list(user, **query.selector_arguments()))
 
-    def get_object(self):
-        for_edit = self.request.method in ("PUT", "PATCH")
-        return selectors.get_customer_for(acting_user(self), self.kwargs["pk"], for_edit=for_edit)
-
     def customer_response(self, customer, status_code=status.HTTP_200_OK) -> Response:
         """The customer as a row of the list; after a transfer out of the user's sight, as the
         service left it."""
@@ -472,13 +478,8 @@ class CustomerViewSet(viewsets.ModelViewSet):
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        is_hot = data.pop("is_hot", False)
         try:
-            with transaction.atomic():
-                customer = services.customer_create(user=request.user, **data)
-                if is_hot:
-                    services.customer_set_hot(user=request.user, customer=customer, is_hot=True)
+            customer = services.customer_create(user=request.user, **serializer.validated_data)
         except services.DuplicatesFound as exc:
             return Response(exc.as_dict(), status=status.HTTP_409_CONFLICT)
         return self.customer_response(customer, status.HTTP_201_CREATED)
@@ -490,19 +491,7 @@ class CustomerViewSet(viewsets.ModelViewSet):
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         data.pop("confirm_duplicates", None)
-        is_hot = data.pop("is_hot", None)
-        owner = data.pop("owner", None)
-        with transaction.atomic():
-            if data:
-                customer = services.customer_update(user=request.user, customer=customer, **data)
-            if is_hot is not None:
-                customer = services.customer_set_hot(
-                    user=request.user, customer=customer, is_hot=is_hot
-                )
-            if owner is not None and owner != customer.owner_id:
-                customer = services.customer_transfer(
-                    user=request.user, customer=customer, owner=owner
-                )
+        customer = services.customer_change(user=request.user, customer=customer, **data)
         return self.customer_response(customer)
 
     def perform_destroy(self, instance):

@@ -12,7 +12,8 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from banyan.accounts import visibility
 from banyan.accounts.models import User
-from banyan.core.errors import NotFound, PermissionRefused
+from banyan.core.errors import PermissionRefused
+from banyan.core.fetch import get_for
 from banyan.core.history import (  # noqa: F401 (HistoryChange: part of this module's API)
     HIDDEN_FIELDS,
     HistoryChange,
@@ -129,14 +130,10 @@ def contacts_to_prefetch(user: User) -> QuerySet[Contact]:
 def get_customer_for(user: User, pk, *, for_edit: bool = False) -> Customer:
     """The customer if the user may see it (NotFound otherwise, whether missing or not theirs);
     with `for_edit`, PermissionRefused when they may see but not change it."""
-    try:
-        customer = (
-            visible_customers(user)
-            .select_related("owner", "created_by", "type", "source", "industry")
-            .get(pk=int(pk))
-        )
-    except (Customer.DoesNotExist, ValueError, TypeError):
-        raise NotFound() from None
+    customer = get_for(
+        visible_customers(user).select_related("owner", "created_by", "type", "source", "industry"),
+        pk,
+    )
     customer._visible_to_user_id = user.pk
     if for_edit and not can_edit_customer(user, customer):
         from django.utils.translation import gettext as _
@@ -273,10 +270,7 @@ def customer_contacts(user: User, customer: Customer) -> list[Contact]:
 
 
 def get_contact_for(user: User, pk, *, for_edit: bool = False) -> Contact:
-    try:
-        contact = visible_contacts(user).get(pk=int(pk))
-    except (Contact.DoesNotExist, ValueError, TypeError):
-        raise NotFound() from None
+    contact = get_for(visible_contacts(user), pk)
     if for_edit:
         get_customer_for(user, contact.customer_id, for_edit=True)
     return contact

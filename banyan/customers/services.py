@@ -14,6 +14,7 @@ from banyan.accounts import visibility
 from banyan.accounts.guards import ensure_can_write
 from banyan.accounts.models import DictionaryOption, User
 from banyan.core.errors import DomainError, NotFound, PermissionRefused, ValidationFailed
+from banyan.core.fetch import get_or_none
 from banyan.core.phones import normalize_phone
 from banyan.core.text import clean_text, squash_spaces
 from banyan.customers import selectors
@@ -65,12 +66,10 @@ def _option(user: User, value, *, kind: str, field: str, errors: dict, current_i
     """A dictionary option of the user's company and the right list (active, unless kept)."""
     if value in (None, ""):
         return None
-    option_id = value.pk if isinstance(value, DictionaryOption) else value
-    try:
-        option = DictionaryOption.objects.get(
-            pk=int(option_id), company_id=user.company_id, kind=kind
-        )
-    except (DictionaryOption.DoesNotExist, ValueError, TypeError):
+    option = get_or_none(
+        DictionaryOption.objects.filter(company_id=user.company_id, kind=kind), value
+    )
+    if option is None:
         errors.setdefault(field, []).append(_("Choose an option from the list."))
         return None
     if not option.is_active and option.pk != current_id:
@@ -173,11 +172,9 @@ def _clean_contact_fields(user: User, data: dict, errors: dict, current: Contact
 
 
 def _active_user_of_company(user: User, candidate, field: str) -> User:
-    candidate_id = candidate.pk if isinstance(candidate, User) else candidate
-    try:
-        target = User.objects.get(pk=int(candidate_id), company_id=user.company_id)
-    except (User.DoesNotExist, ValueError, TypeError):
-        raise ValidationFailed({field: [_("Choose a user of your company.")]}) from None
+    target = get_or_none(User.objects.filter(company_id=user.company_id), candidate)
+    if target is None:
+        raise ValidationFailed({field: [_("Choose a user of your company.")]})
     if not target.is_active:
         raise ValidationFailed(
             {field: [_("%(name)s is deactivated.") % {"name": target.display_name}]}
@@ -219,11 +216,12 @@ def customer_create(
     owner: User | int | None = None,
     contacts: Iterable[dict] = (),
     confirm_duplicates: bool = False,
+    is_hot: bool = False,
     **fields,
 ) -> Customer:
     """A new customer owned by the user (or by someone they may assign to), with its first
-    contacts. Same name or phone elsewhere in the company raises DuplicatesFound unless the
-    user confirms."""
+    contacts, marked hot when asked (within the cap: else nothing is created). Same name or
+    phone elsewhere in the company raises DuplicatesFound unless the user confirms."""
     ensure_can_write(user)
     unknown = set(fields) - CUSTOMER_FIELDS
     if unknown:
@@ -266,6 +264,24 @@ def customer_create(
             user,
         )
     refresh_search_text(customer)
+    if is_hot:
+        customer = customer_set_hot(user=user, customer=customer, is_hot=True)
+    return customer
+
+
+@transaction.atomic
+def customer_change(
+    *, user: User, customer: Customer, is_hot: bool | None = None, owner=None, **fields
+) -> Customer:
+    """One change of a customer, all or nothing: its details (`customer_update`: the owner
+    line, or shared to edit), then its hot flag, then its owner (`customer_transfer`: for
+    those who manage it). Only what is given changes; the same owner is no transfer."""
+    if fields:
+        customer = customer_update(user=user, customer=customer, **fields)
+    if is_hot is not None:
+        customer = customer_set_hot(user=user, customer=customer, is_hot=is_hot)
+    if owner is not None and owner != customer.owner_id:
+        customer = customer_transfer(user=user, customer=customer, owner=owner)
     return customer
 
 
@@ -449,10 +465,8 @@ def record_owner(user: User, value, customer: Customer, errors: dict) -> User | 
     """The owner given for a record of `customer` (an opportunity, an agreement…): an active
     user of the company who is the acting user, someone below them, or the customer's owner.
     Appends the reason to `errors["owner"]` and returns None otherwise."""
-    candidate_id = value.pk if isinstance(value, User) else value
-    try:
-        owner = User.objects.get(pk=int(candidate_id), company_id=user.company_id)
-    except (User.DoesNotExist, ValueError, TypeError, OverflowError):
+    owner = get_or_none(User.objects.filter(company_id=user.company_id), value)
+    if owner is None:
         errors.setdefault("owner", []).append(_("Choose a user of your company."))
         return None
     if not owner.is_active:

@@ -19,10 +19,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from banyan.core.errors import DomainError, NotFound, PermissionRefused
+from banyan.core.errors import DomainError, NotFound
 from banyan.core.pagination import CappedPaginator, count_cap_for, paginate
 from banyan.core.panels import customer_view
-from banyan.core.views import found_or_404, refusal_text, safe_next_url
+from banyan.core.views import found_or_404, safe_next_url, submit
 from banyan.customers import selectors, services
 from banyan.customers.forms import (
     BulkActionForm,
@@ -122,38 +122,42 @@ def customer_bulk_view(request):
     back = safe_next_url(request, reverse("customer-list"))
     form = BulkActionForm(request.POST, user=request.user)
     chosen = request.POST.getlist("customers")
-    if form.is_valid():
+
+    def bulk() -> int:
         data = form.cleaned_data
-        target = data["target"]
         try:
             if data["action"] == "transfer":
-                count = services.customers_bulk_transfer(
-                    user=request.user, customer_ids=chosen, owner=target
+                return services.customers_bulk_transfer(
+                    user=request.user, customer_ids=chosen, owner=data["target"]
                 )
-                text = ngettext(
-                    "%(count)d customer has been transferred to %(name)s.",
-                    "%(count)d customers have been transferred to %(name)s.",
-                    count,
-                )
-            else:
-                count = services.customers_bulk_share(
-                    user=request.user,
-                    customer_ids=chosen,
-                    target=target,
-                    level=data["level"] or "view",
-                )
-                text = ngettext(
-                    "%(count)d customer has been shared with %(name)s.",
-                    "%(count)d customers have been shared with %(name)s.",
-                    count,
-                )
+            return services.customers_bulk_share(
+                user=request.user,
+                customer_ids=chosen,
+                target=data["target"],
+                level=data["level"] or "view",
+            )
         except NotFound:
-            form.add_error(None, _("Some of the chosen customers are no longer in your list."))
-        except DomainError as exc:
-            form.add_service_errors(exc)
+            raise DomainError(
+                _("Some of the chosen customers are no longer in your list.")
+            ) from None
+
+    def done(count: int) -> str:
+        if form.cleaned_data["action"] == "transfer":
+            text = ngettext(
+                "%(count)d customer has been transferred to %(name)s.",
+                "%(count)d customers have been transferred to %(name)s.",
+                count,
+            )
         else:
-            messages.success(request, text % {"count": count, "name": target.display_name})
-            return redirect(back)
+            text = ngettext(
+                "%(count)d customer has been shared with %(name)s.",
+                "%(count)d customers have been shared with %(name)s.",
+                count,
+            )
+        return text % {"count": count, "name": form.cleaned_data["target"].display_name}
+
+    if submit(request, form, bulk, success=done, as_403=False):
+        return redirect(back)
     query = QueryDict(urlsplit(back).query)
     return _render_customer_list(request, query, form, selected=chosen)
 
@@ -206,20 +210,16 @@ def customer_duplicates_view(request):
 def customer_edit_view(request, pk):
     customer = found_or_404(selectors.get_customer_for, request.user, pk, for_edit=True)
     form = CustomerForm(request.POST or None, user=request.user, customer=customer)
-    if request.method == "POST" and form.is_valid():
-        try:
-            customer = services.customer_update(
-                user=request.user, customer=customer, **form.service_arguments()
-            )
-        except PermissionRefused:
-            raise PermissionDenied from None
-        except DomainError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(
-                request, _("Customer %(name)s has been saved.") % {"name": customer.name}
-            )
-            return redirect(customer)
+    saved = submit(
+        request,
+        form,
+        lambda: services.customer_update(
+            user=request.user, customer=customer, **form.service_arguments()
+        ),
+        success=lambda saved: _("Customer %(name)s has been saved.") % {"name": saved.name},
+    )
+    if saved:
+        return redirect(saved.result)
     return render(request, "customers/customer_form.html", {"form": form, "customer": customer})
 
 
@@ -235,17 +235,13 @@ def _managed_customer(request, pk):
 def customer_delete_view(request, pk):
     customer = _managed_customer(request, pk)
     if request.method == "POST":
-        try:
-            services.customer_delete(user=request.user, customer=customer)
-        except PermissionRefused:
-            raise PermissionDenied from None
-        except DomainError as exc:
-            messages.error(request, refusal_text(exc))
-            return redirect(customer)
-        messages.success(
-            request, _("Customer %(name)s has been deleted.") % {"name": customer.name}
+        deleted = submit(
+            request,
+            None,
+            lambda: services.customer_delete(user=request.user, customer=customer),
+            success=_("Customer %(name)s has been deleted.") % {"name": customer.name},
         )
-        return redirect("customer-list")
+        return redirect("customer-list" if deleted else customer)
     return render(request, "customers/customer_confirm_delete.html", {"customer": customer})
 
 
@@ -253,26 +249,22 @@ def customer_delete_view(request, pk):
 def customer_share_view(request, pk):
     customer = _managed_customer(request, pk)
     form = ShareForm(request.POST or None, user=request.user, customer=customer)
-    if request.method == "POST" and form.is_valid():
-        target = form.cleaned_data["user"]
-        try:
-            services.customer_share(
-                user=request.user,
-                customer=customer,
-                target=target,
-                level=form.cleaned_data["level"],
-            )
-        except PermissionRefused:
-            raise PermissionDenied from None
-        except DomainError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(
-                request,
-                _("%(customer)s is now shared with %(name)s.")
-                % {"customer": customer.name, "name": target.display_name},
-            )
-            return redirect(safe_next_url(request, customer.get_absolute_url()))
+    shared = submit(
+        request,
+        form,
+        lambda: services.customer_share(
+            user=request.user,
+            customer=customer,
+            target=form.cleaned_data["user"],
+            level=form.cleaned_data["level"],
+        ),
+        success=lambda _share: (
+            _("%(customer)s is now shared with %(name)s.")
+            % {"customer": customer.name, "name": form.cleaned_data["user"].display_name}
+        ),
+    )
+    if shared:
+        return redirect(safe_next_url(request, customer.get_absolute_url()))
     return render(
         request,
         "customers/customer_share.html",
@@ -288,18 +280,14 @@ def customer_share_view(request, pk):
 @require_POST
 def customer_unshare_view(request, pk):
     customer = _managed_customer(request, pk)
-    try:
-        services.customer_unshare(
+    submit(
+        request,
+        None,
+        lambda: services.customer_unshare(
             user=request.user, customer=customer, target=request.POST.get("user")
-        )
-    except PermissionRefused:
-        raise PermissionDenied from None
-    except DomainError as exc:
-        messages.error(request, refusal_text(exc))
-    else:
-        messages.success(
-            request, _("%(customer)s is no longer shared.") % {"customer": customer.name}
-        )
+        ),
+        success=_("%(customer)s is no longer shared.") % {"customer": customer.name},
+    )
     return redirect(safe_next_url(request, customer.get_absolute_url()))
 
 
@@ -307,23 +295,21 @@ def customer_unshare_view(request, pk):
 def customer_transfer_view(request, pk):
     customer = _managed_customer(request, pk)
     form = TransferForm(request.POST or None, user=request.user, customer=customer)
-    if request.method == "POST" and form.is_valid():
-        owner = form.cleaned_data["owner"]
-        try:
-            services.customer_transfer(user=request.user, customer=customer, owner=owner)
-        except PermissionRefused:
-            raise PermissionDenied from None
-        except DomainError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(
-                request,
-                _("%(customer)s has been transferred to %(name)s.")
-                % {"customer": customer.name, "name": owner.display_name},
-            )
-            if selectors.visible_customers(request.user).filter(pk=customer.pk).exists():
-                return redirect(customer)
-            return redirect("customer-list")
+    transferred = submit(
+        request,
+        form,
+        lambda: services.customer_transfer(
+            user=request.user, customer=customer, owner=form.cleaned_data["owner"]
+        ),
+        success=lambda _customer: (
+            _("%(customer)s has been transferred to %(name)s.")
+            % {"customer": customer.name, "name": form.cleaned_data["owner"].display_name}
+        ),
+    )
+    if transferred:
+        if selectors.visible_customers(request.user).filter(pk=customer.pk).exists():
+            return redirect(customer)
+        return redirect("customer-list")
     return render(request, "customers/customer_transfer.html", {"customer": customer, "form": form})
 
 
@@ -332,18 +318,16 @@ def customer_transfer_view(request, pk):
 def customer_hot_view(request, pk):
     customer = found_or_404(selectors.get_customer_for, request.user, pk, for_edit=True)
     is_hot = request.POST.get("is_hot") == "1"
-    try:
-        services.customer_set_hot(user=request.user, customer=customer, is_hot=is_hot)
-    except PermissionRefused:
-        raise PermissionDenied from None
-    except DomainError as exc:
-        messages.error(request, refusal_text(exc))
+    if is_hot:
+        text = _("%(name)s is marked as a hot customer.")
     else:
-        if is_hot:
-            text = _("%(name)s is marked as a hot customer.")
-        else:
-            text = _("%(name)s is no longer a hot customer.")
-        messages.success(request, text % {"name": customer.name})
+        text = _("%(name)s is no longer a hot customer.")
+    submit(
+        request,
+        None,
+        lambda: services.customer_set_hot(user=request.user, customer=customer, is_hot=is_hot),
+        success=text % {"name": customer.name},
+    )
     return redirect(safe_next_url(request, customer.get_absolute_url()))
 
 
@@ -399,20 +383,13 @@ def contact_list_view(request):
 def contact_create_view(request, pk):
     customer = found_or_404(selectors.get_customer_for, request.user, pk, for_edit=True)
     form = ContactForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            contact = services.contact_create(
-                user=request.user, customer=customer, **form.cleaned_data
-            )
-        except PermissionRefused:
-            raise PermissionDenied from None
-        except DomainError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(
-                request, _("Contact %(name)s has been added.") % {"name": contact.name}
-            )
-            return redirect(f"{customer.get_absolute_url()}#panel-contacts")
+    if submit(
+        request,
+        form,
+        lambda: services.contact_create(user=request.user, customer=customer, **form.cleaned_data),
+        success=lambda contact: _("Contact %(name)s has been added.") % {"name": contact.name},
+    ):
+        return redirect(f"{customer.get_absolute_url()}#panel-contacts")
     return render(
         request,
         "customers/contact_form.html",
@@ -424,22 +401,16 @@ def contact_create_view(request, pk):
 def contact_edit_view(request, pk):
     contact = found_or_404(selectors.get_contact_for, request.user, pk, for_edit=True)
     form = ContactForm(request.POST or None, user=request.user, contact=contact)
-    if request.method == "POST" and form.is_valid():
-        try:
-            contact = services.contact_update(
-                user=request.user, contact=contact, **form.cleaned_data
-            )
-        except PermissionRefused:
-            raise PermissionDenied from None
-        except DomainError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(
-                request, _("Contact %(name)s has been saved.") % {"name": contact.name}
-            )
-            return redirect(
-                safe_next_url(request, f"{contact.customer.get_absolute_url()}#panel-contacts")
-            )
+    saved = submit(
+        request,
+        form,
+        lambda: services.contact_update(user=request.user, contact=contact, **form.cleaned_data),
+        success=lambda saved: _("Contact %(name)s has been saved.") % {"name": saved.name},
+    )
+    if saved:
+        return redirect(
+            safe_next_url(request, f"{saved.result.customer.get_absolute_url()}#panel-contacts")
+        )
     return render(
         request,
         "customers/contact_form.html",
@@ -452,16 +423,12 @@ def contact_delete_view(request, pk):
     contact = found_or_404(selectors.get_contact_for, request.user, pk, for_edit=True)
     back = f"{contact.customer.get_absolute_url()}#panel-contacts"
     if request.method == "POST":
-        try:
-            services.contact_delete(user=request.user, contact=contact)
-        except PermissionRefused:
-            raise PermissionDenied from None
-        except DomainError as exc:
-            messages.error(request, refusal_text(exc))
-        else:
-            messages.success(
-                request, _("Contact %(name)s has been deleted.") % {"name": contact.name}
-            )
+        submit(
+            request,
+            None,
+            lambda: services.contact_delete(user=request.user, contact=contact),
+            success=_("Contact %(name)s has been deleted.") % {"name": contact.name},
+        )
         return redirect(safe_next_url(request, back))
     return render(
         request, "customers/contact_confirm_delete.html", {"contact": contact, "back": back}

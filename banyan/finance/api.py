@@ -16,7 +16,14 @@ from rest_framework.response import Response
 
 from banyan.accounts.api import acting_user
 from banyan.agreements.models import Agreement
-from banyan.core.api import INVALID, NOT_FOUND, REFUSED, IdField, RelatedIdField
+from banyan.core.api import (
+    INVALID,
+    NOT_FOUND,
+    REFUSED,
+    IdField,
+    RelatedIdField,
+    VisibleObjectMixin,
+)
 from banyan.core.errors import PermissionRefused
 from banyan.core.idempotency import idempotent
 from banyan.core.permissions import IsCompanyMember
@@ -151,12 +158,14 @@ PLAN_CHANGE = {200: PaymentPlanSerializer, 400: INVALID, 403: REFUSED, 404: NOT_
         responses={204: None, 400: INVALID, 403: REFUSED, 404: NOT_FOUND},
     ),
 )
-class PaymentPlanViewSet(viewsets.ModelViewSet):
+class PaymentPlanViewSet(VisibleObjectMixin, viewsets.ModelViewSet):
     """Payment plans (回款计划): the instalments an agreement's customer is to pay. Visible
     when the customer is; made and changed by whoever may change the agreement."""
 
     serializer_class = PaymentPlanSerializer
     filter_backends: list = []  # filtering and ordering go through selectors.plan_list
+    fetch_one = selectors.get_plan_for
+    fetch_for_edit = True
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
@@ -171,10 +180,6 @@ class PaymentPlanViewSet(viewsets.ModelViewSet):
         query = PlanListQuery(data=self.request.query_params.dict())
         query.is_valid(raise_exception=True)
         return selectors.plan_list(user, **query.selector_arguments())
-
-    def get_object(self):
-        for_edit = self.request.method not in ("GET", "HEAD", "OPTIONS")
-        return selectors.get_plan_for(self.request.user, self.kwargs["pk"], for_edit=for_edit)
 
     @idempotent
     def create(self, request, *args, **kwargs):
@@ -325,6 +330,7 @@ class PaymentListQuery(serializers.Serializer):
     ),
 )
 class PaymentViewSet(
+    VisibleObjectMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -338,6 +344,7 @@ class PaymentViewSet(
     filter_backends: list = []  # filtering and ordering go through selectors.payment_list
     permission_classes = [IsCompanyMember, RecordsMoney]
     finance_actions = ("create", "reverse")
+    fetch_one = selectors.get_payment_for
 
     def get_queryset(self):
         user = acting_user(self)
@@ -346,9 +353,6 @@ class PaymentViewSet(
         query = PaymentListQuery(data=self.request.query_params.dict())
         query.is_valid(raise_exception=True)
         return selectors.payment_list(user, **query.selector_arguments())
-
-    def get_object(self):
-        return selectors.get_payment_for(self.request.user, self.kwargs["pk"])
 
     @idempotent
     def create(self, request, *args, **kwargs):
@@ -492,7 +496,7 @@ INVOICE_CHANGE = {200: InvoiceSerializer, 400: INVALID, 403: REFUSED, 404: NOT_F
         responses={204: None, 403: REFUSED, 404: NOT_FOUND},
     ),
 )
-class InvoiceViewSet(viewsets.ModelViewSet):
+class InvoiceViewSet(VisibleObjectMixin, viewsets.ModelViewSet):
     """Invoices (开票记录) on agreements: everyone who sees the customer reads them; users
     with the finance permission record, change and remove them."""
 
@@ -500,6 +504,7 @@ class InvoiceViewSet(viewsets.ModelViewSet):
     filter_backends: list = []  # filtering and ordering go through selectors.invoice_list
     permission_classes = [IsCompanyMember, RecordsMoney]
     finance_actions = ("create", "update", "partial_update", "destroy")
+    fetch_one = selectors.get_invoice_for
 
     def get_queryset(self):
         user = acting_user(self)
@@ -508,9 +513,6 @@ class InvoiceViewSet(viewsets.ModelViewSet):
         query = InvoiceListQuery(data=self.request.query_params.dict())
         query.is_valid(raise_exception=True)
         return selectors.invoice_list(user, **query.selector_arguments())
-
-    def get_object(self):
-        return selectors.get_invoice_for(self.request.user, self.kwargs["pk"])
 
     @idempotent
     def create(self, request, *args, **kwargs):

@@ -17,7 +17,8 @@ from banyan.accounts import visibility
 from banyan.accounts.models import User
 from banyan.agreements import selectors as agreement_selectors
 from banyan.agreements.models import Agreement
-from banyan.core.errors import NotFound, PermissionRefused
+from banyan.core.errors import PermissionRefused
+from banyan.core.fetch import get_for
 from banyan.core.models import ExactSum
 from banyan.customers import selectors as customer_selectors
 from banyan.customers.models import Customer
@@ -56,15 +57,10 @@ def visible_invoices(user: User) -> QuerySet[Invoice]:
     return _visible(Invoice, user)
 
 
-def _get(queryset: QuerySet, pk):
-    try:
-        return queryset.get(pk=int(pk))
-    except (queryset.model.DoesNotExist, ValueError, TypeError, OverflowError):
-        raise NotFound() from None
-
-
 def get_plan_for(user: User, pk, *, for_edit: bool = False) -> PaymentPlan:
-    plan = _get(visible_plans(user).select_related("agreement__customer", "agreement__owner"), pk)
+    plan = get_for(
+        visible_plans(user).select_related("agreement__customer", "agreement__owner"), pk
+    )
     if for_edit and not agreement_selectors.can_edit_agreement(user, plan.agreement):
         raise PermissionRefused(_("This customer is shared with you to view only."))
     return plan
@@ -99,7 +95,7 @@ def plan_delete_refusal(user: User, plan: PaymentPlan) -> str | None:
 
 
 def get_payment_for(user: User, pk) -> Payment:
-    return _get(
+    return get_for(
         visible_payments(user).select_related(
             "agreement", "customer", "plan", "method", "owner", "recorded_by", "reverses"
         ),
@@ -108,7 +104,7 @@ def get_payment_for(user: User, pk) -> Payment:
 
 
 def get_invoice_for(user: User, pk) -> Invoice:
-    return _get(
+    return get_for(
         visible_invoices(user).select_related("agreement", "customer", "type", "recorded_by"), pk
     )
 

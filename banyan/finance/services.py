@@ -26,6 +26,7 @@ from banyan.accounts.models import DictionaryOption, User
 from banyan.agreements import selectors as agreement_selectors
 from banyan.agreements.models import Agreement
 from banyan.core.errors import DomainError, ValidationFailed
+from banyan.core.fetch import get_or_none
 from banyan.core.models import ExactSum
 from banyan.core.text import clean_text, squash_spaces
 from banyan.core.values import amount_fits, fen, max_amount_text, parse_amount, parse_day
@@ -161,12 +162,10 @@ def _method(user: User, value, errors: dict) -> DictionaryOption | None:
     if value in (None, ""):
         _add(errors, "method", _("Choose how it was paid."))
         return None
-    option_id = value.pk if isinstance(value, DictionaryOption) else value
-    try:
-        option = DictionaryOption.objects.get(
-            pk=int(option_id), company_id=user.company_id, kind="payment_method"
-        )
-    except (DictionaryOption.DoesNotExist, ValueError, TypeError, OverflowError):
+    option = get_or_none(
+        DictionaryOption.objects.filter(company_id=user.company_id, kind="payment_method"), value
+    )
+    if option is None:
         _add(errors, "method", _("Choose a payment method from the list."))
         return None
     if not option.is_active:
@@ -182,10 +181,8 @@ def _method(user: User, value, errors: dict) -> DictionaryOption | None:
 def _credited(user: User, value, agreement: Agreement, errors: dict) -> User | None:
     if value in (None, ""):
         return agreement.owner
-    owner_id = value.pk if isinstance(value, User) else value
-    try:
-        owner = User.objects.get(pk=int(owner_id), company_id=user.company_id)
-    except (User.DoesNotExist, ValueError, TypeError, OverflowError):
+    owner = get_or_none(User.objects.filter(company_id=user.company_id), value)
+    if owner is None:
         _add(errors, "owner", _("Choose a user of your company."))
         return None
     if not owner.is_active and owner.pk != agreement.owner_id:
@@ -197,12 +194,10 @@ def _credited(user: User, value, agreement: Agreement, errors: dict) -> User | N
 def _plan_of(agreement: Agreement, value, errors: dict) -> PaymentPlan | None:
     if value in (None, ""):
         return None
-    plan_id = value.pk if isinstance(value, PaymentPlan) else value
-    try:
-        return PaymentPlan.objects.select_for_update().get(pk=int(plan_id), agreement=agreement)
-    except (PaymentPlan.DoesNotExist, ValueError, TypeError, OverflowError):
+    plan = get_or_none(PaymentPlan.objects.select_for_update().filter(agreement=agreement), value)
+    if plan is None:
         _add(errors, "plan", _("Choose one of this agreement's payment plans."))
-        return None
+    return plan
 
 
 @transaction.atomic
@@ -348,12 +343,10 @@ def _invoice_type(user: User, value, errors: dict, *, current_id=None) -> Dictio
     if value in (None, ""):
         _add(errors, "type", _("Choose the invoice type."))
         return None
-    option_id = value.pk if isinstance(value, DictionaryOption) else value
-    try:
-        option = DictionaryOption.objects.get(
-            pk=int(option_id), company_id=user.company_id, kind="invoice_type"
-        )
-    except (DictionaryOption.DoesNotExist, ValueError, TypeError, OverflowError):
+    option = get_or_none(
+        DictionaryOption.objects.filter(company_id=user.company_id, kind="invoice_type"), value
+    )
+    if option is None:
         _add(errors, "type", _("Choose an invoice type from the list."))
         return None
     if not option.is_active and option.pk != current_id:

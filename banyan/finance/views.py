@@ -6,12 +6,7 @@ company's or an invisible record is a 404; a visible one the user may not act on
 with the reason. Every form goes back to the agreement's page when it succeeds.
 """
 
-from functools import wraps
-
-from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -21,7 +16,7 @@ from banyan.agreements import selectors as agreement_selectors
 from banyan.core.errors import DomainError
 from banyan.core.idempotency import record_once, submitted_once
 from banyan.core.pagination import paginate, totals_of_page
-from banyan.core.views import found_or_404, refusal_text
+from banyan.core.views import found_or_404, module_required, submit
 from banyan.finance import selectors, services
 from banyan.finance.forms import (
     InvoiceFilterForm,
@@ -33,20 +28,9 @@ from banyan.finance.forms import (
     ReverseForm,
 )
 
-
-def money_pages(view):
-    """Logged in (else the login page), in a company that uses contracts or orders (else
-    404: without agreements there is no money to follow)."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        company = request.user.company
-        if company is None or not (company.uses_contracts or company.uses_orders):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
+# Logged in (else the login page), in a company that uses contracts or orders (else 404:
+# without agreements there is no money to follow).
+money_pages = module_required("uses_contracts", "uses_orders", any_of=True)
 
 
 def _ensure_finance(request) -> None:
@@ -79,24 +63,25 @@ def _plan_for_edit(request, pk):
 def plan_create_view(request, agreement_pk):
     agreement = _agreement(request, agreement_pk, for_edit=True)
     form = PlanForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            plan, done_url = record_once(
-                request,
-                lambda: services.plan_create(
-                    user=request.user, agreement=agreement, **form.service_fields()
-                ),
-                result_url=lambda plan: agreement.get_absolute_url(),
-            )
-        except DomainError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(
-                request,
-                _("An instalment of %(amount)s due %(date)s has been added.")
-                % {"amount": _money(plan.amount), "date": plan.due_on.isoformat()},
-            )
-            return redirect(done_url)
+    added = submit(
+        request,
+        form,
+        lambda: record_once(
+            request,
+            lambda: services.plan_create(
+                user=request.user, agreement=agreement, **form.service_fields()
+            ),
+            result_url=lambda plan: agreement.get_absolute_url(),
+        ),
+        success=lambda added: (
+            _("An instalment of %(amount)s due %(date)s has been added.")
+            % {"amount": _money(added[0].amount), "date": added[0].due_on.isoformat()}
+        ),
+        as_403=False,
+    )
+    if added:
+        _plan, done_url = added.result
+        return redirect(done_url)
     return render(
         request,
         "finance/plan_form.html",
@@ -114,18 +99,16 @@ def plan_edit_view(request, pk):
     plan = _plan_for_edit(request, pk)
     agreement = plan.agreement
     form = PlanForm(request.POST or None, plan=plan)
-    if request.method == "POST" and form.is_valid():
-        try:
-            plan = services.plan_update(user=request.user, plan=plan, **form.service_fields())
-        except DomainError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(
-                request,
-                _("The instalment due %(date)s has been saved.")
-                % {"date": plan.due_on.isoformat()},
-            )
-            return redirect(agreement)
+    if submit(
+        request,
+        form,
+        lambda: services.plan_update(user=request.user, plan=plan, **form.service_fields()),
+        success=lambda saved: (
+            _("The instalment due %(date)s has been saved.") % {"date": saved.due_on.isoformat()}
+        ),
+        as_403=False,
+    ):
+        return redirect(agreement)
     return render(
         request,
         "finance/plan_form.html",
@@ -145,15 +128,14 @@ def plan_delete_view(request, pk):
     agreement = plan.agreement
     if request.method != "POST":
         return render(request, "finance/plan_delete.html", {"plan": plan, "agreement": agreement})
-    try:
-        services.plan_delete(user=request.user, plan=plan)
-    except DomainError as exc:
-        messages.error(request, refusal_text(exc))
-    else:
-        messages.success(
-            request,
-            _("The instalment due %(date)s has been deleted.") % {"date": plan.due_on.isoformat()},
-        )
+    submit(
+        request,
+        None,
+        lambda: services.plan_delete(user=request.user, plan=plan),
+        success=_("The instalment due %(date)s has been deleted.")
+        % {"date": plan.due_on.isoformat()},
+        as_403=False,
+    )
     return redirect(agreement)
 
 
@@ -171,9 +153,10 @@ def payment_create_view(request, agreement_pk):
         agreement=agreement,
         plan_id=request.GET.get("plan"),
     )
-    if request.method == "POST" and form.is_valid():
+
+    def record():
         try:
-            payment, done_url = record_once(
+            return record_once(
                 request,
                 lambda: services.payment_record(
                     user=request.user, agreement=agreement, **form.service_fields()
@@ -181,16 +164,23 @@ def payment_create_view(request, agreement_pk):
                 result_url=lambda payment: agreement.get_absolute_url(),
             )
         except DomainError as exc:
-            form.add_service_errors(exc)
             if exc.code == "overpayment":
                 form.offer_overpayment_confirmation()
-        else:
-            messages.success(
-                request,
-                _("A payment of %(amount)s on %(number)s has been recorded.")
-                % {"amount": _money(payment.amount), "number": agreement.number},
-            )
-            return redirect(done_url)
+            raise
+
+    recorded = submit(
+        request,
+        form,
+        record,
+        success=lambda recorded: (
+            _("A payment of %(amount)s on %(number)s has been recorded.")
+            % {"amount": _money(recorded[0].amount), "number": agreement.number}
+        ),
+        as_403=False,
+    )
+    if recorded:
+        _payment, done_url = recorded.result
+        return redirect(done_url)
     return render(
         request,
         "finance/payment_form.html",
@@ -230,24 +220,25 @@ def payment_reverse_view(request, pk):
     payment = found_or_404(selectors.get_payment_for, request.user, pk)
     _ensure_finance(request)
     form = ReverseForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            reversal, done_url = record_once(
-                request,
-                lambda: services.payment_reverse(
-                    user=request.user, payment=payment, **form.service_fields()
-                ),
-                result_url=lambda reversal: payment.agreement.get_absolute_url(),
-            )
-        except DomainError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(
-                request,
-                _("The payment of %(amount)s has been reversed.")
-                % {"amount": _money(-reversal.amount)},
-            )
-            return redirect(done_url)
+    reversed_ = submit(
+        request,
+        form,
+        lambda: record_once(
+            request,
+            lambda: services.payment_reverse(
+                user=request.user, payment=payment, **form.service_fields()
+            ),
+            result_url=lambda reversal: payment.agreement.get_absolute_url(),
+        ),
+        success=lambda reversed_: (
+            _("The payment of %(amount)s has been reversed.")
+            % {"amount": _money(-reversed_[0].amount)}
+        ),
+        as_403=False,
+    )
+    if reversed_:
+        _reversal, done_url = reversed_.result
+        return redirect(done_url)
     reversal = None if payment.is_reversal else selectors.payment_reversal(request.user, payment)
     return render(
         request,
@@ -265,24 +256,25 @@ def invoice_create_view(request, agreement_pk):
     agreement = _agreement(request, agreement_pk)
     _ensure_finance(request)
     form = InvoiceForm(request.POST or None, user=request.user, agreement=agreement)
-    if request.method == "POST" and form.is_valid():
-        try:
-            invoice, done_url = record_once(
-                request,
-                lambda: services.invoice_create(
-                    user=request.user, agreement=agreement, **form.service_fields()
-                ),
-                result_url=lambda invoice: agreement.get_absolute_url(),
-            )
-        except DomainError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(
-                request,
-                _("Invoice %(number)s of %(amount)s has been recorded.")
-                % {"number": invoice.number, "amount": _money(invoice.amount)},
-            )
-            return redirect(done_url)
+    recorded = submit(
+        request,
+        form,
+        lambda: record_once(
+            request,
+            lambda: services.invoice_create(
+                user=request.user, agreement=agreement, **form.service_fields()
+            ),
+            result_url=lambda invoice: agreement.get_absolute_url(),
+        ),
+        success=lambda recorded: (
+            _("Invoice %(number)s of %(amount)s has been recorded.")
+            % {"number": recorded[0].number, "amount": _money(recorded[0].amount)}
+        ),
+        as_403=False,
+    )
+    if recorded:
+        _invoice, done_url = recorded.result
+        return redirect(done_url)
     return render(
         request,
         "finance/invoice_form.html",
@@ -303,18 +295,16 @@ def invoice_edit_view(request, pk):
     form = InvoiceForm(
         request.POST or None, user=request.user, agreement=agreement, invoice=invoice
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            invoice = services.invoice_update(
-                user=request.user, invoice=invoice, **form.service_fields()
-            )
-        except DomainError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(
-                request, _("Invoice %(number)s has been saved.") % {"number": invoice.number}
-            )
-            return redirect(agreement)
+    if submit(
+        request,
+        form,
+        lambda: services.invoice_update(
+            user=request.user, invoice=invoice, **form.service_fields()
+        ),
+        success=lambda saved: _("Invoice %(number)s has been saved.") % {"number": saved.number},
+        as_403=False,
+    ):
+        return redirect(agreement)
     return render(
         request,
         "finance/invoice_form.html",
@@ -337,14 +327,13 @@ def invoice_delete_view(request, pk):
         return render(
             request, "finance/invoice_delete.html", {"invoice": invoice, "agreement": agreement}
         )
-    try:
-        services.invoice_delete(user=request.user, invoice=invoice)
-    except DomainError as exc:
-        messages.error(request, refusal_text(exc))
-    else:
-        messages.success(
-            request, _("Invoice %(number)s has been deleted.") % {"number": invoice.number}
-        )
+    submit(
+        request,
+        None,
+        lambda: services.invoice_delete(user=request.user, invoice=invoice),
+        success=_("Invoice %(number)s has been deleted.") % {"number": invoice.number},
+        as_403=False,
+    )
     return redirect(agreement)
 
 

@@ -30,8 +30,14 @@ from rest_framework.response import Response
 
 from banyan.accounts.api import IsAccountAdminOrReadOnly, acting_user
 from banyan.agreements.api import CostField
-from banyan.core.api import INVALID, NOT_FOUND, REFUSED, IdField, RelatedIdField
-from banyan.core.errors import NotFound
+from banyan.core.api import (
+    INVALID,
+    NOT_FOUND,
+    REFUSED,
+    IdField,
+    RelatedIdField,
+    VisibleObjectMixin,
+)
 from banyan.core.idempotency import idempotent
 from banyan.core.permissions import IsCompanyMember
 from banyan.core.values import fen
@@ -43,13 +49,11 @@ QUANTITY = {"max_digits": 14, "decimal_places": 2}
 INVENTORY_OFF = _("Your company does not use inventory.")
 
 
-class UsesInventory:
+class UsesInventory(VisibleObjectMixin):
     """A company that does not use inventory has none of these endpoints (404)."""
 
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        if not request.user.company.uses_inventory:
-            raise NotFound(INVENTORY_OFF)
+    modules = ("uses_inventory",)
+    modules_off_message = INVENTORY_OFF
 
 
 class SeesStockPapers(permissions.BasePermission):
@@ -136,8 +140,7 @@ class WarehouseViewSet(UsesInventory, viewsets.ModelViewSet):
     def get_queryset(self):
         return selectors.warehouse_list(acting_user(self))
 
-    def get_object(self):
-        return selectors.get_warehouse_for(self.request.user, self.kwargs["pk"])
+    fetch_one = selectors.get_warehouse_for
 
     def _fresh(self, warehouse):
         return self.get_queryset().get(pk=warehouse.pk)
@@ -270,8 +273,7 @@ class StockLevelViewSet(UsesInventory, viewsets.ReadOnlyModelViewSet):
         query.is_valid(raise_exception=True)
         return selectors.stock_levels(user, **query.selector_arguments())
 
-    def get_object(self):
-        return selectors.get_stock_level_for(self.request.user, self.kwargs["pk"])
+    fetch_one = selectors.get_stock_level_for
 
 
 # --- stock movements -----------------------------------------------------------------------
@@ -357,8 +359,7 @@ class StockMovementViewSet(UsesInventory, viewsets.ReadOnlyModelViewSet):
         query.is_valid(raise_exception=True)
         return selectors.movements(user, **query.selector_arguments())
 
-    def get_object(self):
-        return selectors.get_movement_for(self.request.user, self.kwargs["pk"])
+    fetch_one = selectors.get_movement_for
 
 
 # --- stock slips ---------------------------------------------------------------------------
@@ -456,20 +457,6 @@ class StockSlipSerializer(serializers.Serializer):
         label=_("Confirmed or rejected at"), read_only=True, allow_null=True
     )
 
-    def validate(self, data):
-        if data.get("agreement") is not None:
-            if data.get("kind", StockSlip.Kind.OUTBOUND) != StockSlip.Kind.OUTBOUND:
-                raise serializers.ValidationError({"kind": _("An order's slip is outbound.")})
-            if (data.get("reason") or "").strip():
-                raise serializers.ValidationError(
-                    {"reason": _("An order's slip takes no reason: the order is its reason.")}
-                )
-        elif "kind" not in data:
-            raise serializers.ValidationError(
-                {"kind": _("Choose inbound or outbound (or give the order).")}
-            )
-        return data
-
 
 class SlipListQuery(serializers.Serializer):
     kind = serializers.ChoiceField(label=_("Kind"), choices=StockSlip.Kind.choices, required=False)
@@ -546,8 +533,7 @@ class StockSlipViewSet(
             "lines__product"
         )
 
-    def get_object(self):
-        return selectors.get_slip_for(self.request.user, self.kwargs["pk"])
+    fetch_one = selectors.get_slip_for
 
     def _answer(self, slip, *, status_code=status.HTTP_200_OK) -> Response:
         return Response(slip_data(self.request, slip), status=status_code)
@@ -556,31 +542,7 @@ class StockSlipViewSet(
     def create(self, request, *args, **kwargs):
         body = StockSlipSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        data = body.validated_data
-        lines = data.get("lines")
-        if data.get("agreement") is not None:
-            slip = services.slip_from_order(
-                user=request.user,
-                agreement=data["agreement"],
-                warehouse=data["warehouse"],
-                lines=None
-                if lines is None
-                else [
-                    {"agreement_line": line.get("agreement_line"), "quantity": line["quantity"]}
-                    for line in lines
-                ],
-            )
-        else:
-            slip = services.slip_create(
-                user=request.user,
-                kind=data["kind"],
-                warehouse=data["warehouse"],
-                reason=data.get("reason", ""),
-                lines=[
-                    {"product": line.get("product"), "quantity": line["quantity"]}
-                    for line in lines or []
-                ],
-            )
+        slip = services.slip_request(user=request.user, **body.validated_data)
         return self._answer(slip, status_code=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -765,8 +727,7 @@ class StocktakeViewSet(
         query.is_valid(raise_exception=True)
         return selectors.stocktake_list(user, **query.selector_arguments())
 
-    def get_object(self):
-        return selectors.get_stocktake_for(self.request.user, self.kwargs["pk"])
+    fetch_one = selectors.get_stocktake_for
 
     def _answer(self, stocktake, *, status_code=status.HTTP_200_OK) -> Response:
         fresh = selectors.get_stocktake_for(self.request.user, stocktake.pk)
@@ -887,6 +848,7 @@ class ShipmentListQuery(serializers.Serializer):
     ),
 )
 class ShipmentViewSet(
+    VisibleObjectMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -906,11 +868,15 @@ class ShipmentViewSet(
         query.is_valid(raise_exception=True)
         return selectors.shipment_list(user, **query.selector_arguments(), with_lines=True)
 
+    fetch_one = selectors.get_shipment_for
+
     def get_object(self):
-        return self._fetch(self.kwargs["pk"])
+        return self._with_lines(super().get_object())
 
     def _fetch(self, pk):
-        shipment = selectors.get_shipment_for(self.request.user, pk)
+        return self._with_lines(selectors.get_shipment_for(self.request.user, pk))
+
+    def _with_lines(self, shipment):
         prefetch_related_objects([shipment], "lines__agreement_line__product")
         return shipment
 

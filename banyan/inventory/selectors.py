@@ -31,7 +31,8 @@ from banyan.accounts import visibility
 from banyan.accounts.models import User
 from banyan.agreements import selectors as agreement_selectors
 from banyan.agreements.models import Agreement, AgreementLine
-from banyan.core.errors import NotFound, PermissionRefused
+from banyan.core.errors import PermissionRefused
+from banyan.core.fetch import get_for
 from banyan.core.models import ExactSum
 from banyan.inventory.models import (
     Shipment,
@@ -88,10 +89,7 @@ def company_warehouses(user: User) -> QuerySet[Warehouse]:
 
 
 def get_warehouse_for(user: User, pk) -> Warehouse:
-    try:
-        return company_warehouses(user).get(pk=int(pk))
-    except (Warehouse.DoesNotExist, ValueError, TypeError, OverflowError):
-        raise NotFound() from None
+    return get_for(company_warehouses(user), pk)
 
 
 def kept_warehouses(user: User, *, active_only: bool = True) -> QuerySet[Warehouse]:
@@ -165,10 +163,7 @@ def stock_levels(
 
 
 def get_stock_level_for(user: User, pk) -> StockLevel:
-    try:
-        return stock_levels(user).get(pk=int(pk))
-    except (StockLevel.DoesNotExist, ValueError, TypeError, OverflowError):
-        raise NotFound() from None
+    return get_for(stock_levels(user), pk)
 
 
 def low_stock_products(user: User) -> QuerySet[Product]:
@@ -244,10 +239,7 @@ def movements(
 
 
 def get_movement_for(user: User, pk) -> StockMovement:
-    try:
-        return movements(user).get(pk=int(pk))
-    except (StockMovement.DoesNotExist, ValueError, TypeError, OverflowError):
-        raise NotFound() from None
+    return get_for(movements(user), pk)
 
 
 # --- slips --------------------------------------------------------------------------------
@@ -268,14 +260,8 @@ def visible_slips(user: User) -> QuerySet[StockSlip]:
 
 
 def get_slip_for(user: User, pk) -> StockSlip:
-    try:
-        return (
-            visible_slips(user)
-            .select_related("warehouse", "agreement", "purchase_order", "created_by", "decided_by")
-            .get(pk=int(pk))
-        )
-    except (StockSlip.DoesNotExist, ValueError, TypeError, OverflowError):
-        raise NotFound() from None
+    related = ("warehouse", "agreement", "purchase_order", "created_by", "decided_by")
+    return get_for(visible_slips(user).select_related(*related), pk)
 
 
 def slip_list(
@@ -331,14 +317,8 @@ def visible_stocktakes(user: User) -> QuerySet[Stocktake]:
 
 
 def get_stocktake_for(user: User, pk) -> Stocktake:
-    try:
-        return (
-            visible_stocktakes(user)
-            .select_related("warehouse", "created_by", "confirmed_by")
-            .get(pk=int(pk))
-        )
-    except (Stocktake.DoesNotExist, ValueError, TypeError, OverflowError):
-        raise NotFound() from None
+    related = ("warehouse", "created_by", "confirmed_by")
+    return get_for(visible_stocktakes(user).select_related(*related), pk)
 
 
 def stocktake_list(user: User, *, warehouse_id=None, status: str = "") -> QuerySet[Stocktake]:
@@ -531,10 +511,7 @@ def sees_order(user: User, agreement_id) -> bool:
 
 
 def get_shipment_for(user: User, pk) -> Shipment:
-    try:
-        return visible_shipments(user).select_related("agreement", "created_by").get(pk=int(pk))
-    except (Shipment.DoesNotExist, ValueError, TypeError, OverflowError):
-        raise NotFound() from None
+    return get_for(visible_shipments(user).select_related("agreement", "created_by"), pk)
 
 
 def _shipment_lines(user: User) -> Prefetch:

@@ -30,7 +30,8 @@ from banyan.accounts.models import User
 from banyan.agreements import selectors as agreement_selectors
 from banyan.agreements.models import Agreement, AgreementLine
 from banyan.core import numbers
-from banyan.core.errors import DomainError, NotFound, PermissionRefused, ValidationFailed
+from banyan.core.errors import DomainError, PermissionRefused, ValidationFailed
+from banyan.core.fetch import get_for, get_or_none
 from banyan.core.models import ExactSum
 from banyan.core.text import squash_spaces
 from banyan.core.values import MAX_QUANTITY, fen, parse_day, parse_quantity
@@ -194,10 +195,8 @@ def check_stock(company_id: int | None = None) -> list[str]:
 def _keepers(user: User, values, errors: dict) -> list[User]:
     keepers = []
     for value in values or []:
-        keeper_id = value.pk if isinstance(value, User) else value
-        try:
-            keeper = User.objects.get(pk=int(keeper_id), company_id=user.company_id, is_active=True)
-        except (User.DoesNotExist, ValueError, TypeError, OverflowError):
+        keeper = get_or_none(User.objects.filter(company_id=user.company_id, is_active=True), value)
+        if keeper is None:
             _add(errors, "keepers", _("Choose active users of your company."))
             continue
         if not keeper.has_perm("accounts.warehouse_keeper"):
@@ -237,10 +236,7 @@ def _warehouse_fields(user: User, data: dict, errors: dict, current: Warehouse |
 
 def _locked_warehouse(user: User, warehouse: Warehouse) -> Warehouse:
     """The warehouse, locked; NotFound when it is not of the user's company."""
-    try:
-        return selectors.company_warehouses(user).select_for_update().get(pk=warehouse.pk)
-    except Warehouse.DoesNotExist:
-        raise NotFound() from None
+    return get_for(selectors.company_warehouses(user).select_for_update(), warehouse.pk)
 
 
 @transaction.atomic
@@ -298,10 +294,8 @@ def warehouse_delete(*, user: User, warehouse: Warehouse) -> None:
 
 
 def _stock_product(user: User, value, errors: dict, field: str, number: int) -> Product | None:
-    product_id = value.pk if isinstance(value, Product) else value
-    try:
-        product = Product.objects.get(pk=int(product_id), company_id=user.company_id)
-    except (Product.DoesNotExist, ValueError, TypeError, OverflowError):
+    product = get_or_none(Product.objects.filter(company_id=user.company_id), value)
+    if product is None:
         _add(
             errors,
             field,
@@ -352,10 +346,8 @@ def _reason(value, errors: dict, *, required: bool) -> str:
 
 
 def clean_warehouse(user: User, value, errors: dict) -> Warehouse | None:
-    warehouse_id = value.pk if isinstance(value, Warehouse) else value
-    try:
-        warehouse = selectors.company_warehouses(user).get(pk=int(warehouse_id))
-    except (Warehouse.DoesNotExist, ValueError, TypeError, OverflowError):
+    warehouse = get_or_none(selectors.company_warehouses(user), value)
+    if warehouse is None:
         _add(errors, "warehouse", _("Choose a warehouse from the list."))
         return None
     if not warehouse.is_active:
@@ -444,6 +436,46 @@ def slip_create(*, user: User, kind: str, warehouse, lines, reason: str = "") ->
         ]
     )
     return slip
+
+
+@transaction.atomic
+def slip_request(
+    *, user: User, warehouse, agreement=None, kind: str | None = None, reason: str = "", lines=None
+) -> StockSlip:
+    """A slip asked for in one call: with `agreement`, the order's outbound slip
+    (`slip_from_order`: no kind but outbound, no reason, the order is its reason; `lines`
+    [{"agreement_line", "quantity"}] or None for everything not yet on a slip); without one,
+    a slip by hand (`slip_create`: inbound or outbound, with a reason; `lines`
+    [{"product", "quantity"}])."""
+    if agreement is not None:
+        if (kind or StockSlip.Kind.OUTBOUND) != StockSlip.Kind.OUTBOUND:
+            raise ValidationFailed({"kind": [_("An order's slip is outbound.")]})
+        if (reason or "").strip():
+            raise ValidationFailed(
+                {"reason": [_("An order's slip takes no reason: the order is its reason.")]}
+            )
+        return slip_from_order(
+            user=user,
+            agreement=agreement,
+            warehouse=warehouse,
+            lines=None
+            if lines is None
+            else [
+                {"agreement_line": line.get("agreement_line"), "quantity": line["quantity"]}
+                for line in lines
+            ],
+        )
+    if kind is None:
+        raise ValidationFailed({"kind": [_("Choose inbound or outbound (or give the order).")]})
+    return slip_create(
+        user=user,
+        kind=kind,
+        warehouse=warehouse,
+        reason=reason,
+        lines=[
+            {"product": line.get("product"), "quantity": line["quantity"]} for line in lines or []
+        ],
+    )
 
 
 @transaction.atomic

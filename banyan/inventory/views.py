@@ -7,10 +7,7 @@ belong to orders and follow the orders module. Another company's record, or one 
 the user's view, is a 404; one they see but may not act on is a 403 with the reason.
 """
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -21,10 +18,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from banyan.agreements import selectors as agreement_selectors
 from banyan.agreements.models import Agreement
-from banyan.core.errors import DomainError, PermissionRefused
 from banyan.core.idempotency import record_once, submitted_once
 from banyan.core.pagination import paginate
-from banyan.core.views import found_or_404, refusal_text
+from banyan.core.views import found_or_404, module_required, submit
 from banyan.inventory import selectors, services
 from banyan.inventory.forms import (
     InitialStockForm,
@@ -49,35 +45,14 @@ from banyan.products import selectors as product_selectors
 STOCKTAKE_LINES_PER_PAGE = 100
 
 
-def _module_required(*flags):
-    def decorator(view):
-        """Logged in (else the login page), in a company that uses the modules (else 404)."""
-
-        @login_required
-        @wraps(view)
-        def wrapper(request, *args, **kwargs):
-            company = request.user.company
-            if company is None or not all(getattr(company, flag) for flag in flags):
-                raise Http404
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
-
-
-inventory_required = _module_required("uses_inventory")
-orders_required = _module_required("uses_orders")
+inventory_required = module_required("uses_inventory")
+orders_required = module_required("uses_orders")
 
 
 def _query_without_page(request) -> str:
     query = request.GET.copy()
     query.pop("page", None)
     return query.urlencode()
-
-
-def _refused(exc: PermissionRefused):
-    raise PermissionDenied(str(exc.message)) from None
 
 
 def _ensure_warehouse_admin(request) -> None:
@@ -120,18 +95,14 @@ def warehouse_list_view(request):
 def warehouse_create_view(request):
     _ensure_warehouse_admin(request)
     form = WarehouseForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            warehouse = services.warehouse_create(user=request.user, **form.service_fields())
-        except PermissionRefused as exc:
-            _refused(exc)
-        except DomainError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(
-                request, _("Warehouse %(name)s has been added.") % {"name": warehouse.name}
-            )
-            return redirect(warehouse)
+    added = submit(
+        request,
+        form,
+        lambda: services.warehouse_create(user=request.user, **form.service_fields()),
+        success=lambda added: _("Warehouse %(name)s has been added.") % {"name": added.name},
+    )
+    if added:
+        return redirect(added.result)
     return render(request, "inventory/warehouse_form.html", {"form": form, "warehouse": None})
 
 
@@ -140,18 +111,16 @@ def warehouse_edit_view(request, pk):
     warehouse = found_or_404(selectors.get_warehouse_for, request.user, pk)
     _ensure_warehouse_admin(request)
     form = WarehouseForm(request.POST or None, user=request.user, warehouse=warehouse)
-    if request.method == "POST" and form.is_valid():
-        try:
-            warehouse = services.warehouse_update(
-                user=request.user, warehouse=warehouse, **form.service_fields()
-            )
-        except PermissionRefused as exc:
-            _refused(exc)
-        except DomainError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("%(name)s has been saved.") % {"name": warehouse.name})
-            return redirect(warehouse)
+    saved = submit(
+        request,
+        form,
+        lambda: services.warehouse_update(
+            user=request.user, warehouse=warehouse, **form.service_fields()
+        ),
+        success=lambda saved: _("%(name)s has been saved.") % {"name": saved.name},
+    )
+    if saved:
+        return redirect(saved.result)
     return render(request, "inventory/warehouse_form.html", {"form": form, "warehouse": warehouse})
 
 
@@ -201,8 +170,10 @@ def warehouse_initial_stock_view(request, pk):
     form = InitialStockForm(data)
     lines = product_line_formset(data, user=user)
     if data is not None and not adding_line and form.is_valid() and lines.is_valid():
-        try:
-            _nothing, done_url = record_once(
+        entered = submit(
+            request,
+            form,
+            lambda: record_once(
                 request,
                 lambda: services.initial_stock(
                     user=user,
@@ -211,17 +182,12 @@ def warehouse_initial_stock_view(request, pk):
                     note=form.cleaned_data["note"],
                 ),
                 result_url=lambda _nothing: warehouse.get_absolute_url(),
-            )
-        except PermissionRefused as exc:
-            _refused(exc)
-        except DomainError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(
-                request,
-                _("The initial stock of %(warehouse)s has been entered.")
-                % {"warehouse": warehouse.name},
-            )
+            ),
+            success=_("The initial stock of %(warehouse)s has been entered.")
+            % {"warehouse": warehouse.name},
+        )
+        if entered:
+            _nothing, done_url = entered.result
             return redirect(done_url)
     return render(
         request,
@@ -347,15 +313,13 @@ def slip_detail_view(request, pk):
 @require_POST
 def slip_confirm_view(request, pk):
     slip = found_or_404(selectors.get_slip_for, request.user, pk)
-    try:
-        slip = services.slip_confirm(user=request.user, slip=slip)
-    except PermissionRefused as exc:
-        _refused(exc)
-    except DomainError as exc:
-        messages.error(request, refusal_text(exc))
-    else:
-        messages.success(request, _("Slip %(number)s is confirmed.") % {"number": slip.number})
-    return redirect(slip)
+    confirmed = submit(
+        request,
+        None,
+        lambda: services.slip_confirm(user=request.user, slip=slip),
+        success=lambda confirmed: _("Slip %(number)s is confirmed.") % {"number": confirmed.number},
+    )
+    return redirect(confirmed.result if confirmed else slip)
 
 
 @inventory_required
@@ -364,18 +328,16 @@ def slip_reject_view(request, pk):
     slip = found_or_404(selectors.get_slip_for, request.user, pk)
     _ensure_keeper_of(request, slip.warehouse)
     form = RejectForm(request.POST)
-    if form.is_valid():
-        try:
-            slip = services.slip_reject(
-                user=request.user, slip=slip, reason=form.cleaned_data["reason"]
-            )
-        except PermissionRefused as exc:
-            _refused(exc)
-        except DomainError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("Slip %(number)s is rejected.") % {"number": slip.number})
-            return redirect(slip)
+    rejected = submit(
+        request,
+        form,
+        lambda: services.slip_reject(
+            user=request.user, slip=slip, reason=form.cleaned_data["reason"]
+        ),
+        success=lambda rejected: _("Slip %(number)s is rejected.") % {"number": rejected.number},
+    )
+    if rejected:
+        return redirect(rejected.result)
     return _slip_detail(request, slip, reject_form=form)
 
 
@@ -395,8 +357,10 @@ def slip_create_view(request):
     form = SlipForm(data, user=user, kind=kind)
     lines = product_line_formset(data, user=user)
     if data is not None and not adding_line and form.is_valid() and lines.is_valid():
-        try:
-            slip, done_url = record_once(
+        created = submit(
+            request,
+            form,
+            lambda: record_once(
                 request,
                 lambda: services.slip_create(
                     user=user,
@@ -406,14 +370,14 @@ def slip_create_view(request):
                     reason=form.cleaned_data["reason"],
                 ),
                 result_url=lambda slip: slip.get_absolute_url(),
-            )
-        except DomainError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(
-                request,
-                _("Slip %(number)s is waiting for confirmation.") % {"number": slip.number},
-            )
+            ),
+            success=lambda created: (
+                _("Slip %(number)s is waiting for confirmation.") % {"number": created[0].number}
+            ),
+            as_403=False,
+        )
+        if created:
+            _slip, done_url = created.result
             return redirect(done_url)
     return render(
         request,
@@ -457,28 +421,26 @@ def stocktake_create_view(request):
     _ensure_keeper(request)
     user = request.user
     form = StocktakeStartForm(request.POST or None, user=user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            stocktake, done_url = record_once(
-                request,
-                lambda: services.stocktake_start(
-                    user=user,
-                    warehouse=form.cleaned_data["warehouse"],
-                    note=form.cleaned_data["note"],
-                ),
-                result_url=lambda stocktake: stocktake.get_absolute_url(),
-            )
-        except PermissionRefused as exc:
-            _refused(exc)
-        except DomainError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(
-                request,
-                _("Stocktake %(number)s has started: count every product.")
-                % {"number": stocktake.number},
-            )
-            return redirect(done_url)
+    started = submit(
+        request,
+        form,
+        lambda: record_once(
+            request,
+            lambda: services.stocktake_start(
+                user=user,
+                warehouse=form.cleaned_data["warehouse"],
+                note=form.cleaned_data["note"],
+            ),
+            result_url=lambda stocktake: stocktake.get_absolute_url(),
+        ),
+        success=lambda started: (
+            _("Stocktake %(number)s has started: count every product.")
+            % {"number": started[0].number}
+        ),
+    )
+    if started:
+        _stocktake, done_url = started.result
+        return redirect(done_url)
     return render(request, "inventory/stocktake_form.html", {"form": form})
 
 
@@ -506,19 +468,16 @@ def stocktake_detail_view(request, pk):
         form = StocktakeCountForm(
             request.POST if request.method == "POST" else None, lines=page.object_list
         )
-        if request.method == "POST" and form.is_valid():
-            try:
-                services.stocktake_count(user=user, stocktake=stocktake, counts=form.counts())
-            except PermissionRefused as exc:
-                _refused(exc)
-            except DomainError as exc:
-                form.add_service_errors(exc)
-            else:
-                messages.success(request, _("The counts have been saved."))
-                url = stocktake.get_absolute_url()
-                if page.number > 1:
-                    url += "?" + urlencode({"page": page.number})
-                return redirect(url)
+        if submit(
+            request,
+            form,
+            lambda: services.stocktake_count(user=user, stocktake=stocktake, counts=form.counts()),
+            success=_("The counts have been saved."),
+        ):
+            url = stocktake.get_absolute_url()
+            if page.number > 1:
+                url += "?" + urlencode({"page": page.number})
+            return redirect(url)
     return render(
         request,
         "inventory/stocktake_detail.html",
@@ -538,19 +497,16 @@ def stocktake_detail_view(request, pk):
 @require_POST
 def stocktake_confirm_view(request, pk):
     stocktake = found_or_404(selectors.get_stocktake_for, request.user, pk)
-    try:
-        stocktake = services.stocktake_confirm(user=request.user, stocktake=stocktake)
-    except PermissionRefused as exc:
-        _refused(exc)
-    except DomainError as exc:
-        messages.error(request, refusal_text(exc))
-    else:
-        messages.success(
-            request,
+    confirmed = submit(
+        request,
+        None,
+        lambda: services.stocktake_confirm(user=request.user, stocktake=stocktake),
+        success=lambda confirmed: (
             _("Stocktake %(number)s is confirmed: the differences are now in stock.")
-            % {"number": stocktake.number},
-        )
-    return redirect(stocktake)
+            % {"number": confirmed.number}
+        ),
+    )
+    return redirect(confirmed.result if confirmed else stocktake)
 
 
 # --- orders: outbound slips and shipments -------------------------------------------------
@@ -568,7 +524,7 @@ def _order_url(order) -> str:
     return order.get_absolute_url() + "#panel-shipping"
 
 
-@_module_required("uses_orders", "uses_inventory")
+@module_required("uses_orders", "uses_inventory")
 @require_POST
 @submitted_once
 def order_outbound_view(request, pk):
@@ -578,24 +534,21 @@ def order_outbound_view(request, pk):
     if not form.is_valid():
         messages.error(request, _("Choose a warehouse from the list."))
         return redirect(_order_url(order))
-    try:
-        slip, _done_url = record_once(
+    submit(
+        request,
+        None,
+        lambda: record_once(
             request,
             lambda: services.slip_from_order(
                 user=request.user, agreement=order, warehouse=form.cleaned_data["warehouse"]
             ),
             result_url=lambda slip: _order_url(order),
-        )
-    except PermissionRefused as exc:
-        _refused(exc)
-    except DomainError as exc:
-        messages.error(request, refusal_text(exc))
-    else:
-        messages.success(
-            request,
+        ),
+        success=lambda asked: (
             _("Outbound slip %(number)s is waiting for a keeper of %(warehouse)s.")
-            % {"number": slip.number, "warehouse": slip.warehouse.name},
-        )
+            % {"number": asked[0].number, "warehouse": asked[0].warehouse.name}
+        ),
+    )
     return redirect(_order_url(order))
 
 
@@ -611,24 +564,19 @@ def order_ship_view(request, pk):
         shipping=shipping,
         today=timezone.localdate(timezone=user.company.zone),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            _shipment, done_url = record_once(
-                request,
-                lambda: services.shipment_create(
-                    user=user, agreement=order, **form.service_fields()
-                ),
-                result_url=lambda shipment: _order_url(order),
-            )
-        except PermissionRefused as exc:
-            _refused(exc)
-        except DomainError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(
-                request, _("The shipment of %(number)s is recorded.") % {"number": order.number}
-            )
-            return redirect(done_url)
+    shipped = submit(
+        request,
+        form,
+        lambda: record_once(
+            request,
+            lambda: services.shipment_create(user=user, agreement=order, **form.service_fields()),
+            result_url=lambda shipment: _order_url(order),
+        ),
+        success=_("The shipment of %(number)s is recorded.") % {"number": order.number},
+    )
+    if shipped:
+        _shipment, done_url = shipped.result
+        return redirect(done_url)
     return render(
         request,
         "inventory/order_ship.html",

@@ -15,7 +15,14 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
 from banyan.accounts.api import acting_user
-from banyan.core.api import INVALID, NOT_FOUND, REFUSED, IdField, RelatedIdField
+from banyan.core.api import (
+    INVALID,
+    NOT_FOUND,
+    REFUSED,
+    IdField,
+    RelatedIdField,
+    VisibleObjectMixin,
+)
 from banyan.messaging import selectors, services
 from banyan.messaging.services import Refusal, SendReport
 
@@ -98,6 +105,7 @@ class EmailSendSerializer(SendSerializer):
 
 
 class _MessagesViewSet(
+    VisibleObjectMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -155,8 +163,7 @@ class SmsViewSet(_MessagesViewSet):
     def get_queryset(self):
         return selectors.sms_log_list(acting_user(self))
 
-    def get_object(self):
-        return selectors.get_sms_log_for(self.request.user, self.kwargs["pk"])
+    fetch_one = selectors.get_sms_log_for
 
     def create(self, request, *args, **kwargs):
         return self._send(request, services.sms_send)
@@ -182,8 +189,7 @@ class EmailViewSet(_MessagesViewSet):
     def get_queryset(self):
         return selectors.email_list(acting_user(self))
 
-    def get_object(self):
-        return selectors.get_email_for(self.request.user, self.kwargs["pk"])
+    fetch_one = selectors.get_email_for
 
     def create(self, request, *args, **kwargs):
         return self._send(request, services.email_send, subject=True)

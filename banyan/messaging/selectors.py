@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from banyan.accounts import visibility
 from banyan.accounts.models import User
 from banyan.core.errors import NotFound, PermissionRefused
+from banyan.core.fetch import as_id, get_for
 from banyan.customers import selectors as customer_selectors
 from banyan.customers.models import Contact, Customer
 from banyan.messaging.models import Channel, MessageTemplate, OutboxMessage, SmsLog
@@ -42,10 +43,7 @@ def sms_log_list(user: User, *, status: str = "", query: str = "") -> QuerySet[S
 
 
 def get_sms_log_for(user: User, pk) -> SmsLog:
-    try:
-        return sms_log_list(user).get(pk=int(pk))
-    except (SmsLog.DoesNotExist, ValueError, TypeError, OverflowError):
-        raise NotFound() from None
+    return get_for(sms_log_list(user), pk)
 
 
 def visible_emails(user: User) -> QuerySet[OutboxMessage]:
@@ -69,19 +67,13 @@ def email_list(user: User, *, status: str = "", query: str = "") -> QuerySet[Out
 
 
 def get_email_for(user: User, pk) -> OutboxMessage:
-    try:
-        return email_list(user).get(pk=int(pk))
-    except (OutboxMessage.DoesNotExist, ValueError, TypeError, OverflowError):
-        raise NotFound() from None
+    return get_for(email_list(user), pk)
 
 
 def get_message_for(user: User, pk) -> OutboxMessage:
     """An outbox message the user sent (or sees the sender of), of either channel."""
     rows = visibility.owned_in_line(user, OutboxMessage, field="created_by")
-    try:
-        return rows.get(pk=int(pk))
-    except (OutboxMessage.DoesNotExist, ValueError, TypeError, OverflowError):
-        raise NotFound() from None
+    return get_for(rows, pk)
 
 
 # Templates ------------------------------------------------------------------------------------
@@ -93,10 +85,7 @@ def company_templates(user: User, *, channel: str = "") -> QuerySet[MessageTempl
 
 
 def get_template_for(user: User, pk, *, for_edit: bool = False) -> MessageTemplate:
-    try:
-        template = company_templates(user).get(pk=int(pk))
-    except (MessageTemplate.DoesNotExist, ValueError, TypeError, OverflowError):
-        raise NotFound() from None
+    template = get_for(company_templates(user), pk)
     if for_edit and not can_edit_template(user, template):
         raise PermissionRefused(_("Only its author or a boss changes a template."))
     return template
@@ -112,11 +101,8 @@ def parse_ids(text: str) -> list[int]:
         part = part.strip()
         if not part:
             continue
-        try:
-            value = int(part)
-        except ValueError:
-            raise NotFound() from None
-        if not 0 < value < 2**63:
+        value = as_id(part)
+        if value is None or value <= 0:
             raise NotFound()
         if value not in ids:
             ids.append(value)

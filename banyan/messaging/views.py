@@ -4,29 +4,16 @@ Thin: parse the input, fetch through the selectors, call one service, render. Th
 has no edit or delete page: it is a ledger. An invisible customer or record is a 404.
 """
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from banyan.accounts.views.users import refusal_text
-from banyan.core.errors import DomainError, NotFound, PermissionRefused
 from banyan.core.pagination import paginate
+from banyan.core.views import found_or_404, submit
 from banyan.messaging import selectors, services
 from banyan.messaging.forms import LogFilterForm, SendForm, TemplateForm
 from banyan.messaging.models import Channel, OutboxMessage
-
-
-def _found(fetch, *args, **kwargs):
-    try:
-        return fetch(*args, **kwargs)
-    except NotFound:
-        raise Http404 from None
-    except PermissionRefused as exc:
-        raise PermissionDenied(str(exc.message)) from None
 
 
 def _query(request) -> str:
@@ -66,10 +53,10 @@ def email_log_view(request):
 def _customers(request):
     if "customers" in request.GET:
         # "1,2,3", or the ticked boxes of the customer list (customers=1&customers=2).
-        ids = _found(selectors.parse_ids, ",".join(request.GET.getlist("customers")))
+        ids = found_or_404(selectors.parse_ids, ",".join(request.GET.getlist("customers")))
     else:
-        ids = _found(selectors.parse_ids, request.GET.get("customer", ""))
-    return _found(selectors.customers_with_contacts, request.user, ids)
+        ids = found_or_404(selectors.parse_ids, request.GET.get("customer", ""))
+    return found_or_404(selectors.customers_with_contacts, request.user, ids)
 
 
 def _send_view(request, channel: str):
@@ -92,23 +79,22 @@ def _send_view(request, channel: str):
         else:
             send = services.sms_send if channel == Channel.SMS else services.email_send
             extra = {"subject": subject} if channel == Channel.EMAIL else {}
-            try:
-                report = send(
+            sent = submit(
+                request,
+                form,
+                lambda: send(
                     user=request.user,
                     body=body,
                     contacts=contacts,
                     recipients=form.extra(),
                     **extra,
-                )
-            except PermissionRefused as exc:
-                raise PermissionDenied(refusal_text(exc)) from None
-            except DomainError as exc:
-                form.add_service_errors(exc)
-            else:
+                ),
+            )
+            if sent:
                 return render(
                     request,
                     "messaging/send_result.html",
-                    {"report": report, "channel": channel, "customers": customers},
+                    {"report": sent.result, "channel": channel, "customers": customers},
                 )
     return render(request, "messaging/send.html", context)
 
@@ -140,15 +126,14 @@ def template_list_view(request):
 
 
 def _save_template(request, form, save, **kwargs):
-    try:
-        save(user=request.user, **kwargs)
-    except PermissionRefused as exc:
-        raise PermissionDenied(refusal_text(exc)) from None
-    except DomainError as exc:
-        form.add_service_errors(exc)
-        return None
-    messages.success(request, _("The template is saved."))
-    return redirect(reverse("message-template-list"))
+    if submit(
+        request,
+        form,
+        lambda: save(user=request.user, **kwargs),
+        success=_("The template is saved."),
+    ):
+        return redirect(reverse("message-template-list"))
+    return None
 
 
 @login_required
@@ -163,7 +148,7 @@ def template_create_view(request):
 
 @login_required
 def template_edit_view(request, pk):
-    template = _found(selectors.get_template_for, request.user, pk, for_edit=True)
+    template = found_or_404(selectors.get_template_for, request.user, pk, for_edit=True)
     form = TemplateForm(
         request.POST or None,
         editing=True,

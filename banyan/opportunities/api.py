@@ -16,7 +16,14 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from banyan.accounts.api import acting_user
-from banyan.core.api import INVALID, NOT_FOUND, REFUSED, IdField, RelatedIdField
+from banyan.core.api import (
+    INVALID,
+    NOT_FOUND,
+    REFUSED,
+    IdField,
+    RelatedIdField,
+    VisibleObjectMixin,
+)
 from banyan.opportunities import selectors, services
 from banyan.opportunities.models import Opportunity
 
@@ -209,13 +216,15 @@ CHANGE_RESPONSES = {200: OpportunitySerializer, 400: INVALID, 403: REFUSED, 404:
         summary=_("Delete an opportunity"), responses={204: None, 403: REFUSED, 404: NOT_FOUND}
     ),
 )
-class OpportunityViewSet(viewsets.ModelViewSet):
+class OpportunityViewSet(VisibleObjectMixin, viewsets.ModelViewSet):
     """Opportunities (销售机会). An opportunity is visible, and may be changed, exactly when its
     customer is. Changing `stage` moves it (its probability follows the stage's default unless
     given); won, lost and reopen are actions."""
 
     serializer_class = OpportunitySerializer
     filter_backends: list = []  # filtering and ordering go through selectors.opportunity_list
+    fetch_one = selectors.get_opportunity_for
+    fetch_for_edit = True
 
     def get_serializer_class(self):
         if self.action == "retrieve":
@@ -229,12 +238,6 @@ class OpportunityViewSet(viewsets.ModelViewSet):
         query = OpportunityListQuery(data=self.request.query_params.dict())
         query.is_valid(raise_exception=True)
         return selectors.opportunity_list(user, **query.selector_arguments())
-
-    def get_object(self):
-        for_edit = self.request.method not in ("GET", "HEAD", "OPTIONS")
-        return selectors.get_opportunity_for(
-            acting_user(self), self.kwargs["pk"], for_edit=for_edit
-        )
 
     def _answer(self, opportunity) -> Response:
         fresh = selectors.get_opportunity_for(self.request.user, opportunity.pk)

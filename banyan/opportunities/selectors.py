@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from banyan.accounts import selectors as account_selectors
 from banyan.accounts import visibility
 from banyan.accounts.models import DictionaryOption, User
-from banyan.core.errors import NotFound, PermissionRefused
+from banyan.core.errors import PermissionRefused
+from banyan.core.fetch import get_for
 from banyan.customers import selectors as customer_selectors
 from banyan.customers.models import Customer
 from banyan.opportunities.models import Opportunity, StageChange, weighted
@@ -54,14 +55,12 @@ def visible_opportunities(user: User) -> QuerySet[Opportunity]:
 def get_opportunity_for(user: User, pk, *, for_edit: bool = False) -> Opportunity:
     """The opportunity if the user may see it (NotFound otherwise, whether missing or not
     theirs); with `for_edit`, PermissionRefused when they may see but not change it."""
-    try:
-        opportunity = (
-            visible_opportunities(user)
-            .select_related("customer__owner", "stage", "owner", "created_by")
-            .get(pk=int(pk))
-        )
-    except (Opportunity.DoesNotExist, ValueError, TypeError):
-        raise NotFound() from None
+    opportunity = get_for(
+        visible_opportunities(user).select_related(
+            "customer__owner", "stage", "owner", "created_by"
+        ),
+        pk,
+    )
     if for_edit and not can_edit_opportunity(user, opportunity):
         raise PermissionRefused(_("This customer is shared with you to view only."))
     return opportunity

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from banyan.accounts.guards import ensure_can_write
 from banyan.accounts.models import DictionaryOption, User
 from banyan.core.errors import DomainError, ValidationFailed
+from banyan.core.fetch import get_or_none
 from banyan.core.text import clean_text, squash_spaces
 from banyan.core.values import parse_amount
 from banyan.customers import selectors as customer_selectors
@@ -54,12 +55,11 @@ def _stage(user: User, value, errors: dict, *, current_id=None) -> DictionaryOpt
     if value in (None, ""):
         errors.setdefault("stage", []).append(_("Choose a stage."))
         return None
-    option_id = value.pk if isinstance(value, DictionaryOption) else value
-    try:
-        option = DictionaryOption.objects.get(
-            pk=int(option_id), company_id=user.company_id, kind=selectors.STAGE_KIND
-        )
-    except (DictionaryOption.DoesNotExist, ValueError, TypeError):
+    option = get_or_none(
+        DictionaryOption.objects.filter(company_id=user.company_id, kind=selectors.STAGE_KIND),
+        value,
+    )
+    if option is None:
         errors.setdefault("stage", []).append(_("Choose a stage from the list."))
         return None
     if not option.is_active and option.pk != current_id:

@@ -4,10 +4,7 @@ Thin: parse the input, fetch through the selectors, call one service, render. An
 company's or an invisible opportunity is a 404; a visible one the user may not change is a 403.
 """
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -19,7 +16,7 @@ from django.views.decorators.http import require_POST
 from banyan.accounts.views.users import refusal_text
 from banyan.core.errors import DomainError, NotFound, PermissionRefused
 from banyan.core.pagination import paginate, totals_of_page
-from banyan.core.views import safe_next_url
+from banyan.core.views import found_or_404, module_required, safe_next_url, submit
 from banyan.customers import selectors as customer_selectors
 from banyan.opportunities import selectors, services
 from banyan.opportunities.forms import (
@@ -30,37 +27,16 @@ from banyan.opportunities.forms import (
     OpportunityForm,
 )
 
-
-def opportunities_required(view):
-    """Logged in (else the login page), in a company that tracks opportunities (else 404)."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        company = request.user.company
-        if company is None or not company.uses_opportunity_tracking:
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
+# Logged in (else the login page), in a company that tracks opportunities (else 404).
+opportunities_required = module_required("uses_opportunity_tracking")
 
 
 def _opportunity(request, pk, *, for_edit: bool = False):
-    try:
-        return selectors.get_opportunity_for(request.user, pk, for_edit=for_edit)
-    except NotFound:
-        raise Http404 from None
-    except PermissionRefused as exc:
-        raise PermissionDenied(str(exc.message)) from None
+    return found_or_404(selectors.get_opportunity_for, request.user, pk, for_edit=for_edit)
 
 
 def _customer(request, pk, *, for_edit: bool = False):
-    try:
-        return customer_selectors.get_customer_for(request.user, pk, for_edit=for_edit)
-    except NotFound:
-        raise Http404 from None
-    except PermissionRefused as exc:
-        raise PermissionDenied(str(exc.message)) from None
+    return found_or_404(customer_selectors.get_customer_for, request.user, pk, for_edit=for_edit)
 
 
 @opportunities_required
@@ -165,18 +141,17 @@ def opportunity_detail_view(request, pk):
 def opportunity_create_view(request, customer_pk):
     customer = _customer(request, customer_pk, for_edit=True)
     form = OpportunityForm(request.POST or None, user=request.user, customer=customer)
-    if request.method == "POST" and form.is_valid():
-        try:
-            opportunity = services.opportunity_create(
-                user=request.user, customer=customer, **form.service_fields()
-            )
-        except DomainError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(
-                request, _("Opportunity %(name)s has been added.") % {"name": opportunity.name}
-            )
-            return redirect(opportunity)
+    added = submit(
+        request,
+        form,
+        lambda: services.opportunity_create(
+            user=request.user, customer=customer, **form.service_fields()
+        ),
+        success=lambda added: _("Opportunity %(name)s has been added.") % {"name": added.name},
+        as_403=False,
+    )
+    if added:
+        return redirect(added.result)
     return render(
         request,
         "opportunities/opportunity_form.html",
@@ -193,16 +168,17 @@ def opportunity_edit_view(request, pk):
         customer=opportunity.customer,
         opportunity=opportunity,
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            opportunity = services.opportunity_update(
-                user=request.user, opportunity=opportunity, **form.service_fields()
-            )
-        except DomainError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("%(name)s has been saved.") % {"name": opportunity.name})
-            return redirect(opportunity)
+    saved = submit(
+        request,
+        form,
+        lambda: services.opportunity_update(
+            user=request.user, opportunity=opportunity, **form.service_fields()
+        ),
+        success=lambda saved: _("%(name)s has been saved.") % {"name": saved.name},
+        as_403=False,
+    )
+    if saved:
+        return redirect(saved.result)
     return render(
         request,
         "opportunities/opportunity_form.html",
@@ -213,18 +189,19 @@ def opportunity_edit_view(request, pk):
 def _close_view(request, pk, *, won: bool):
     opportunity = _opportunity(request, pk, for_edit=True)
     form = CloseForm(request.POST or None, reason_required=not won)
-    if request.method == "POST" and form.is_valid():
-        service = services.opportunity_mark_won if won else services.opportunity_mark_lost
-        try:
-            opportunity = service(
-                user=request.user, opportunity=opportunity, reason=form.cleaned_data["reason"]
-            )
-        except DomainError as exc:
-            form.add_service_errors(exc)
-        else:
-            text = _("%(name)s is marked won.") if won else _("%(name)s is marked lost.")
-            messages.success(request, text % {"name": opportunity.name})
-            return redirect(opportunity)
+    service = services.opportunity_mark_won if won else services.opportunity_mark_lost
+    text = _("%(name)s is marked won.") if won else _("%(name)s is marked lost.")
+    closed = submit(
+        request,
+        form,
+        lambda: service(
+            user=request.user, opportunity=opportunity, reason=form.cleaned_data["reason"]
+        ),
+        success=lambda closed: text % {"name": closed.name},
+        as_403=False,
+    )
+    if closed:
+        return redirect(closed.result)
     return render(
         request,
         "opportunities/opportunity_close.html",
@@ -246,12 +223,13 @@ def opportunity_lost_view(request, pk):
 @require_POST
 def opportunity_reopen_view(request, pk):
     opportunity = _opportunity(request, pk, for_edit=True)
-    try:
-        services.opportunity_reopen(user=request.user, opportunity=opportunity)
-    except DomainError as exc:
-        messages.error(request, refusal_text(exc))
-    else:
-        messages.success(request, _("%(name)s is open again.") % {"name": opportunity.name})
+    submit(
+        request,
+        None,
+        lambda: services.opportunity_reopen(user=request.user, opportunity=opportunity),
+        success=_("%(name)s is open again.") % {"name": opportunity.name},
+        as_403=False,
+    )
     return redirect(opportunity)
 
 
@@ -259,12 +237,13 @@ def opportunity_reopen_view(request, pk):
 def opportunity_delete_view(request, pk):
     opportunity = _opportunity(request, pk, for_edit=True)
     if request.method == "POST":
-        customer = opportunity.customer
-        try:
-            services.opportunity_delete(user=request.user, opportunity=opportunity)
-        except DomainError as exc:
-            messages.error(request, refusal_text(exc))
-            return redirect(opportunity)
-        messages.success(request, _("%(name)s has been deleted.") % {"name": opportunity.name})
-        return redirect(safe_next_url(request, customer.get_absolute_url()))
+        if submit(
+            request,
+            None,
+            lambda: services.opportunity_delete(user=request.user, opportunity=opportunity),
+            success=_("%(name)s has been deleted.") % {"name": opportunity.name},
+            as_403=False,
+        ):
+            return redirect(safe_next_url(request, opportunity.customer.get_absolute_url()))
+        return redirect(opportunity)
     return render(request, "opportunities/opportunity_delete.html", {"opportunity": opportunity})

@@ -9,17 +9,24 @@ refused by the service (400). Registered on the one router in banyan/api.py.
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import permissions, serializers, viewsets
+from rest_framework import serializers, viewsets
 
 from banyan.accounts.api import acting_user
-from banyan.core.api import INVALID, NOT_FOUND, REFUSED, IdField, RelatedIdField
+from banyan.core.api import (
+    INVALID,
+    NOT_FOUND,
+    REFUSED,
+    IdField,
+    RelatedIdField,
+    VisibleObjectMixin,
+)
 from banyan.products import selectors, services
 from banyan.products.models import Product
 
 PRODUCT_ORDERINGS = sorted(selectors.LIST_ORDERINGS)
 
 
-class ManagedCatalogueMixin:
+class ManagedCatalogueMixin(VisibleObjectMixin):
     """Writes are for users who may manage products: refused (403) before the body is read
     and, on one row, after the row is found (another company's row stays a 404)."""
 
@@ -27,11 +34,8 @@ class ManagedCatalogueMixin:
         services.ensure_can_manage_products(request.user)
         return super().create(request, *args, **kwargs)
 
-    def get_object(self):
-        row = self.fetch_object()
-        if self.request.method not in permissions.SAFE_METHODS:
-            services.ensure_can_manage_products(self.request.user)
-        return row
+    def check_change(self, user, row) -> None:
+        services.ensure_can_manage_products(user)
 
 
 # --- categories ----------------------------------------------------------------------------
@@ -100,8 +104,7 @@ class ProductCategoryViewSet(ManagedCatalogueMixin, viewsets.ModelViewSet):
         # Tree order, one query (a list: the tree is small and read whole).
         return selectors.category_tree(user)
 
-    def fetch_object(self):
-        return selectors.get_category_for(acting_user(self), self.kwargs["pk"])
+    fetch_one = selectors.get_category_for
 
     def perform_create(self, serializer):
         data = serializer.validated_data
@@ -260,8 +263,7 @@ class ProductViewSet(ManagedCatalogueMixin, viewsets.ModelViewSet):
         query.is_valid(raise_exception=True)
         return selectors.product_list(user, **query.selector_arguments())
 
-    def fetch_object(self):
-        return selectors.get_product_for(acting_user(self), self.kwargs["pk"])
+    fetch_one = selectors.get_product_for
 
     def perform_create(self, serializer):
         product = services.product_create(user=self.request.user, **serializer.validated_data)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from banyan.accounts import visibility
 from banyan.accounts.models import User
-from banyan.core.errors import NotFound
+from banyan.core.fetch import get_for
 from banyan.products.models import Product, ProductCategory
 
 LIST_ORDERINGS = {
@@ -46,10 +46,7 @@ def company_products(user: User) -> QuerySet[Product]:
 
 
 def get_product_for(user: User, pk) -> Product:
-    try:
-        return company_products(user).select_related("category").get(pk=int(pk))
-    except (Product.DoesNotExist, ValueError, TypeError, OverflowError):
-        raise NotFound() from None
+    return get_for(company_products(user).select_related("category"), pk)
 
 
 def product_list(
@@ -100,10 +97,7 @@ def company_categories(user: User) -> QuerySet[ProductCategory]:
 
 
 def get_category_for(user: User, pk) -> ProductCategory:
-    try:
-        return company_categories(user).get(pk=int(pk))
-    except (ProductCategory.DoesNotExist, ValueError, TypeError, OverflowError):
-        raise NotFound() from None
+    return get_for(company_categories(user), pk)
 
 
 def category_tree(user: User) -> list[ProductCategory]:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from banyan.accounts.guards import ensure_can_write, ensure_permission
 from banyan.accounts.models import User
 from banyan.core.errors import DomainError, ValidationFailed
+from banyan.core.fetch import get_or_none
 from banyan.core.text import clean_text, squash_spaces
 from banyan.core.values import parse_amount, parse_quantity
 from banyan.products import selectors
@@ -57,12 +58,10 @@ def _category_name(value, errors: dict) -> str:
 def _parent(user: User, value, errors: dict) -> ProductCategory | None:
     if value in (None, ""):
         return None
-    parent_id = value.pk if isinstance(value, ProductCategory) else value
-    try:
-        return selectors.company_categories(user).get(pk=int(parent_id))
-    except (ProductCategory.DoesNotExist, ValueError, TypeError, OverflowError):
+    parent = get_or_none(selectors.company_categories(user), value)
+    if parent is None:
         errors.setdefault("parent", []).append(_("Choose a category from the list."))
-        return None
+    return parent
 
 
 @transaction.atomic
@@ -183,11 +182,11 @@ def _clean_product(user: User, data: dict, errors: dict, current: Product | None
         if value in (None, ""):
             cleaned["category"] = None
         else:
-            category_id = value.pk if isinstance(value, ProductCategory) else value
-            try:
-                cleaned["category"] = selectors.company_categories(user).get(pk=int(category_id))
-            except (ProductCategory.DoesNotExist, ValueError, TypeError, OverflowError):
+            category = get_or_none(selectors.company_categories(user), value)
+            if category is None:
                 errors.setdefault("category", []).append(_("Choose a category from the list."))
+            else:
+                cleaned["category"] = category
     if "kind" in data:
         if data["kind"] not in Product.Kind.values:
             errors.setdefault("kind", []).append(_("Choose service or physical product."))

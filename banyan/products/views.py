@@ -8,17 +8,17 @@ reach the templates only for users who may see costs.
 
 from functools import wraps
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from banyan.core.errors import DomainError, PermissionRefused
+from banyan.core.errors import PermissionRefused
 from banyan.core.pagination import paginate
-from banyan.core.views import found_or_404, refusal_text
+from banyan.core.views import found_or_404, refusal_text, submit
 from banyan.products import selectors, services
 from banyan.products.forms import CategoryForm, ProductFilterForm, ProductForm
 
@@ -39,6 +39,23 @@ def company_member_required(view):
 def refused(request, exc: PermissionRefused):
     """The 403 page, saying why."""
     return render(request, "products/refused.html", {"reason": refusal_text(exc)}, status=403)
+
+
+def catalogue_page(view):
+    """A page of the catalogue (`company_member_required`) whose refusals (not allowed to
+    manage products) are the catalogue's 403 page, saying why."""
+
+    @company_member_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except PermissionRefused as exc:
+            return refused(request, exc)
+        except PermissionDenied as exc:
+            return refused(request, PermissionRefused(str(exc)))
+
+    return wrapper
 
 
 def _product(request, pk):
@@ -87,64 +104,51 @@ def product_detail_view(request, pk):
     )
 
 
-@company_member_required
+@catalogue_page
 def product_create_view(request):
-    try:
-        services.ensure_can_manage_products(request.user)
-    except PermissionRefused as exc:
-        return refused(request, exc)
+    services.ensure_can_manage_products(request.user)
     form = ProductForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            product = services.product_create(user=request.user, **form.service_fields())
-        except PermissionRefused as exc:
-            return refused(request, exc)
-        except DomainError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(
-                request, _("Product %(name)s has been added.") % {"name": product.name}
-            )
-            return redirect(product)
+    added = submit(
+        request,
+        form,
+        lambda: services.product_create(user=request.user, **form.service_fields()),
+        success=lambda added: _("Product %(name)s has been added.") % {"name": added.name},
+    )
+    if added:
+        return redirect(added.result)
     return render(request, "products/product_form.html", {"form": form, "product": None})
 
 
-@company_member_required
+@catalogue_page
 def product_edit_view(request, pk):
     product = _product(request, pk)
-    try:
-        services.ensure_can_manage_products(request.user)
-    except PermissionRefused as exc:
-        return refused(request, exc)
+    services.ensure_can_manage_products(request.user)
     form = ProductForm(request.POST or None, user=request.user, product=product)
-    if request.method == "POST" and form.is_valid():
-        try:
-            product = services.product_update(
-                user=request.user, product=product, **form.service_fields()
-            )
-        except PermissionRefused as exc:
-            return refused(request, exc)
-        except DomainError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("%(name)s has been saved.") % {"name": product.name})
-            return redirect(product)
+    saved = submit(
+        request,
+        form,
+        lambda: services.product_update(
+            user=request.user, product=product, **form.service_fields()
+        ),
+        success=lambda saved: _("%(name)s has been saved.") % {"name": saved.name},
+    )
+    if saved:
+        return redirect(saved.result)
     return render(request, "products/product_form.html", {"form": form, "product": product})
 
 
-@company_member_required
+@catalogue_page
 @require_POST
 def product_delete_view(request, pk):
     product = _product(request, pk)
-    try:
-        services.product_delete(user=request.user, product=product)
-    except PermissionRefused as exc:
-        return refused(request, exc)
-    except DomainError as exc:
-        messages.error(request, refusal_text(exc))
-        return redirect(product)
-    messages.success(request, _("%(name)s has been deleted.") % {"name": product.name})
-    return redirect("product-list")
+    if submit(
+        request,
+        None,
+        lambda: services.product_delete(user=request.user, product=product),
+        success=_("%(name)s has been deleted.") % {"name": product.name},
+    ):
+        return redirect("product-list")
+    return redirect(product)
 
 
 # --- categories ----------------------------------------------------------------------------
@@ -172,64 +176,48 @@ def _render_categories(request, form):
     )
 
 
-@company_member_required
+@catalogue_page
 def category_list_view(request):
     """The tree, for everyone; a POST adds a category (managers only)."""
     if request.method != "POST":
         return _render_categories(request, CategoryForm(user=request.user))
-    try:
-        services.ensure_can_manage_products(request.user)
-    except PermissionRefused as exc:
-        return refused(request, exc)
+    services.ensure_can_manage_products(request.user)
     form = CategoryForm(request.POST, user=request.user)
-    if form.is_valid():
-        try:
-            category = services.category_create(user=request.user, **form.service_fields())
-        except PermissionRefused as exc:
-            return refused(request, exc)
-        except DomainError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(
-                request, _("Category %(name)s has been added.") % {"name": category.name}
-            )
-            return redirect("product-categories")
+    if submit(
+        request,
+        form,
+        lambda: services.category_create(user=request.user, **form.service_fields()),
+        success=lambda added: _("Category %(name)s has been added.") % {"name": added.name},
+    ):
+        return redirect("product-categories")
     return _render_categories(request, form)
 
 
-@company_member_required
+@catalogue_page
 def category_edit_view(request, pk):
     category = _category(request, pk)
-    try:
-        services.ensure_can_manage_products(request.user)
-    except PermissionRefused as exc:
-        return refused(request, exc)
+    services.ensure_can_manage_products(request.user)
     form = CategoryForm(request.POST or None, user=request.user, category=category)
-    if request.method == "POST" and form.is_valid():
-        try:
-            category = services.category_update(
-                user=request.user, category=category, **form.service_fields()
-            )
-        except PermissionRefused as exc:
-            return refused(request, exc)
-        except DomainError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("%(name)s has been saved.") % {"name": category.name})
-            return redirect("product-categories")
+    if submit(
+        request,
+        form,
+        lambda: services.category_update(
+            user=request.user, category=category, **form.service_fields()
+        ),
+        success=lambda saved: _("%(name)s has been saved.") % {"name": saved.name},
+    ):
+        return redirect("product-categories")
     return render(request, "products/category_form.html", {"form": form, "category": category})
 
 
-@company_member_required
+@catalogue_page
 @require_POST
 def category_delete_view(request, pk):
     category = _category(request, pk)
-    try:
-        services.category_delete(user=request.user, category=category)
-    except PermissionRefused as exc:
-        return refused(request, exc)
-    except DomainError as exc:
-        messages.error(request, refusal_text(exc))
-    else:
-        messages.success(request, _("%(name)s has been deleted.") % {"name": category.name})
+    submit(
+        request,
+        None,
+        lambda: services.category_delete(user=request.user, category=category),
+        success=_("%(name)s has been deleted.") % {"name": category.name},
+    )
     return redirect(reverse("product-categories"))

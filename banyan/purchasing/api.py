@@ -131,8 +131,7 @@ class SupplierViewSet(UsesInventory, viewsets.ModelViewSet):
         query.is_valid(raise_exception=True)
         return selectors.supplier_list(user, **query.selector_arguments())
 
-    def get_object(self):
-        return selectors.get_supplier_for(self.request.user, self.kwargs["pk"])
+    fetch_one = selectors.get_supplier_for
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
@@ -359,11 +358,15 @@ class PurchaseOrderViewSet(UsesInventory, viewsets.ModelViewSet):
             "lines__product"
         )
 
+    fetch_one = selectors.get_purchase_order_for
+
     def get_object(self):
-        return self._fetch(self.kwargs["pk"])
+        return self._with_lines(super().get_object())
 
     def _fetch(self, pk) -> PurchaseOrder:
-        order = selectors.get_purchase_order_for(self.request.user, pk)
+        return self._with_lines(selectors.get_purchase_order_for(self.request.user, pk))
+
+    def _with_lines(self, order) -> PurchaseOrder:
         prefetch_related_objects([order], "lines__product")
         return order
 

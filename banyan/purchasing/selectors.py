@@ -8,7 +8,8 @@ from django.utils.translation import gettext as _
 
 from banyan.accounts import visibility
 from banyan.accounts.models import User
-from banyan.core.errors import NotFound, PermissionRefused
+from banyan.core.errors import PermissionRefused
+from banyan.core.fetch import get_for
 from banyan.core.history import HIDDEN_FIELDS, HistoryEntry, build_history
 from banyan.core.models import ExactSum
 from banyan.inventory import selectors as inventory_selectors
@@ -39,10 +40,7 @@ def company_suppliers(user: User) -> QuerySet[Supplier]:
 
 
 def get_supplier_for(user: User, pk) -> Supplier:
-    try:
-        return company_suppliers(user).get(pk=int(pk))
-    except (Supplier.DoesNotExist, ValueError, TypeError, OverflowError):
-        raise NotFound() from None
+    return get_for(company_suppliers(user), pk)
 
 
 def supplier_list(
@@ -64,14 +62,8 @@ def visible_purchase_orders(user: User) -> QuerySet[PurchaseOrder]:
 
 
 def get_purchase_order_for(user: User, pk) -> PurchaseOrder:
-    try:
-        return (
-            visible_purchase_orders(user)
-            .select_related("supplier", "warehouse", "created_by")
-            .get(pk=int(pk))
-        )
-    except (PurchaseOrder.DoesNotExist, ValueError, TypeError, OverflowError):
-        raise NotFound() from None
+    related = ("supplier", "warehouse", "created_by")
+    return get_for(visible_purchase_orders(user).select_related(*related), pk)
 
 
 def purchase_order_list(

@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 
 from banyan.accounts.models import User
 from banyan.core import numbers
-from banyan.core.errors import DomainError, NotFound, ValidationFailed
+from banyan.core.errors import DomainError, ValidationFailed
+from banyan.core.fetch import get_for, get_or_none
 from banyan.core.models import ExactSum
 from banyan.core.phones import normalize_phone
 from banyan.core.text import squash_spaces
@@ -96,10 +97,7 @@ def _supplier_fields(user: User, data: dict, errors: dict, current: Supplier | N
 
 def _locked_supplier(user: User, supplier: Supplier) -> Supplier:
     """The supplier, locked; NotFound when it is not of the user's company."""
-    try:
-        return selectors.company_suppliers(user).select_for_update().get(pk=supplier.pk)
-    except Supplier.DoesNotExist:
-        raise NotFound() from None
+    return get_for(selectors.company_suppliers(user).select_for_update(), supplier.pk)
 
 
 @transaction.atomic
@@ -156,10 +154,8 @@ def _clean_lines(user: User, lines, errors: dict, prices: dict | None = None) ->
             _add(errors, "lines", _("Line %(number)d: not a line.") % {"number": number})
             continue
         value = line.get("product")
-        product_id = value.pk if isinstance(value, Product) else value
-        try:
-            product = Product.objects.get(pk=int(product_id), company_id=user.company_id)
-        except (Product.DoesNotExist, ValueError, TypeError, OverflowError):
+        product = get_or_none(Product.objects.filter(company_id=user.company_id), value)
+        if product is None:
             _add(
                 errors,
                 "lines",
@@ -235,13 +231,11 @@ def _header(user: User, data: dict, errors: dict) -> dict:
     cleaned: dict = {}
     if "supplier" in data:
         value = data["supplier"]
-        supplier_id = value.pk if isinstance(value, Supplier) else value
-        try:
-            cleaned["supplier"] = selectors.company_suppliers(user).get(
-                pk=int(supplier_id), is_active=True
-            )
-        except (Supplier.DoesNotExist, ValueError, TypeError, OverflowError):
+        supplier = get_or_none(selectors.company_suppliers(user).filter(is_active=True), value)
+        if supplier is None:
             _add(errors, "supplier", _("Choose an active supplier from the list."))
+        else:
+            cleaned["supplier"] = supplier
     if "warehouse" in data:
         cleaned["warehouse"] = inventory_services.clean_warehouse(user, data["warehouse"], errors)
     for field in ("ordered_on", "expected_on"):

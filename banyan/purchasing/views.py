@@ -11,9 +11,7 @@ left out of every page and form, not blanked.
 from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -21,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from banyan.core.errors import DomainError, PermissionRefused
 from banyan.core.idempotency import record_once, submitted_once
 from banyan.core.pagination import paginate
-from banyan.core.views import found_or_404, refusal_text
+from banyan.core.views import found_or_404, module_required, refusal_text, submit
 from banyan.inventory import selectors as inventory_selectors
 from banyan.inventory import services as inventory_services
 from banyan.products.selectors import sees_costs
@@ -44,12 +42,9 @@ def purchasing_required(view):
     """Logged in (else the login page), in a company that uses inventory (else 404), and one
     of those who see purchasing (else 403 with the reason)."""
 
-    @login_required
+    @module_required("uses_inventory")
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        company = request.user.company
-        if company is None or not company.uses_inventory:
-            raise Http404
         found_or_404(selectors.ensure_sees_purchasing, request.user)
         return view(request, *args, **kwargs)
 
@@ -100,18 +95,14 @@ def supplier_list_view(request):
 def supplier_create_view(request):
     _ensure_purchasing(request)
     form = SupplierForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            supplier = services.supplier_create(user=request.user, **form.service_fields())
-        except PermissionRefused as exc:
-            _refused(exc)
-        except DomainError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(
-                request, _("Supplier %(name)s has been added.") % {"name": supplier.name}
-            )
-            return redirect(supplier)
+    added = submit(
+        request,
+        form,
+        lambda: services.supplier_create(user=request.user, **form.service_fields()),
+        success=lambda added: _("Supplier %(name)s has been added.") % {"name": added.name},
+    )
+    if added:
+        return redirect(added.result)
     return render(request, "purchasing/supplier_form.html", {"form": form, "supplier": None})
 
 
@@ -120,18 +111,16 @@ def supplier_edit_view(request, pk):
     supplier = found_or_404(selectors.get_supplier_for, request.user, pk)
     _ensure_purchasing(request)
     form = SupplierForm(request.POST or None, supplier=supplier)
-    if request.method == "POST" and form.is_valid():
-        try:
-            supplier = services.supplier_update(
-                user=request.user, supplier=supplier, **form.service_fields()
-            )
-        except PermissionRefused as exc:
-            _refused(exc)
-        except DomainError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("%(name)s has been saved.") % {"name": supplier.name})
-            return redirect(supplier)
+    saved = submit(
+        request,
+        form,
+        lambda: services.supplier_update(
+            user=request.user, supplier=supplier, **form.service_fields()
+        ),
+        success=lambda saved: _("%(name)s has been saved.") % {"name": saved.name},
+    )
+    if saved:
+        return redirect(saved.result)
     return render(request, "purchasing/supplier_form.html", {"form": form, "supplier": supplier})
 
 
@@ -207,24 +196,22 @@ def purchase_order_create_view(request):
     form = PurchaseOrderForm(request.POST or None, user=user, supplier=supplier)
     lines = line_formset(request.POST or None, user=user)
     if request.method == "POST" and all([form.is_valid(), lines.is_valid()]):
-        try:
-            order = services.purchase_order_create(
+        added = submit(
+            request,
+            form,
+            lambda: services.purchase_order_create(
                 user=user, lines=lines.lines(), **form.service_fields()
-            )
-        except PermissionRefused as exc:
-            _refused(exc)
-        except DomainError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(
-                request,
+            ),
+            success=lambda added: (
                 _(
                     "Purchase order %(number)s has been saved as a draft: place it when it "
                     "goes to the supplier."
                 )
-                % {"number": order.number},
-            )
-            return redirect(order)
+                % {"number": added.number}
+            ),
+        )
+        if added:
+            return redirect(added.result)
     return _render_order_form(request, form, lines, supplier=supplier)
 
 
@@ -245,17 +232,16 @@ def purchase_order_edit_view(request, pk):
     form = PurchaseOrderForm(request.POST or None, user=user, order=order)
     lines = line_formset(request.POST or None, user=user, lines=current)
     if request.method == "POST" and all([form.is_valid(), lines.is_valid()]):
-        try:
-            order = services.purchase_order_update(
+        saved = submit(
+            request,
+            form,
+            lambda: services.purchase_order_update(
                 user=user, order=order, lines=lines.lines(), **form.service_fields()
-            )
-        except PermissionRefused as exc:
-            _refused(exc)
-        except DomainError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("%(number)s has been saved.") % {"number": order.number})
-            return redirect(order)
+            ),
+            success=lambda saved: _("%(number)s has been saved.") % {"number": saved.number},
+        )
+        if saved:
+            return redirect(saved.result)
     return _render_order_form(request, form, lines, order=order)
 
 
@@ -296,19 +282,16 @@ def purchase_order_detail_view(request, pk):
 def purchase_order_place_view(request, pk):
     order = found_or_404(selectors.get_purchase_order_for, request.user, pk)
     _ensure_purchasing(request)
-    try:
-        order = services.purchase_order_place(user=request.user, order=order)
-    except PermissionRefused as exc:
-        _refused(exc)
-    except DomainError as exc:
-        messages.error(request, refusal_text(exc))
-    else:
-        messages.success(
-            request,
+    placed = submit(
+        request,
+        None,
+        lambda: services.purchase_order_place(user=request.user, order=order),
+        success=lambda placed: (
             _("Purchase order %(number)s is placed: receive the goods when they arrive.")
-            % {"number": order.number},
-        )
-    return redirect(order)
+            % {"number": placed.number}
+        ),
+    )
+    return redirect(placed.result if placed else order)
 
 
 @purchasing_required
@@ -316,17 +299,15 @@ def purchase_order_place_view(request, pk):
 def purchase_order_cancel_view(request, pk):
     order = found_or_404(selectors.get_purchase_order_for, request.user, pk)
     _ensure_purchasing(request)
-    try:
-        order = services.purchase_order_cancel(user=request.user, order=order)
-    except PermissionRefused as exc:
-        _refused(exc)
-    except DomainError as exc:
-        messages.error(request, refusal_text(exc))
-    else:
-        messages.success(
-            request, _("Purchase order %(number)s is cancelled.") % {"number": order.number}
-        )
-    return redirect(order)
+    cancelled = submit(
+        request,
+        None,
+        lambda: services.purchase_order_cancel(user=request.user, order=order),
+        success=lambda cancelled: (
+            _("Purchase order %(number)s is cancelled.") % {"number": cancelled.number}
+        ),
+    )
+    return redirect(cancelled.result if cancelled else order)
 
 
 @purchasing_required

@@ -11,7 +11,14 @@ from drf_spectacular.utils import extend_schema, extend_schema_field, extend_sch
 from rest_framework import serializers, viewsets
 
 from banyan.accounts.api import acting_user
-from banyan.core.api import INVALID, NOT_FOUND, REFUSED, IdField, RelatedIdField
+from banyan.core.api import (
+    INVALID,
+    NOT_FOUND,
+    REFUSED,
+    IdField,
+    RelatedIdField,
+    VisibleObjectMixin,
+)
 from banyan.targets import selectors, services
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -128,12 +135,13 @@ TARGET_CHANGE = {200: TargetSerializer, 400: INVALID, 403: REFUSED, 404: NOT_FOU
         summary=_("Remove a target"), responses={204: None, 403: REFUSED, 404: NOT_FOUND}
     ),
 )
-class TargetViewSet(viewsets.ModelViewSet):
+class TargetViewSet(VisibleObjectMixin, viewsets.ModelViewSet):
     """Sales targets (销售目标): per person (or group) and month, a payment and a contract
     amount, set by a superior; achievement is computed from payments and agreements."""
 
     serializer_class = TargetSerializer
     filter_backends: list = []  # filtering goes through selectors.target_list
+    fetch_one = selectors.get_target_for
 
     def get_queryset(self):
         user = acting_user(self)
@@ -153,8 +161,7 @@ class TargetViewSet(viewsets.ModelViewSet):
         return selectors.with_achievement(self.request.user, [target])[0]
 
     def get_object(self):
-        target = selectors.get_target_for(self.request.user, self.kwargs["pk"])
-        return self._with_achievement(target)
+        return self._with_achievement(super().get_object())
 
     def _save(self, serializer, **fixed):
         data = {**dict(serializer.validated_data), **fixed}

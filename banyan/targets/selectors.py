@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from banyan.accounts import visibility
 from banyan.accounts.models import Role, User
 from banyan.agreements.models import Agreement
-from banyan.core.errors import NotFound
+from banyan.core.fetch import get_for
 from banyan.core.models import ExactSum
 from banyan.finance.models import Payment
 from banyan.targets.models import SalesTarget
@@ -138,10 +138,7 @@ def visible_targets(user: User) -> QuerySet[SalesTarget]:
 
 
 def get_target_for(user: User, pk) -> SalesTarget:
-    try:
-        return visible_targets(user).select_related("user", "set_by").get(pk=int(pk))
-    except (SalesTarget.DoesNotExist, ValueError, TypeError, OverflowError):
-        raise NotFound() from None
+    return get_for(visible_targets(user).select_related("user", "set_by"), pk)
 
 
 def target_list(

@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 
 from banyan.accounts.guards import ensure_can_write
 from banyan.accounts.models import Role, User
-from banyan.core.errors import DomainError, NotFound, PermissionRefused, ValidationFailed
+from banyan.core.errors import DomainError, PermissionRefused, ValidationFailed
+from banyan.core.fetch import get_for
 from banyan.core.values import parse_amount
 from banyan.targets import selectors
 from banyan.targets.models import SalesTarget
@@ -27,11 +28,7 @@ def _add(errors: dict, field: str, message) -> None:
 
 def _person(actor: User, value) -> User:
     """A user of the actor's company (another company's, or none: NotFound)."""
-    person_id = value.pk if isinstance(value, User) else value
-    try:
-        return User.objects.get(pk=int(person_id), company_id=actor.company_id)
-    except (User.DoesNotExist, ValueError, TypeError, OverflowError):
-        raise NotFound() from None
+    return get_for(User.objects.filter(company_id=actor.company_id), value)
 
 
 def ensure_may_set(actor: User, person: User, *, is_group: bool) -> None:

@@ -5,16 +5,14 @@ another company (or not visible) is a 404; a visible one the user may not change
 with the reason.
 """
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from banyan.core.errors import DomainError
 from banyan.core.pagination import paginate
-from banyan.core.views import found_or_404, refusal_text
+from banyan.core.views import found_or_404, submit
 from banyan.targets import selectors, services
 from banyan.targets.forms import MonthForm, TargetForm
 
@@ -59,18 +57,18 @@ def target_list_view(request):
 @require_POST
 def target_set_view(request):
     form = TargetForm(request.POST, user=request.user)
-    if form.is_valid():
-        try:
-            target = services.target_set(user=request.user, **form.service_fields())
-        except DomainError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(
-                request,
-                _("The target of %(name)s for %(month)s has been saved.")
-                % {"name": target.user.display_name, "month": f"{target.month:%Y-%m}"},
-            )
-            return redirect(_list_url(target.month))
+    saved = submit(
+        request,
+        form,
+        lambda: services.target_set(user=request.user, **form.service_fields()),
+        success=lambda target: (
+            _("The target of %(name)s for %(month)s has been saved.")
+            % {"name": target.user.display_name, "month": f"{target.month:%Y-%m}"}
+        ),
+        as_403=False,
+    )
+    if saved:
+        return redirect(_list_url(saved.result.month))
     month = selectors.parse_month(request.POST.get("month")) or selectors.current_month(
         request.user
     )
@@ -83,10 +81,10 @@ def target_set_view(request):
 def target_delete_view(request, pk):
     target = found_or_404(selectors.get_target_for, request.user, pk)
     month = target.month
-    try:
-        found_or_404(services.target_delete, user=request.user, target=target)
-    except DomainError as exc:
-        messages.error(request, refusal_text(exc))
-    else:
-        messages.success(request, _("The target has been removed."))
+    submit(
+        request,
+        None,
+        lambda: found_or_404(services.target_delete, user=request.user, target=target),
+        success=_("The target has been removed."),
+    )
     return redirect(_list_url(month))

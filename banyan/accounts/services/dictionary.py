@@ -6,7 +6,8 @@ from django.utils.translation import gettext as _
 from banyan.accounts.dictionary import DEFAULTS, KINDS, KINDS_WITH_PROBABILITY
 from banyan.accounts.guards import ensure_account_admin, ensure_not_demo
 from banyan.accounts.models import Company, DictionaryOption, User
-from banyan.core.errors import DomainError, NotFound, ValidationFailed
+from banyan.core.errors import DomainError, ValidationFailed
+from banyan.core.fetch import get_for
 from banyan.core.text import clean_text
 
 
@@ -68,12 +69,8 @@ def _check_label_unique(option_company_id, kind, label, exclude_pk=None) -> None
 
 
 def _get_option(actor: User, option_id) -> DictionaryOption:
-    try:
-        return DictionaryOption.objects.select_for_update().get(
-            pk=option_id, company_id=actor.company_id
-        )
-    except (DictionaryOption.DoesNotExist, ValueError, TypeError):
-        raise NotFound() from None
+    options = DictionaryOption.objects.select_for_update().filter(company_id=actor.company_id)
+    return get_for(options, option_id)
 
 
 @transaction.atomic

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from banyan.accounts import selectors, services
 from banyan.accounts.forms import LoginForm, PasswordChangeForm
 from banyan.core.errors import DomainError
-from banyan.core.views import safe_next_url
+from banyan.core.views import safe_next_url, submit
 
 
 def _next_url(request) -> str:
@@ -69,19 +69,20 @@ def demo_login_view(request):
 @login_required
 def password_change_view(request):
     form = PasswordChangeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            user = services.user_change_own_password(
-                user=request.user,
-                old_password=form.cleaned_data["old_password"],
-                new_password=form.cleaned_data["new_password"],
-            )
-        except DomainError as exc:
-            form.add_service_errors(exc)
-        else:
-            update_session_auth_hash(request, user)
-            messages.success(request, _("Your password has been changed."))
-            return redirect("home")
+    changed = submit(
+        request,
+        form,
+        lambda: services.user_change_own_password(
+            user=request.user,
+            old_password=form.cleaned_data["old_password"],
+            new_password=form.cleaned_data["new_password"],
+        ),
+        as_403=False,
+    )
+    if changed:
+        update_session_auth_hash(request, changed.result)
+        messages.success(request, _("Your password has been changed."))
+        return redirect("home")
     return render(request, "accounts/password_change.html", {"form": form})
 
 

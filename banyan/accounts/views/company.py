@@ -1,6 +1,5 @@
 """Account pages, company: the profile (name, time zone, contacts, logo) and modules in use."""
 
-from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -9,8 +8,8 @@ from django.views.decorators.http import require_POST
 from banyan.accounts import selectors, services
 from banyan.accounts.forms_account import CompanyProfileForm, LogoForm, ModulesForm
 from banyan.accounts.services.companies import MODULE_FLAGS, NUMBER_PREFIXES, SALES_RULES
-from banyan.accounts.views.users import account_admin_required, refusal_text
-from banyan.core.errors import DomainError
+from banyan.accounts.views.users import account_admin_required
+from banyan.core.views import submit
 
 
 def _profile_form(request, company, data=None) -> CompanyProfileForm:
@@ -39,14 +38,14 @@ def _render_profile(request, company, *, profile_form, logo_form):
 def company_profile_view(request):
     company = selectors.company_of(request.user)
     form = _profile_form(request, company, request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.company_update_profile(actor=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("The company profile has been saved."))
-            return redirect("account-company")
+    if submit(
+        request,
+        form,
+        lambda: services.company_update_profile(actor=request.user, **form.cleaned_data),
+        success=_("The company profile has been saved."),
+        as_403=False,
+    ):
+        return redirect("account-company")
     return _render_profile(request, company, profile_form=form, logo_form=LogoForm())
 
 
@@ -55,14 +54,14 @@ def company_profile_view(request):
 def company_logo_view(request):
     company = selectors.company_of(request.user)
     form = LogoForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            services.company_set_logo(actor=request.user, upload=form.cleaned_data["logo"])
-        except DomainError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("The logo has been changed."))
-            return redirect("account-company")
+    if submit(
+        request,
+        form,
+        lambda: services.company_set_logo(actor=request.user, upload=form.cleaned_data["logo"]),
+        success=_("The logo has been changed."),
+        as_403=False,
+    ):
+        return redirect("account-company")
     return _render_profile(
         request, company, profile_form=_profile_form(request, company), logo_form=form
     )
@@ -71,12 +70,13 @@ def company_logo_view(request):
 @account_admin_required
 @require_POST
 def company_logo_remove_view(request):
-    try:
-        services.company_remove_logo(actor=request.user)
-    except DomainError as exc:
-        messages.error(request, refusal_text(exc))
-    else:
-        messages.success(request, _("The logo has been removed."))
+    submit(
+        request,
+        None,
+        lambda: services.company_remove_logo(actor=request.user),
+        success=_("The logo has been removed."),
+        as_403=False,
+    )
     return redirect("account-company")
 
 
@@ -87,14 +87,14 @@ def company_settings_view(request):
     for field in ("hot_customer_cap", "payment_reminder_days", *SALES_RULES, *NUMBER_PREFIXES):
         initial[field] = getattr(company, field)
     form = ModulesForm(request.POST if request.method == "POST" else None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.company_update_settings(actor=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("The settings have been saved."))
-            return redirect("account-settings")
+    if submit(
+        request,
+        form,
+        lambda: services.company_update_settings(actor=request.user, **form.cleaned_data),
+        success=_("The settings have been saved."),
+        as_403=False,
+    ):
+        return redirect("account-settings")
     return render(request, "accounts/settings_modules.html", {"form": form})
 
 

@@ -1,6 +1,5 @@
 """Account pages, data dictionary (数据字典): the company's pick-lists and their options."""
 
-from django.contrib import messages
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -11,8 +10,8 @@ from django.views.decorators.http import require_POST
 from banyan.accounts import selectors, services
 from banyan.accounts.dictionary import KINDS_WITH_PROBABILITY
 from banyan.accounts.forms_account import DictionaryOptionForm
-from banyan.accounts.views.users import account_admin_required, found_or_404, refusal_text
-from banyan.core.errors import DomainError
+from banyan.accounts.views.users import account_admin_required, found_or_404
+from banyan.core.views import submit
 
 
 def _kind_or_404(kind: str) -> str:
@@ -68,21 +67,19 @@ def dictionary_kind_view(request, kind):
 def dictionary_option_create_view(request, kind):
     kind = _kind_or_404(kind)
     form = DictionaryOptionForm(request.POST, kind=kind)
-    if form.is_valid():
-        try:
-            option = services.dictionary_option_create(
-                actor=request.user,
-                kind=kind,
-                label=form.cleaned_data["label"],
-                probability=form.cleaned_data.get("probability"),
-            )
-        except DomainError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(
-                request, _("%(label)s has been added.") % {"label": option.display_label}
-            )
-            return redirect("account-dictionary-kind", kind=kind)
+    if submit(
+        request,
+        form,
+        lambda: services.dictionary_option_create(
+            actor=request.user,
+            kind=kind,
+            label=form.cleaned_data["label"],
+            probability=form.cleaned_data.get("probability"),
+        ),
+        success=lambda option: _("%(label)s has been added.") % {"label": option.display_label},
+        as_403=False,
+    ):
+        return redirect("account-dictionary-kind", kind=kind)
     return _render_kind(request, kind, form)
 
 
@@ -94,21 +91,19 @@ def dictionary_option_edit_view(request, pk):
         kind=option.kind,
         initial={"label": option.display_label, "probability": option.probability},
     )
-    if request.method == "POST" and form.is_valid():
+
+    def save():
         label = form.cleaned_data["label"]
-        try:
-            services.dictionary_option_update(
-                actor=request.user,
-                option=option,
-                # An unchanged built-in label keeps following the user's language.
-                label=None if label == option.display_label else label,
-                probability=form.cleaned_data.get("probability"),
-            )
-        except DomainError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("The option has been saved."))
-            return redirect("account-dictionary-kind", kind=option.kind)
+        return services.dictionary_option_update(
+            actor=request.user,
+            option=option,
+            # An unchanged built-in label keeps following the user's language.
+            label=None if label == option.display_label else label,
+            probability=form.cleaned_data.get("probability"),
+        )
+
+    if submit(request, form, save, success=_("The option has been saved."), as_403=False):
+        return redirect("account-dictionary-kind", kind=option.kind)
     return render(
         request,
         "accounts/dictionary_option_form.html",
@@ -124,18 +119,23 @@ def dictionary_option_edit_view(request, pk):
 @require_POST
 def dictionary_option_toggle_view(request, pk):
     option = found_or_404(selectors.get_dictionary_option, request.user, pk)
-    try:
-        option = services.dictionary_option_update(
-            actor=request.user, option=option, is_active=not option.is_active
-        )
-    except DomainError as exc:
-        messages.error(request, refusal_text(exc))
-    else:
+
+    def toggled(option) -> str:
         if option.is_active:
             message = _("%(label)s has been activated.")
         else:
             message = _("%(label)s has been deactivated.")
-        messages.success(request, message % {"label": option.display_label})
+        return message % {"label": option.display_label}
+
+    submit(
+        request,
+        None,
+        lambda: services.dictionary_option_update(
+            actor=request.user, option=option, is_active=not option.is_active
+        ),
+        success=toggled,
+        as_403=False,
+    )
     return redirect("account-dictionary-kind", kind=option.kind)
 
 
@@ -143,14 +143,13 @@ def dictionary_option_toggle_view(request, pk):
 @require_POST
 def dictionary_option_delete_view(request, pk):
     option = found_or_404(selectors.get_dictionary_option, request.user, pk)
-    try:
-        services.dictionary_option_delete(actor=request.user, option=option)
-    except DomainError as exc:
-        messages.error(request, refusal_text(exc))
-    else:
-        messages.success(
-            request, _("%(label)s has been deleted.") % {"label": option.display_label}
-        )
+    submit(
+        request,
+        None,
+        lambda: services.dictionary_option_delete(actor=request.user, option=option),
+        success=_("%(label)s has been deleted.") % {"label": option.display_label},
+        as_403=False,
+    )
     return redirect("account-dictionary-kind", kind=option.kind)
 
 
@@ -166,10 +165,14 @@ def dictionary_option_move_view(request, pk):
     step = -1 if request.POST.get("direction") == "up" else 1
     if 0 <= index + step < len(order):
         order[index], order[index + step] = order[index + step], order[index]
-        try:
-            services.dictionary_reorder(actor=request.user, kind=option.kind, option_ids=order)
-        except DomainError as exc:
-            messages.error(request, refusal_text(exc))
+        submit(
+            request,
+            None,
+            lambda: services.dictionary_reorder(
+                actor=request.user, kind=option.kind, option_ids=order
+            ),
+            as_403=False,
+        )
     return redirect("account-dictionary-kind", kind=option.kind)
 
 
@@ -178,14 +181,15 @@ def dictionary_option_move_view(request, pk):
 def dictionary_reorder_view(request, kind):
     """The whole list in a new order (`order` = option ids, first to last), e.g. by drag."""
     kind = _kind_or_404(kind)
-    try:
-        services.dictionary_reorder(
+    submit(
+        request,
+        None,
+        lambda: services.dictionary_reorder(
             actor=request.user, kind=kind, option_ids=request.POST.getlist("order")
-        )
-    except DomainError as exc:
-        messages.error(request, refusal_text(exc))
-    else:
-        messages.success(request, _("The new order has been saved."))
+        ),
+        success=_("The new order has been saved."),
+        as_403=False,
+    )
     return redirect("account-dictionary-kind", kind=kind)
 
 

@@ -6,7 +6,6 @@ Also home of `account_admin_required`; `found_or_404` and `refusal_text` live in
 
 from functools import wraps
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
@@ -17,8 +16,7 @@ from django.views.decorators.http import require_POST
 from banyan.accounts import selectors, services
 from banyan.accounts.forms_account import UserDeactivateForm, UserForm, UserPasswordForm
 from banyan.accounts.models import SPECIAL_PERMISSIONS
-from banyan.core.errors import DomainError
-from banyan.core.views import found_or_404, refusal_text
+from banyan.core.views import found_or_404, refusal_text, submit
 
 __all__ = ["account_admin_required", "found_or_404", "refusal_text"]
 
@@ -57,14 +55,14 @@ def user_list_view(request):
 @account_admin_required
 def user_create_view(request):
     form = UserForm(request.POST or None, actor=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            user = services.user_create(actor=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("%(name)s has been added.") % {"name": user.display_name})
-            return redirect("account-users")
+    if submit(
+        request,
+        form,
+        lambda: services.user_create(actor=request.user, **form.cleaned_data),
+        success=lambda user: _("%(name)s has been added.") % {"name": user.display_name},
+        as_403=False,
+    ):
+        return redirect("account-users")
     return render(request, "accounts/users_form.html", {"form": form, "editing": None})
 
 
@@ -72,18 +70,22 @@ def user_create_view(request):
 def user_edit_view(request, pk):
     user = found_or_404(selectors.get_company_user, request.user, pk)
     form = UserForm(request.POST or None, actor=request.user, user=user)
-    if request.method == "POST" and form.is_valid():
+
+    def save():
         changes = dict(form.cleaned_data)
         permissions = changes.pop("permissions")
-        try:
-            user = services.user_update(
-                actor=request.user, user=user, permissions=permissions, **changes
-            )
-        except DomainError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("%(name)s has been saved.") % {"name": user.display_name})
-            return redirect("account-users")
+        return services.user_update(
+            actor=request.user, user=user, permissions=permissions, **changes
+        )
+
+    if submit(
+        request,
+        form,
+        save,
+        success=lambda saved: _("%(name)s has been saved.") % {"name": saved.display_name},
+        as_403=False,
+    ):
+        return redirect("account-users")
     return render(request, "accounts/users_form.html", {"form": form, "editing": user})
 
 
@@ -91,18 +93,16 @@ def user_edit_view(request, pk):
 def user_deactivate_view(request, pk):
     user = found_or_404(selectors.get_company_user, request.user, pk)
     form = UserDeactivateForm(request.POST or None, actor=request.user, user=user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.user_deactivate(
-                actor=request.user, user=user, hand_over_to=form.cleaned_data["hand_over_to"]
-            )
-        except DomainError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(
-                request, _("%(name)s has been deactivated.") % {"name": user.display_name}
-            )
-            return redirect("account-users")
+    if submit(
+        request,
+        form,
+        lambda: services.user_deactivate(
+            actor=request.user, user=user, hand_over_to=form.cleaned_data["hand_over_to"]
+        ),
+        success=_("%(name)s has been deactivated.") % {"name": user.display_name},
+        as_403=False,
+    ):
+        return redirect("account-users")
     return render(request, "accounts/users_deactivate.html", {"form": form, "subject": user})
 
 
@@ -110,12 +110,13 @@ def user_deactivate_view(request, pk):
 @require_POST
 def user_reactivate_view(request, pk):
     user = found_or_404(selectors.get_company_user, request.user, pk)
-    try:
-        services.user_reactivate(actor=request.user, user=user)
-    except DomainError as exc:
-        messages.error(request, refusal_text(exc))
-    else:
-        messages.success(request, _("%(name)s has been reactivated.") % {"name": user.display_name})
+    submit(
+        request,
+        None,
+        lambda: services.user_reactivate(actor=request.user, user=user),
+        success=_("%(name)s has been reactivated.") % {"name": user.display_name},
+        as_403=False,
+    )
     return redirect("account-users")
 
 
@@ -123,19 +124,16 @@ def user_reactivate_view(request, pk):
 def user_password_view(request, pk):
     user = found_or_404(selectors.get_company_user, request.user, pk)
     form = UserPasswordForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.user_reset_password(
-                actor=request.user, user=user, password=form.cleaned_data["password"]
-            )
-        except DomainError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(
-                request,
-                _("The password of %(name)s has been reset.") % {"name": user.display_name},
-            )
-            return redirect("account-users")
+    if submit(
+        request,
+        form,
+        lambda: services.user_reset_password(
+            actor=request.user, user=user, password=form.cleaned_data["password"]
+        ),
+        success=_("The password of %(name)s has been reset.") % {"name": user.display_name},
+        as_403=False,
+    ):
+        return redirect("account-users")
     return render(request, "accounts/users_password.html", {"form": form, "subject": user})
 
 

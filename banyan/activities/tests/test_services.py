@@ -598,3 +598,42 @@ def test_open_tasks_follow_a_customer_transfer_and_a_leaving_rep(org, make_custo
     account_services.user_deactivate(actor=org.boss, user=org.sales3, hand_over_to=org.sales2)
     own_task.refresh_from_db()
     assert own_task.assignee == org.sales2
+
+
+@pytest.fixture
+def task_of_a_view_share(org, customer):
+    """On a customer sales4 sees through a view-only share, given to sales4 by the boss: they
+    may mark it done, not change it."""
+    return services.task_create(
+        user=org.boss,
+        subject="a",
+        due_at=local(2031, 1, 2, 15, 0),
+        customer=customer,
+        assignee=org.sales4,
+    )
+
+
+def test_marking_needs_the_right_to_mark_any_other_change_the_right_to_change(
+    org, task_of_a_view_share
+):
+    task = task_of_a_view_share
+
+    services.ensure_can_write_task(org.sales4, task, fields={"is_done": True})
+    with pytest.raises(PermissionRefused):
+        services.ensure_can_write_task(org.sales4, task, fields={"is_done": True, "subject": "b"})
+    with pytest.raises(PermissionRefused):
+        services.ensure_can_write_task(org.sales4, task, fields={}, deleting=True)
+    services.ensure_can_write_task(org.boss, task, fields={"subject": "b"}, deleting=True)
+
+
+def test_one_change_of_a_task_is_all_or_nothing(org, task_of_a_view_share):
+    task = task_of_a_view_share
+
+    with pytest.raises(PermissionRefused):
+        services.task_change(user=org.sales4, task=task, subject="b", is_done=True)
+    assert task_row(task)[0] == "a" and task_row(task)[4] is None
+
+    services.task_change(user=org.sales4, task=task, is_done=True)
+    assert task_row(task)[4] is not None
+    services.task_change(user=org.boss, task=task, subject="b", is_done=False)
+    assert task_row(task)[0] == "b" and task_row(task)[4] is None

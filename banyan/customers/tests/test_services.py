@@ -268,3 +268,41 @@ def test_a_whole_phone_number_finds_the_customer_however_it_is_typed(org, make_c
     assert names(selectors.customer_list(org.sales1, search=query)) == ["电话客户"]
     # and only within what the user may see
     assert names(selectors.customer_list(org.sales2, search=query)) == []
+
+
+def test_a_customer_created_hot_is_hot_and_over_the_cap_is_not_created(org, make_customer):
+    account_services.company_update_settings(actor=org.boss, hot_customer_cap=1)
+    org.sales1.refresh_from_db()
+    hot = make_customer(org.sales1, is_hot=True)
+    assert Customer.objects.get(pk=hot.pk).is_hot
+
+    with pytest.raises(DomainError):
+        make_customer(org.sales1, name="第二家", is_hot=True)
+    assert not Customer.objects.filter(name="第二家").exists()
+
+
+def test_one_change_sets_details_hot_flag_and_owner_or_nothing(org, make_customer):
+    customer = make_customer(org.sales1)
+
+    changed = services.customer_change(
+        user=org.manager1, customer=customer, name="新名字", is_hot=True, owner=org.sales2.pk
+    )
+
+    assert (changed.name, changed.owner_id) == ("新名字", org.sales2.pk)
+    assert not changed.is_hot  # a hot flag does not travel with a transfer
+    with pytest.raises(ValidationFailed):
+        services.customer_change(
+            user=org.manager1, customer=changed, name="又一个名字", owner=org.sales3.pk + 10**6
+        )
+    changed.refresh_from_db()
+    assert (changed.name, changed.owner_id) == ("新名字", org.sales2.pk)
+
+
+def test_one_change_without_an_owner_change_transfers_nothing(org, make_customer):
+    customer = make_customer(org.sales1)
+
+    changed = services.customer_change(
+        user=org.sales1, customer=customer, is_hot=True, owner=org.sales1.pk
+    )
+
+    assert changed.is_hot and changed.owner_id == org.sales1.pk

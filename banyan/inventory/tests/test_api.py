@@ -1042,3 +1042,18 @@ def test_the_schema_documents_the_inventory_api(db, api_client):
     # The stock value is answered only to some users: documented, never promised.
     assert "value" in components["StockLevel"]["properties"]
     assert "value" not in components["StockLevel"].get("required", [])
+
+
+def test_the_order_slip_rules_are_the_services(inv, signed_order):
+    from banyan.core.errors import ValidationFailed
+
+    cases = [
+        ({"agreement": signed_order.pk, "kind": "inbound"}, {"kind"}),
+        ({"agreement": signed_order.pk, "reason": "Because"}, {"reason"}),
+        ({"reason": "x", "lines": [{"product": inv.product.pk, "quantity": "1"}]}, {"kind"}),
+    ]
+    for arguments, fields in cases:
+        with pytest.raises(ValidationFailed) as refused:
+            services.slip_request(user=inv.keeper, warehouse=inv.shanghai.pk, **arguments)
+        assert set(refused.value.as_dict()) == fields
+    assert not StockSlip.objects.filter(agreement=signed_order).exists()
