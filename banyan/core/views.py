@@ -11,6 +11,7 @@ from django.db import connection
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 
 from banyan.core.errors import DomainError, NotFound, PermissionRefused
 from banyan.core.panels import workbench
@@ -131,7 +132,12 @@ def refusal_text(exc: DomainError, labels: dict | None = None) -> str:
     parts = []
     for field, field_messages in exc.as_dict().items():
         label = labels.get(field)
-        parts.extend(f"{label}: {message}" if label else str(message) for message in field_messages)
+        parts.extend(
+            _("%(field)s: %(message)s") % {"field": label, "message": message}
+            if label
+            else str(message)
+            for message in field_messages
+        )
     return " ".join(parts)
 
 

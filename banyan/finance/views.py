@@ -361,8 +361,6 @@ def finance_home_view(request):
             "to_collect": to_collect,
             "collect_rows": [(a, states[a.pk]) for a in to_collect.object_list],
             "to_invoice": to_invoice,
-            "collect_query": _query_without(request, "collect_page"),
-            "invoice_query": _query_without(request, "invoice_page"),
         },
     )
 

@@ -49,12 +49,6 @@ inventory_required = module_required("uses_inventory")
 orders_required = module_required("uses_orders")
 
 
-def _query_without_page(request) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
-
-
 def _ensure_warehouse_admin(request) -> None:
     if not request.user.is_account_admin:
         raise PermissionDenied(_("Only an administrator boss manages warehouses."))
@@ -84,7 +78,6 @@ def warehouse_list_view(request):
         "inventory/warehouse_list.html",
         {
             "page": page,
-            "query": "",
             "can_manage": request.user.is_account_admin,
             "kept_ids": selectors.kept_warehouse_ids(request.user),
         },
@@ -151,7 +144,6 @@ def warehouse_detail_view(request, pk):
             "is_warehouse_keeper": keeper,
             "open_stocktake": selectors.open_stocktake(user, warehouse),
             "can_manage": user.is_account_admin,
-            "query": _query_without_page(request),
         },
     )
 
@@ -216,7 +208,6 @@ def stock_list_view(request):
             "levels": selectors.with_values(page.object_list) if sees_costs else page.object_list,
             "sees_costs": sees_costs,
             "stock_value": selectors.stock_value_total(levels) if sees_costs else None,
-            "query": _query_without_page(request),
         },
     )
 
@@ -225,9 +216,7 @@ def stock_list_view(request):
 @require_GET
 def low_stock_view(request):
     page = paginate(request, selectors.low_stock_products(request.user), per_page=50)
-    return render(
-        request, "inventory/low_stock.html", {"page": page, "query": _query_without_page(request)}
-    )
+    return render(request, "inventory/low_stock.html", {"page": page})
 
 
 @inventory_required
@@ -242,7 +231,7 @@ def movement_list_view(request):
     return render(
         request,
         "inventory/movement_list.html",
-        {"form": form, "page": page, "query": _query_without_page(request)},
+        {"form": form, "page": page},
     )
 
 
@@ -261,7 +250,6 @@ def slip_list_view(request):
         {
             "form": form,
             "page": page,
-            "query": _query_without_page(request),
             "is_keeper": selectors.is_keeper(user),
         },
     )
@@ -279,7 +267,6 @@ def slip_queue_view(request):
         "inventory/slip_queue.html",
         {
             "page": page,
-            "query": "",
             "low_stock_count": selectors.low_stock_products(user).count(),
         },
     )
@@ -408,7 +395,6 @@ def stocktake_list_view(request):
         {
             "form": form,
             "page": page,
-            "query": _query_without_page(request),
             "is_keeper": selectors.is_keeper(user),
         },
     )
@@ -488,7 +474,6 @@ def stocktake_detail_view(request, pk):
             "form": form,
             "can_count": can_count,
             "progress": selectors.stocktake_progress(user, stocktake),
-            "query": "",
         },
     )
 
@@ -600,5 +585,5 @@ def shipment_list_view(request):
     return render(
         request,
         "inventory/shipment_list.html",
-        {"form": form, "page": page, "query": _query_without_page(request)},
+        {"form": form, "page": page},
     )

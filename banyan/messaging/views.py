@@ -15,13 +15,6 @@ from banyan.messaging import selectors, services
 from banyan.messaging.forms import LogFilterForm, SendForm, TemplateForm
 from banyan.messaging.models import Channel, OutboxMessage
 
-
-def _query(request) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
-
-
 # Logs ----------------------------------------------------------------------------------------
 
 
@@ -32,7 +25,7 @@ def sms_log_view(request):
     return render(
         request,
         "messaging/sms_log.html",
-        {"form": form, "page": paginate(request, rows), "query": _query(request)},
+        {"form": form, "page": paginate(request, rows)},
     )
 
 
@@ -43,7 +36,7 @@ def email_log_view(request):
     return render(
         request,
         "messaging/email_log.html",
-        {"form": form, "page": paginate(request, rows), "query": _query(request)},
+        {"form": form, "page": paginate(request, rows)},
     )
 
 
@@ -121,7 +114,7 @@ def template_list_view(request):
     return render(
         request,
         "messaging/template_list.html",
-        {"page": page, "query": _query(request)},
+        {"page": page},
     )
 
 

@@ -60,12 +60,6 @@ def _refused(exc: PermissionRefused):
     raise PermissionDenied(str(exc.message)) from None
 
 
-def _query_without_page(request) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
-
-
 def _can_purchase(request) -> bool:
     return inventory_selectors.can_purchase(request.user)
 
@@ -85,7 +79,6 @@ def supplier_list_view(request):
         {
             "form": form,
             "page": page,
-            "query": _query_without_page(request),
             "can_purchase": _can_purchase(request),
         },
     )
@@ -136,7 +129,6 @@ def supplier_detail_view(request, pk):
         {
             "supplier": supplier,
             "page": page,
-            "query": "",
             "sees_costs": sees_costs(user),
             "can_purchase": _can_purchase(request),
         },
@@ -159,7 +151,6 @@ def purchase_order_list_view(request):
         {
             "form": form,
             "page": page,
-            "query": _query_without_page(request),
             "sees_costs": sees_costs(user),
             "can_purchase": _can_purchase(request),
         },
