@@ -15,6 +15,7 @@ from banyan.accounts.models import Role, User
 from banyan.activities.models import Activity, CalendarFeed, Task, WorkSummary
 from banyan.core.errors import NotFound
 from banyan.core.fetch import get_for
+from banyan.core.lookups import text_contains
 from banyan.customers.models import Customer
 from banyan.customers.selectors import editable_among, records_of_customer, search_conditions
 
@@ -93,7 +94,7 @@ def activity_list(
         user,
         activities,
         search,
-        own=lambda term: Q(subject__icontains=term),
+        own=lambda term: text_contains("subject", term),
         customer_lookup="search_text__contains",
     ):
         activities = activities.filter(condition)
@@ -214,7 +215,7 @@ def task_list(
         user,
         tasks,
         search,
-        own=lambda term: Q(subject__icontains=term),
+        own=lambda term: text_contains("subject", term),
         customer_lookup="search_text__contains",
     ):
         tasks = tasks.filter(condition)

@@ -18,6 +18,7 @@ from banyan.agreements.models import Agreement, AgreementAttachment, AgreementLi
 from banyan.core.errors import PermissionRefused
 from banyan.core.fetch import get_for
 from banyan.core.history import HIDDEN_FIELDS, HistoryEntry, build_history
+from banyan.core.lookups import text_contains
 from banyan.core.models import ExactSum
 from banyan.customers import selectors as customer_selectors
 from banyan.customers.models import Customer
@@ -130,10 +131,14 @@ def agreement_list(
 ) -> QuerySet[Agreement]:
     """The contract or order list: search by number, title or customer name; filter; sort."""
     agreements = visible_agreements(user, kind or None).select_related("customer", "owner")
-    for term in search.split():
-        agreements = agreements.filter(
-            Q(number__icontains=term) | Q(title__icontains=term) | Q(customer__name__icontains=term)
-        )
+    for condition in customer_selectors.search_conditions(
+        user,
+        agreements,
+        search,
+        own=lambda term: text_contains("number", term) | text_contains("title", term),
+        customer_lookup="name__icontains",
+    ):
+        agreements = agreements.filter(condition)
     if status:
         agreements = agreements.filter(status=status)
     if customer_id:

@@ -8,6 +8,8 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
+        from banyan.core import lookups
         from banyan.core.images import limit_pillow_decoding
 
         limit_pillow_decoding()
+        lookups.register()

@@ -5,7 +5,7 @@ by the user or anyone below them (an assistant: below their principal; a boss: e
 plus customers shared with them. Contacts and every record hung on a customer derive from it.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -20,6 +20,7 @@ from banyan.core.history import (  # noqa: F401 (HistoryChange: part of this mod
     HistoryEntry,
     build_history,
 )
+from banyan.core.lookups import scan_safe, text_contains
 from banyan.customers.models import Contact, Customer, CustomerShare
 from banyan.customers.text import name_key, search_terms
 
@@ -193,7 +194,7 @@ def _search_conditions(user: User, query: str) -> list[Q]:
         if not customer_ids:
             return [Q(phone=number)]
         return [Q(phone=number) | Q(pk__in=sorted(customer_ids))]
-    return [Q(search_text__contains=term) for term in search_terms(query)]
+    return [text_contains("search_text", term, lookup="contains") for term in search_terms(query)]
 
 
 def customer_list(
@@ -375,40 +376,53 @@ def search_conditions(
     own: Callable[[str], Q],
     customer_lookup: str,
     customer_field: str = "customer",
+    through: Sequence[tuple[str, QuerySet, str]] = (),
 ) -> list[Q]:
     """One condition per word of `query` for rows hung on a customer (already limited to
-    what the user sees): the word in the row's own text (`own(word)`) or in its customer's
-    (`customer_lookup`, e.g. "search_text__contains").
+    what the user sees): the word in the row's own text (`own(word)`), in its customer's
+    (`customer_lookup`, e.g. "search_text__contains"), or in another record the row points to
+    (`through`: (field, the records the user sees, lookup), e.g. a payment's agreement number).
 
-    A word few rows or customers hold is looked up first on each side, through their
-    trigram indexes on PostgreSQL (two small queries), and written in as keys, so a rare word
+    A word few rows or records hold is looked up first on each side, through their trigram
+    indexes on PostgreSQL (one small query a side), and written in as keys, so a rare word
     never makes the list read every row in order. A common word (more than SEARCH_KEYS on
-    either side) is matched as the rows are read: in list order that stops after a page. The
+    any side) is matched as the rows are read: in list order that stops after a page. The
     rows' own side, within what the user sees, is asked first: a word common there needs no
-    look through the customers.
+    look through the others. `own` should build its conditions with `text_contains`, so a word
+    too short for a trigram is tested on the user's rows rather than through an index that
+    matches them all.
     """
+    terms = search_terms(query)
+    if not terms:
+        return []
+    sides = [(customer_field, visible_customers(user), customer_lookup), *through]
     conditions = []
-    for term in search_terms(query):
-        in_customer = Q(**{f"{customer_field}__{customer_lookup}": term})
+    for term in terms:
+        as_read = own(term)
+        for field, _records, lookup in sides:
+            as_read |= Q(**{f"{field}__{scan_safe(lookup, term)}": term})
         own_keys = list(
             rows.filter(own(term)).order_by().values_list("pk", flat=True)[: SEARCH_KEYS + 1]
         )
         if len(own_keys) > SEARCH_KEYS:
             # A common word among the rows themselves: matched as the rows are read, without
-            # looking through the customers at all (a word too short for a trigram, such as
+            # looking through the other sides at all (a word too short for a trigram, such as
             # 拜访, made that lookup read every customer of the company).
-            conditions.append(own(term) | in_customer)
+            conditions.append(as_read)
             continue
-        customer_keys = list(
-            visible_customers(user)
-            .filter(**{customer_lookup: term})
-            .order_by()
-            .values_list("pk", flat=True)[: SEARCH_KEYS + 1]
-        )
-        if len(customer_keys) > SEARCH_KEYS:
-            conditions.append(own(term) | in_customer)
-        else:
-            conditions.append(Q(pk__in=own_keys) | Q(**{f"{customer_field}_id__in": customer_keys}))
+        by_keys = Q(pk__in=own_keys)
+        for field, records, lookup in sides:
+            keys = list(
+                records.filter(**{scan_safe(lookup, term): term})
+                .order_by()
+                .values_list("pk", flat=True)[: SEARCH_KEYS + 1]
+            )
+            if len(keys) > SEARCH_KEYS:
+                by_keys = as_read
+                break
+            if keys:
+                by_keys |= Q(**{f"{field}_id__in": keys})
+        conditions.append(by_keys)
     return conditions
 
 
@@ -422,7 +436,7 @@ def search_contacts(
         user,
         contacts,
         search,
-        own=lambda term: Q(search_text__contains=term),
+        own=lambda term: text_contains("search_text", term, lookup="contains"),
         customer_lookup="name__icontains",
     ):
         contacts = contacts.filter(condition)

@@ -19,6 +19,7 @@ from banyan.agreements import selectors as agreement_selectors
 from banyan.agreements.models import Agreement
 from banyan.core.errors import PermissionRefused
 from banyan.core.fetch import get_for
+from banyan.core.lookups import text_contains
 from banyan.core.models import ExactSum
 from banyan.customers import selectors as customer_selectors
 from banyan.customers.models import Customer
@@ -29,6 +30,22 @@ PAYMENT_ORDERINGS = {"paid_on", "-paid_on", "amount", "-amount", "created_at", "
 INVOICE_ORDERINGS = {"issued_on", "-issued_on", "amount", "-amount", "number", "-number"}
 DUE_SOON_DAYS = 30
 ZERO = Decimal("0.00")
+
+
+def _search_conditions(user: User, rows: QuerySet, search: str, *, own) -> list[Q]:
+    """A finance list's search: each word in the row's own text (`own`), its agreement's number
+    or its customer's name (see `customers.selectors.search_conditions`)."""
+    if not search.strip():
+        return []
+    agreements = agreement_selectors.visible_agreements(user)
+    return customer_selectors.search_conditions(
+        user,
+        rows,
+        search,
+        own=own,
+        customer_lookup="name__icontains",
+        through=[("agreement", agreements, "number__icontains")],
+    )
 
 
 def can_record_money(user: User) -> bool:
@@ -233,10 +250,8 @@ def plan_list(
     or "due_soon" (open, due within 30 days). `owner_id` is the agreement's owner; `search`
     looks in the agreement's number and the customer's name."""
     plans = visible_plans(user).select_related("agreement__owner", "customer")
-    for term in search.split():
-        plans = plans.filter(
-            Q(agreement__number__icontains=term) | Q(customer__name__icontains=term)
-        )
+    for condition in _search_conditions(user, plans, search, own=lambda term: Q(pk__in=[])):
+        plans = plans.filter(condition)
     if agreement_id:
         plans = plans.filter(agreement_id=agreement_id)
     if customer_id:
@@ -277,12 +292,10 @@ def payment_list(
     payments = visible_payments(user).select_related(
         "agreement", "customer", "method", "owner", "reverses", "reversed_by"
     )
-    for term in search.split():
-        payments = payments.filter(
-            Q(agreement__number__icontains=term)
-            | Q(customer__name__icontains=term)
-            | Q(note__icontains=term)
-        )
+    for condition in _search_conditions(
+        user, payments, search, own=lambda term: text_contains("note", term)
+    ):
+        payments = payments.filter(condition)
     if agreement_id:
         payments = payments.filter(agreement_id=agreement_id)
     if customer_id:
@@ -314,13 +327,13 @@ def invoice_list(
 ) -> QuerySet[Invoice]:
     """Invoices: `owner_id` is the agreement's owner."""
     invoices = visible_invoices(user).select_related("agreement__owner", "customer", "type")
-    for term in search.split():
-        invoices = invoices.filter(
-            Q(number__icontains=term)
-            | Q(title__icontains=term)
-            | Q(agreement__number__icontains=term)
-            | Q(customer__name__icontains=term)
-        )
+    for condition in _search_conditions(
+        user,
+        invoices,
+        search,
+        own=lambda term: text_contains("number", term) | text_contains("title", term),
+    ):
+        invoices = invoices.filter(condition)
     if agreement_id:
         invoices = invoices.filter(agreement_id=agreement_id)
     if customer_id:

@@ -10,7 +10,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import connections
-from django.db.models import Count, DecimalField, F, Q, QuerySet, Sum
+from django.db.models import Count, DecimalField, F, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from banyan.accounts import selectors as account_selectors
@@ -18,6 +18,7 @@ from banyan.accounts import visibility
 from banyan.accounts.models import DictionaryOption, User
 from banyan.core.errors import PermissionRefused
 from banyan.core.fetch import get_for
+from banyan.core.lookups import text_contains
 from banyan.customers import selectors as customer_selectors
 from banyan.customers.models import Customer
 from banyan.opportunities.models import Opportunity, StageChange, weighted
@@ -106,10 +107,14 @@ def opportunity_list(
 ) -> QuerySet[Opportunity]:
     """The opportunity list: search by name or customer name, filter, sort."""
     opportunities = visible_opportunities(user).select_related("customer", "stage", "owner")
-    for term in search.split():
-        opportunities = opportunities.filter(
-            Q(name__icontains=term) | Q(customer__name__icontains=term)
-        )
+    for condition in customer_selectors.search_conditions(
+        user,
+        opportunities,
+        search,
+        own=lambda term: text_contains("name", term),
+        customer_lookup="name__icontains",
+    ):
+        opportunities = opportunities.filter(condition)
     if customer_id:
         opportunities = opportunities.filter(customer_id=customer_id)
     if stage_id:

@@ -463,6 +463,10 @@ def test_payment_filters(org, api_as, finance, options, order, make_order):
     assert ids(paid_from="2026-02-01", paid_to="2026-02-28") == [second.pk]
     assert ids(ordering="-amount") == [third.pk, second.pk, first.pk]
     assert ids(search="沃力") == [second.pk, first.pk]
+    # The agreement's number (looked up on the agreements first), whole or in part, any case.
+    assert ids(search=other.number) == [third.pk]
+    assert ids(search=other.number[-3:].lower()) == [third.pk]
+    assert ids(search=f"沃力 {order.number}") == [second.pk, first.pk]
     for bad in ({"ordering": "method"}, {"paid_from": "x"}, {"owner": "me"}):
         response = api.get(PAYMENTS, bad)
         assert response.status_code == 400 and list(response.json()) == list(bad)

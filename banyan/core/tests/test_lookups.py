@@ -1,0 +1,43 @@
+"""The unindexed text lookups answer exactly as Django's own, on SQLite and PostgreSQL."""
+
+import pytest
+from django.db.models import Q
+
+from banyan.core.lookups import scan_safe, text_contains
+from banyan.customers.models import Customer
+
+pytestmark = pytest.mark.django_db
+
+WORDS = ["沃", "沃力", "沃力科", "KJ", "kj", "%", "_", "a_b", "100%", "没有"]
+
+
+@pytest.fixture
+def customers(org, make_customer):
+    for name in ["北京沃力科技", "上海KJ贸易", "a_b 工作室", "100% 纯净", "axb 公司"]:
+        make_customer(org.sales1, name=name)
+    return Customer.objects.filter(company=org.company)
+
+
+@pytest.mark.parametrize("word", WORDS)
+def test_the_scan_variants_match_what_django_matches(customers, word):
+    def names(condition):
+        return sorted(customers.filter(condition).values_list("name", flat=True))
+
+    assert names(Q(name__icontains_scan=word)) == names(Q(name__icontains=word))
+    assert names(Q(name__contains_scan=word)) == names(Q(name__contains=word))
+    assert names(text_contains("name", word)) == names(Q(name__icontains=word))
+
+
+def test_only_words_too_short_for_a_trigram_avoid_the_index():
+    assert scan_safe("name__icontains", "沃力") == "name__icontains_scan"
+    assert scan_safe("customer__search_text__contains", "ab") == (
+        "customer__search_text__contains_scan"
+    )
+    assert scan_safe("name__icontains", "沃力科") == "name__icontains"
+    assert scan_safe("name__exact", "a") == "name__exact"
+
+
+def test_the_scan_sql_is_not_the_indexed_expression(customers):
+    indexed = str(customers.filter(name__icontains="沃力").query)
+    scanned = str(customers.filter(name__icontains_scan="沃力").query)
+    assert "|| ''" in scanned and "|| ''" not in indexed
