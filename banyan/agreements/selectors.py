@@ -135,7 +135,9 @@ def agreement_list(
         user,
         agreements,
         search,
-        own=lambda term: text_contains("number", term) | text_contains("title", term),
+        own=lambda term: (
+            text_contains("number", term, grams=True) | text_contains("title", term, grams=True)
+        ),
         customer_lookup="name__icontains",
     ):
         agreements = agreements.filter(condition)

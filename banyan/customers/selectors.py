@@ -8,7 +8,7 @@ plus customers shared with them. Contacts and every record hung on a customer de
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 
 from banyan.accounts import visibility
 from banyan.accounts.models import User
@@ -20,7 +20,7 @@ from banyan.core.history import (  # noqa: F401 (HistoryChange: part of this mod
     HistoryEntry,
     build_history,
 )
-from banyan.core.lookups import scan_safe, text_contains
+from banyan.core.lookups import GRAM_INDEXED, scan_safe, text_contains, unindexed, uses_grams
 from banyan.customers.models import Contact, Customer, CustomerShare
 from banyan.customers.text import name_key, search_terms
 
@@ -365,7 +365,9 @@ def company_wide_duplicates(
 
 # A search word held by at most this many rows (or customers) is looked up first and written
 # into the list's query as keys.
-SEARCH_KEYS = 500
+SEARCH_KEYS = 2000
+# A word more of the rows hold than this is dense: in list order a page of matches comes soon.
+DENSE_MATCHES = 5000
 
 
 def search_conditions(
@@ -376,54 +378,58 @@ def search_conditions(
     own: Callable[[str], Q],
     customer_lookup: str,
     customer_field: str = "customer",
-    through: Sequence[tuple[str, QuerySet, str]] = (),
+    through: Sequence[tuple[str, type[Model], str]] = (),
 ) -> list[Q]:
     """One condition per word of `query` for rows hung on a customer (already limited to
     what the user sees): the word in the row's own text (`own(word)`), in its customer's
     (`customer_lookup`, e.g. "search_text__contains"), or in another record the row points to
-    (`through`: (field, the records the user sees, lookup), e.g. a payment's agreement number).
+    (`through`: (field, model, lookup), e.g. a payment's agreement number).
 
-    A word few rows or records hold is looked up first on each side, through their trigram
-    indexes on PostgreSQL (one small query a side), and written in as keys, so a rare word
-    never makes the list read every row in order. A common word (more than SEARCH_KEYS on
-    any side) is matched as the rows are read: in list order that stops after a page. The
-    rows' own side, within what the user sees, is asked first: a word common there needs no
-    look through the others. `own` should build its conditions with `text_contains`, so a word
-    too short for a trigram is tested on the user's rows rather than through an index that
-    matches them all.
+    Each side is looked up on its own first, through its index (trigram, or for a word of one
+    or two characters the gram index where the column has one), among the customers the user
+    sees or the records of the company: a word few records hold becomes their keys (at most
+    SEARCH_KEYS), so the rows are one table read by keys and indexes. A word common on a side
+    is matched as the rows are read (in list order that stops after a page), and a word common
+    among the rows themselves needs no keys for them. `own` should build its conditions with
+    `text_contains`.
     """
     terms = search_terms(query)
     if not terms:
         return []
-    sides = [(customer_field, visible_customers(user), customer_lookup), *through]
+    sides = [(customer_field, Customer, customer_lookup), *through]
     conditions = []
     for term in terms:
-        as_read = own(term)
-        for field, _records, lookup in sides:
-            as_read |= Q(**{f"{field}__{scan_safe(lookup, term)}": term})
-        own_keys = list(
-            rows.filter(own(term)).order_by().values_list("pk", flat=True)[: SEARCH_KEYS + 1]
-        )
-        if len(own_keys) > SEARCH_KEYS:
-            # A common word among the rows themselves: matched as the rows are read, without
-            # looking through the other sides at all (a word too short for a trigram, such as
-            # 拜访, made that lookup read every customer of the company).
-            conditions.append(as_read)
-            continue
-        by_keys = Q(pk__in=own_keys)
-        for field, records, lookup in sides:
+        # The rows' own side as a condition: through its index while the matches are few
+        # enough to fetch and sort (keys would let the planner read the whole list in order,
+        # testing each row, when the matches lie together in that order: contacts named 王伟
+        # in name order); tested as the rows are read in list order when the word is dense.
+        condition = own(term)
+        if uses_grams(condition):
+            dense = rows.filter(condition).order_by()[: DENSE_MATCHES + 1].count() > DENSE_MATCHES
+            condition = unindexed(condition) if dense else condition
+        for field, model, lookup_name in sides:
+            lookup = _side_lookup(model, lookup_name, term)
+            records = visible_customers(user) if model is Customer else None
+            if records is None:
+                records = visibility.of_company(user, model)
             keys = list(
-                records.filter(**{scan_safe(lookup, term): term})
+                records.filter(**{lookup: term})
                 .order_by()
                 .values_list("pk", flat=True)[: SEARCH_KEYS + 1]
             )
             if len(keys) > SEARCH_KEYS:
-                by_keys = as_read
-                break
-            if keys:
-                by_keys |= Q(**{f"{field}_id__in": keys})
-        conditions.append(by_keys)
+                # Tested on each row's record as the rows are read: the plain lookup, since a
+                # gram test there would compute every record's pieces.
+                condition |= Q(**{f"{field}__{scan_safe(lookup_name, term)}": term})
+            elif keys:
+                condition |= Q(**{f"{field}_id__in": keys})
+        conditions.append(condition)
     return conditions
+
+
+def _side_lookup(model: type[Model], lookup: str, term: str) -> str:
+    column = model._meta.get_field(lookup.split("__")[0]).column
+    return scan_safe(lookup, term, grams=(model._meta.db_table, column) in GRAM_INDEXED)
 
 
 def search_contacts(
@@ -436,7 +442,7 @@ def search_contacts(
         user,
         contacts,
         search,
-        own=lambda term: text_contains("search_text", term, lookup="contains"),
+        own=lambda term: text_contains("search_text", term, lookup="contains", grams=True),
         customer_lookup="name__icontains",
     ):
         contacts = contacts.filter(condition)

@@ -37,14 +37,13 @@ def _search_conditions(user: User, rows: QuerySet, search: str, *, own) -> list[
     or its customer's name (see `customers.selectors.search_conditions`)."""
     if not search.strip():
         return []
-    agreements = agreement_selectors.visible_agreements(user)
     return customer_selectors.search_conditions(
         user,
         rows,
         search,
         own=own,
         customer_lookup="name__icontains",
-        through=[("agreement", agreements, "number__icontains")],
+        through=[("agreement", Agreement, "number__icontains")],
     )
 
 
@@ -293,7 +292,7 @@ def payment_list(
         "agreement", "customer", "method", "owner", "reverses", "reversed_by"
     )
     for condition in _search_conditions(
-        user, payments, search, own=lambda term: text_contains("note", term)
+        user, payments, search, own=lambda term: text_contains("note", term, grams=True)
     ):
         payments = payments.filter(condition)
     if agreement_id:
@@ -331,7 +330,9 @@ def invoice_list(
         user,
         invoices,
         search,
-        own=lambda term: text_contains("number", term) | text_contains("title", term),
+        own=lambda term: (
+            text_contains("number", term, grams=True) | text_contains("title", term, grams=True)
+        ),
     ):
         invoices = invoices.filter(condition)
     if agreement_id:

@@ -111,7 +111,7 @@ def opportunity_list(
         user,
         opportunities,
         search,
-        own=lambda term: text_contains("name", term),
+        own=lambda term: text_contains("name", term, grams=True),
         customer_lookup="name__icontains",
     ):
         opportunities = opportunities.filter(condition)

@@ -25,7 +25,10 @@ def test_the_scan_variants_match_what_django_matches(customers, word):
 
     assert names(Q(name__icontains_scan=word)) == names(Q(name__icontains=word))
     assert names(Q(name__contains_scan=word)) == names(Q(name__contains=word))
+    assert names(Q(name__icontains_grams=word)) == names(Q(name__icontains=word))
+    assert names(Q(name__contains_grams=word)) == names(Q(name__contains=word))
     assert names(text_contains("name", word)) == names(Q(name__icontains=word))
+    assert names(text_contains("name", word, grams=True)) == names(Q(name__icontains=word))
 
 
 def test_only_words_too_short_for_a_trigram_avoid_the_index():
@@ -41,3 +44,32 @@ def test_the_scan_sql_is_not_the_indexed_expression(customers):
     indexed = str(customers.filter(name__icontains="沃力").query)
     scanned = str(customers.filter(name__icontains_scan="沃力").query)
     assert "|| ''" in scanned and "|| ''" not in indexed
+
+
+def test_on_postgresql_the_gram_lookup_asks_the_gram_index(customers):
+    from django.db import connection
+
+    sql = str(customers.filter(name__icontains_grams="沃力").query)
+    if connection.vendor == "postgresql":
+        assert "banyan_grams(UPPER(" in sql and "LIKE" in sql
+    else:
+        assert "banyan_grams" not in sql
+
+
+def test_a_contact_is_found_by_a_two_character_word_of_its_own_or_its_customers(org, make_customer):
+    from banyan.customers import selectors, services
+
+    customer = make_customer(org.sales1, name="沃力测试")
+    services.contact_create(user=org.sales1, customer=customer, name="王伟")
+    other = make_customer(org.sales1, name="别家公司")
+    services.contact_create(user=org.sales1, customer=other, name="李娜")
+
+    def names(search):
+        return sorted(
+            selectors.search_contacts(org.sales1, search=search).values_list("name", flat=True)
+        )
+
+    assert names("王伟") == ["王伟"]
+    assert names("沃力") == ["王伟"]
+    assert names("别家 李") == ["李娜"]
+    assert names("王伟 别家") == []
