@@ -3,6 +3,7 @@
 
 from types import SimpleNamespace
 
+from django.http import QueryDict
 from django.template import Context, Template
 from django.test import RequestFactory
 
@@ -35,6 +36,28 @@ def test_a_single_page_has_no_pager_only_its_count():
 
     assert "<nav" not in html
     assert "1–2 of 2" in html
+
+
+def test_the_numbered_pager_links_each_page_to_the_given_address_and_query():
+    # The customer list answers a bulk action's POST with the list as it was: its links go
+    # to the list's own address with the query it came back with, not the request's.
+    request = RequestFactory().post("/customers/bulk/")
+    query = QueryDict("q=%E6%B2%83%E5%8A%9B&page=2&sort=name")
+    page = Paginator(list(range(60)), 20).page(2)
+
+    html = render(
+        "{% pagination page numbered=True query=query base_url='/customers/' %}",
+        request=request,
+        page=page,
+        query=query,
+    )
+
+    assert 'href="/customers/?q=%E6%B2%83%E5%8A%9B&amp;sort=name&amp;page=1" rel="prev"' in html
+    assert 'href="/customers/?q=%E6%B2%83%E5%8A%9B&amp;sort=name&amp;page=3">3</a>' in html
+    assert 'aria-current="page"><span class="page-link">2</span>' in html
+    assert 'rel="next"' in html
+    assert "Page 2 of 3" not in html
+    assert "21–40 of 60" in html
 
 
 def test_a_status_badge_takes_its_models_tone_and_class():
