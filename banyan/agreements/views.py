@@ -211,9 +211,14 @@ def agreement_detail_view(request, pk):
             "can_cancel": can_edit and cancel_refusal is None,
             "cancel_refusal": cancel_refusal,
             "can_delete": can_delete,
-            "deletable_plan_ids": finance_selectors.deletable_plans(user, plans, payments=payments)
+            "deletable_plan_ids": finance_selectors.deletable_plans(
+                user, agreement, plans, payments=payments
+            )
             if can_edit
             else set(),
+            "reversible_payment_ids": finance_selectors.reversible_payments(
+                user, agreement, payments
+            ),
             "can_record_money": finance_selectors.can_record_money(user),
             "sees_costs": sees_costs,
             "cost_total": cost_total if sees_costs else None,

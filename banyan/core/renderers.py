@@ -1,4 +1,5 @@
-"""How forms are rendered: Django's templates, with one shortcut for select boxes."""
+"""How forms are rendered: Django's templates, one project template for a field and one for a
+whole form, and one shortcut for select boxes."""
 
 from django.forms.renderers import TemplatesSetting
 from django.utils.html import conditional_escape, format_html, format_html_join
@@ -47,7 +48,14 @@ def select_html(widget: dict) -> str | None:
 class FormRenderer(TemplatesSetting):
     """Django's template-based rendering (project templates may override any widget), except
     a plain select box, written out in Python: a template per option made a list filter that
-    offers a company's thousand owners spend tens of milliseconds on its options."""
+    offers a company's thousand owners spend tens of milliseconds on its options.
+
+    Every page draws a field with `{{ field.as_field_group }}` and a whole form with
+    `{{ form }}`, both through the two templates named here (label, required mark, widget
+    with Bootstrap classes, help and errors next to the field)."""
+
+    field_template_name = "includes/field.html"
+    form_template_name = "includes/form.html"
 
     def render(self, template_name, context, request=None):
         if template_name == SELECT_TEMPLATE:

@@ -18,9 +18,13 @@ def contacts_context(user, customer) -> dict:
     if can_edit:
         form = ContactForm(user=user, auto_id="quick_contact_%s")
         quick_fields = [form[name] for name in ("name", "title", "mobile", "category")]
+    contacts = selectors.customer_contacts(user, customer)
     return {
-        "contacts": selectors.customer_contacts(user, customer),
+        "contacts": contacts,
         "can_edit": can_edit,
+        "deletable_contact_ids": selectors.deletable_contacts(user, contacts)
+        if can_edit
+        else set(),
         "quick_fields": quick_fields,
     }
 

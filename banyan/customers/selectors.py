@@ -8,7 +8,10 @@ plus customers shared with them. Contacts and every record hung on a customer de
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from django.db import models
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.db.models.fields.reverse_related import ManyToOneRel
+from django.utils.translation import gettext as _
 
 from banyan.accounts import visibility
 from banyan.accounts.models import User
@@ -137,8 +140,6 @@ def get_customer_for(user: User, pk, *, for_edit: bool = False) -> Customer:
     )
     customer._visible_to_user_id = user.pk
     if for_edit and not can_edit_customer(user, customer):
-        from django.utils.translation import gettext as _
-
         raise PermissionRefused(_("This customer is shared with you to view only."))
     return customer
 
@@ -268,6 +269,48 @@ def visible_contacts(user: User) -> QuerySet[Contact]:
 def customer_contacts(user: User, customer: Customer) -> list[Contact]:
     """The contacts of one customer, primary first (the customer view's panel)."""
     return list(records_of_customer(Contact, user, customer).select_related("category"))
+
+
+def _contact_keeping_relations() -> list[tuple[type, str]]:
+    """(model, field name) of every foreign key that keeps a contact from being deleted
+    (PROTECT or RESTRICT), whichever app declares it: read from the model registry, so this
+    module imports none of the apps above it. An activity or a message that merely names the
+    contact (SET_NULL) keeps its own text and loses the link instead."""
+    return [
+        (relation.related_model, relation.field.name)
+        for relation in Contact._meta.related_objects
+        if isinstance(relation, ManyToOneRel)
+        and relation.on_delete in (models.PROTECT, models.RESTRICT)
+    ]
+
+
+def deletable_contacts(user: User, contacts) -> set[int]:
+    """The keys of those `contacts` (of customers the user may change) that may be
+    deleted: those no other record keeps (`_contact_keeping_relations`). The customer
+    view's Delete buttons and `contact_delete` both ask this; one query per keeping
+    relation whatever the number of contacts."""
+    keys = {contact.pk for contact in contacts}
+    for model, field_name in _contact_keeping_relations():
+        if not keys:
+            break
+        kept = (
+            visibility.of_company(user, model)
+            .filter(**{f"{field_name}__in": keys})
+            .order_by()
+            .values_list(field_name, flat=True)
+        )
+        keys -= set(kept)
+    return keys
+
+
+def contact_delete_refusal(user: User, contact: Contact) -> str | None:
+    """Why the contact cannot be deleted by someone who may change its customer, or None
+    (`deletable_contacts`, for one contact)."""
+    if contact.pk in deletable_contacts(user, [contact]):
+        return None
+    return _("%(name)s is referred to by other records and cannot be deleted.") % {
+        "name": contact.name
+    }
 
 
 def get_contact_for(user: User, pk, *, for_edit: bool = False) -> Contact:

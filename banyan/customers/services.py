@@ -579,13 +579,18 @@ def contact_update(*, user: User, contact: Contact, **fields) -> Contact:
 
 @transaction.atomic
 def contact_delete(*, user: User, contact: Contact) -> None:
+    """Delete a contact of a customer the user may change, unless another record keeps it:
+    `selectors.contact_delete_refusal`, which the Delete buttons ask too."""
     ensure_can_write(user)
     customer = _lock_for_edit(user, contact.customer)
+    contact = Contact.objects.get(pk=contact.pk, customer=customer)
+    refusal = selectors.contact_delete_refusal(user, contact)
+    if refusal is not None:
+        raise DomainError(refusal)
     try:
-        contact = Contact.objects.get(pk=contact.pk, customer=customer)
         contact._history_user = user
         contact.delete()
-    except ProtectedError:
+    except ProtectedError:  # a record that keeps it was written meanwhile
         raise DomainError(
             _("%(name)s is referred to by other records and cannot be deleted.")
             % {"name": contact.name}

@@ -431,5 +431,11 @@ def contact_delete_view(request, pk):
         )
         return redirect(safe_next_url(request, back))
     return render(
-        request, "customers/contact_confirm_delete.html", {"contact": contact, "back": back}
+        request,
+        "customers/contact_confirm_delete.html",
+        {
+            "contact": contact,
+            "back": back,
+            "refusal": selectors.contact_delete_refusal(request.user, contact),
+        },
     )

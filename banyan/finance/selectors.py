@@ -82,13 +82,14 @@ def get_plan_for(user: User, pk, *, for_edit: bool = False) -> PaymentPlan:
     return plan
 
 
-def deletable_plans(user: User, plans, *, payments=None) -> set[int]:
-    """The keys of those `plans` (of agreements the user may change) that may be deleted:
-    those no payment was recorded against, even one reversed since. The agreement's page and
-    `plan_delete` both ask this. Given every payment of the plans' agreements (as the page
-    already read them, `agreement_payments`), no query; else one for any number of plans."""
+def deletable_plans(user: User, agreement: Agreement, plans, *, payments=None) -> set[int]:
+    """The keys of those `plans` of `agreement` (one the user may change) that may be
+    deleted: none of a cancelled agreement, whose plans are its history; else those no
+    payment was recorded against, even one reversed since. The agreement's page and
+    `plan_delete` both ask this. Given every payment of the agreement (as the page already
+    read them, `agreement_payments`), no query; else one for any number of plans."""
     keys = {plan.pk for plan in plans}
-    if not keys:
+    if not keys or agreement.status == Agreement.Status.CANCELLED:
         return set()
     if payments is not None:
         paid_against = {payment.plan_id for payment in payments}
@@ -102,12 +103,72 @@ def deletable_plans(user: User, plans, *, payments=None) -> set[int]:
     return keys - paid_against
 
 
-def plan_delete_refusal(user: User, plan: PaymentPlan) -> str | None:
+def plan_delete_refusal(user: User, plan: PaymentPlan, *, agreement: Agreement) -> str | None:
     """Why the plan cannot be deleted by someone who may change its agreement, or None
     (`deletable_plans`, for one plan)."""
-    if plan.pk in deletable_plans(user, [plan]):
+    if plan.pk in deletable_plans(user, agreement, [plan]):
         return None
+    if agreement.status == Agreement.Status.CANCELLED:
+        return _("This agreement is cancelled: its payment plans are kept as its history.")
     return _("Payments were recorded against this plan: it cannot be deleted.")
+
+
+def payment_reverse_refusal(
+    user: User,
+    payment: Payment,
+    *,
+    agreement: Agreement,
+    reversed_ids=None,
+    invoices_ahead: bool | None = None,
+) -> str | None:
+    """Why `payment` (of `agreement`, both fetched for the user) cannot be reversed by the
+    user, or None: only the finance permission reverses; a reversal is not itself reversed;
+    a payment is reversed once; and unless the company invoices ahead of payment, what is
+    left paid may not fall below what is invoiced. `payment_reverse` and every Reverse link
+    ask this. `reversed_ids`, the keys of the agreement's payments already reversed (as its
+    page read them), and `invoices_ahead`, the company's rule as a page already has it,
+    spare the queries."""
+    if not can_record_money(user):
+        return _("Only users with the finance permission record payments and invoices.")
+    if payment.is_reversal:
+        return _("This entry is itself a reversal: it cannot be reversed.")
+    if reversed_ids is None:
+        already = visibility.of_company(user, Payment).filter(reverses_id=payment.pk).exists()
+    else:
+        already = payment.pk in reversed_ids
+    if already:
+        return _("This payment has already been reversed.")
+    paid_after = agreement.paid_amount - payment.amount
+    if invoices_ahead is None and paid_after < agreement.invoiced_amount:
+        invoices_ahead = agreement.company.allow_invoice_ahead
+    if paid_after < agreement.invoiced_amount and not invoices_ahead:
+        return _(
+            "After this reversal %(paid)s would be paid but %(invoiced)s is invoiced: "
+            "correct the invoices first."
+        ) % {"paid": paid_after, "invoiced": agreement.invoiced_amount}
+    return None
+
+
+def reversible_payments(user: User, agreement: Agreement, payments) -> set[int]:
+    """The keys of those of `payments`, every payment of `agreement` as its page read them
+    (`agreement_payments`), that the user may reverse (`payment_reverse_refusal`). No
+    query: a payment's reversal is a payment of the same agreement, and the company's rule
+    is the acting user's company's, loaded with them."""
+    payments = list(payments)
+    reversed_ids = {payment.reverses_id for payment in payments if payment.reverses_id}
+    invoices_ahead = user.company.allow_invoice_ahead
+    return {
+        payment.pk
+        for payment in payments
+        if payment_reverse_refusal(
+            user,
+            payment,
+            agreement=agreement,
+            reversed_ids=reversed_ids,
+            invoices_ahead=invoices_ahead,
+        )
+        is None
+    }
 
 
 def get_payment_for(user: User, pk) -> Payment:

@@ -145,11 +145,12 @@ def plan_update(*, user: User, plan: PaymentPlan, **data) -> PaymentPlan:
 
 @transaction.atomic
 def plan_delete(*, user: User, plan: PaymentPlan) -> None:
-    """A plan that payments were recorded against stays (its payments point at it):
-    `selectors.plan_delete_refusal`, which the Delete button asks too."""
+    """A plan that payments were recorded against stays (its payments point at it), and so
+    does every plan of a cancelled agreement (its history): `selectors.plan_delete_refusal`,
+    which the Delete button asks too."""
     ensure_can_write(user)
-    _lock_agreement(user, plan.agreement_id, for_edit=True)
-    refusal = selectors.plan_delete_refusal(user, plan)
+    agreement = _lock_agreement(user, plan.agreement_id, for_edit=True)
+    refusal = selectors.plan_delete_refusal(user, plan, agreement=agreement)
     if refusal is not None:
         raise DomainError(refusal)
     PaymentPlan.objects.filter(pk=plan.pk).delete()
@@ -280,14 +281,15 @@ def _book(agreement: Agreement, plan: PaymentPlan | None, value: Decimal) -> Non
 @transaction.atomic
 def payment_reverse(*, user: User, payment: Payment, reason: str = "", paid_on=None) -> Payment:
     """Book the opposite of `payment`, pointing at it: the only way to undo a payment. A
-    payment is reversed at most once, and a reversal is not itself reversed."""
+    payment is reversed at most once, a reversal is not itself reversed, and what stays
+    paid covers what is invoiced (`selectors.payment_reverse_refusal`, which every Reverse
+    link asks too)."""
     _ensure_finance(user)
     original = selectors.get_payment_for(user, payment.pk)
     agreement = _lock_agreement(user, original.agreement_id, for_edit=False)
-    if original.is_reversal:
-        raise DomainError(_("This entry is itself a reversal: it cannot be reversed."))
-    if Payment.objects.filter(reverses_id=original.pk).exists():
-        raise DomainError(_("This payment has already been reversed."))
+    refusal = selectors.payment_reverse_refusal(user, original, agreement=agreement)
+    if refusal is not None:
+        raise DomainError(refusal)
     errors: dict = {}
     reason = squash_spaces(reason or "")
     if not reason:
@@ -297,15 +299,6 @@ def payment_reverse(*, user: User, payment: Payment, reason: str = "", paid_on=N
     day = parse_day(paid_on, errors, "paid_on") or selectors.today_for(user)
     if errors:
         raise ValidationFailed(errors)
-    paid_after = agreement.paid_amount - original.amount
-    if paid_after < agreement.invoiced_amount and not agreement.company.allow_invoice_ahead:
-        raise DomainError(
-            _(
-                "After this reversal %(paid)s would be paid but %(invoiced)s is invoiced: "
-                "correct the invoices first."
-            )
-            % {"paid": paid_after, "invoiced": agreement.invoiced_amount}
-        )
     plan = (
         PaymentPlan.objects.select_for_update().get(pk=original.plan_id)
         if original.plan_id

@@ -205,11 +205,13 @@ def payment_detail_view(request, pk):
             "payment": payment,
             "reversal": reversal,
             "history": selectors.payment_history(request.user, payment),
-            "can_reverse": (
-                selectors.can_record_money(request.user)
-                and not payment.is_reversal
-                and reversal is None
-            ),
+            "can_reverse": selectors.payment_reverse_refusal(
+                request.user,
+                payment,
+                agreement=payment.agreement,
+                reversed_ids={payment.pk} if reversal else set(),
+            )
+            is None,
         },
     )
 
@@ -240,10 +242,16 @@ def payment_reverse_view(request, pk):
         _reversal, done_url = reversed_.result
         return redirect(done_url)
     reversal = None if payment.is_reversal else selectors.payment_reversal(request.user, payment)
+    refusal = selectors.payment_reverse_refusal(
+        request.user,
+        payment,
+        agreement=payment.agreement,
+        reversed_ids={payment.pk} if reversal else set(),
+    )
     return render(
         request,
         "finance/payment_reverse.html",
-        {"form": form, "payment": payment, "reversal": reversal},
+        {"form": form, "payment": payment, "reversal": reversal, "refusal": refusal},
     )
 
 

@@ -151,6 +151,25 @@ def purchase_order_cancel_refusal(user: User, order: PurchaseOrder) -> str | Non
     return None
 
 
+RECEIVABLE = (PurchaseOrder.Status.ORDERED, PurchaseOrder.Status.PARTLY_RECEIVED)
+
+
+def purchase_order_receive_refusal(user: User, order: PurchaseOrder) -> str | None:
+    """Why the user cannot receive goods on the (visible) order, or None when purchasing
+    staff may: it is placed and not yet fully received or cancelled. The order's Receive
+    form and `purchase_order_receive` both ask this, in memory; which quantities are still
+    open is the form's and the service's business."""
+    if not inventory_selectors.can_purchase(user):
+        return _("Only purchasing staff may do this.")
+    if order.status == PurchaseOrder.Status.DRAFT:
+        return _("Place the purchase order before receiving it.")
+    if order.status not in RECEIVABLE:
+        return _("This purchase order is %(status)s: there is nothing to receive.") % {
+            "status": order.get_status_display().lower()
+        }
+    return None
+
+
 # The creator is shown elsewhere on the page; the amount is a cost.
 ORDER_HISTORY_HIDDEN = HIDDEN_FIELDS | {"created_by"}
 

@@ -368,16 +368,13 @@ def purchase_order_cancel(*, user: User, order: PurchaseOrder) -> PurchaseOrder:
 @transaction.atomic
 def purchase_order_receive(*, user: User, order: PurchaseOrder, lines=None) -> StockSlip:
     """An inbound slip for what is still outstanding (not received and not on a waiting
-    slip), or for the given {"line": id, "quantity": q}; a keeper confirms it."""
+    slip), or for the given {"line": id, "quantity": q}; a keeper confirms it. Only a
+    placed order not yet fully received (`selectors.purchase_order_receive_refusal`, which
+    its Receive form asks too)."""
     order = _locked(user, order)
-    if order.status == PurchaseOrder.Status.DRAFT:
-        raise DomainError(_("Place the purchase order before receiving it."), field="status")
-    if order.status not in (PurchaseOrder.Status.ORDERED, PurchaseOrder.Status.PARTLY_RECEIVED):
-        raise DomainError(
-            _("This purchase order is %(status)s: there is nothing to receive.")
-            % {"status": order.get_status_display().lower()},
-            field="status",
-        )
+    refusal = selectors.purchase_order_receive_refusal(user, order)
+    if refusal is not None:
+        raise DomainError(refusal, field="status")
     po_lines = {
         line.pk: line
         for line in PurchaseOrderLine.objects.filter(purchase_order=order).select_related("product")

@@ -35,8 +35,6 @@ from banyan.purchasing.forms import (
 )
 from banyan.purchasing.models import PurchaseOrder
 
-RECEIVABLE = (PurchaseOrder.Status.ORDERED, PurchaseOrder.Status.PARTLY_RECEIVED)
-
 
 def purchasing_required(view):
     """Logged in (else the login page), in a company that uses inventory (else 404), and one
@@ -240,7 +238,7 @@ def _order_detail(request, order, *, receive_form=None):
     user = request.user
     can_purchase = _can_purchase(request)
     lines = selectors.purchase_order_receipt_lines(user, order)
-    receivable = can_purchase and order.status in RECEIVABLE
+    receivable = selectors.purchase_order_receive_refusal(user, order) is None
     if receivable and receive_form is None:
         receive_form = ReceiveForm(lines=lines)
     return render(
@@ -310,15 +308,9 @@ def purchase_order_receive_view(request, pk):
     user = request.user
     order = found_or_404(selectors.get_purchase_order_for, user, pk)
     _ensure_purchasing(request)
-    if order.status == PurchaseOrder.Status.DRAFT:
-        messages.error(request, _("Place the purchase order before receiving it."))
-        return redirect(order)
-    if order.status not in RECEIVABLE:
-        messages.error(
-            request,
-            _("This purchase order is %(status)s: there is nothing to receive.")
-            % {"status": order.get_status_display().lower()},
-        )
+    refusal = selectors.purchase_order_receive_refusal(user, order)
+    if refusal is not None:
+        messages.error(request, refusal)
         return redirect(order)
     form = ReceiveForm(request.POST, lines=selectors.purchase_order_receipt_lines(user, order))
     if form.is_valid():

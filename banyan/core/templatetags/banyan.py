@@ -47,13 +47,22 @@ def form_token(context):
 
 
 @register.inclusion_tag("includes/pagination.html", takes_context=True)
-def pagination(context, page, param: str = "page"):
+def pagination(context, page, param: str = "page", *, numbered=False, query=None, base_url=""):
     """The pages of a list, keeping the request's search and filters: `{% pagination page %}`,
     or with the page's own parameter where a page holds two lists
-    (`{% pagination to_collect "collect_page" %}`)."""
-    query = context["request"].GET.copy()
+    (`{% pagination to_collect "collect_page" %}`). `numbered=True` links every page number
+    (elided) instead of "Page n of m"; `query` (default: the request's) and `base_url`
+    (default: the page's own address) serve a list rendered in answer to another address,
+    as the customer list is after a bulk action."""
+    query = (context["request"].GET if query is None else query).copy()
     query.pop(param, None)
-    return {"page": page, "param": param, "query": query.urlencode()}
+    return {
+        "page": page,
+        "param": param,
+        "query": query.urlencode(),
+        "base_url": base_url,
+        "numbered": numbered,
+    }
 
 
 @register.simple_tag

@@ -605,6 +605,62 @@ def test_contact_create_edit_delete(org, client_as, make_customer):
     assert "wangwu" not in customer.search_text
 
 
+def test_a_contact_delete_button_shows_exactly_where_the_service_accepts(
+    org, client_as, make_customer, monkeypatch
+):
+    """Delete is offered on the customer view, and its confirmation page asks, exactly where
+    `contact_delete` accepts: `deletable_contacts`, for both. An activity that names a
+    contact loses the link and keeps its text; a record that keeps its contact (a
+    PROTECT foreign key, which no module declares yet: here the activity's stands in for
+    one) refuses the deletion."""
+    from banyan.activities import services as activity_services
+    from banyan.activities.models import Activity
+    from banyan.activities.tests.conftest import activity_type
+    from banyan.core.errors import DomainError
+
+    customer = make_customer(org.sales1, contacts=[{"name": "王芳"}, {"name": "李雷"}])
+    named, other = sorted(Contact.objects.filter(customer=customer), key=lambda c: c.name)
+    assert (named.name, other.name) == ("李雷", "王芳")
+    activity = activity_services.activity_log(
+        user=org.sales1,
+        customer=customer,
+        type=activity_type(org.company, "call"),
+        subject="电话回访",
+        contact=named,
+    )
+    client = client_as(org.sales1)
+
+    def offered(contact) -> bool:
+        page = client.get(customer.get_absolute_url()).content.decode()
+        return reverse("contact-delete", args=[contact.pk]) in page
+
+    # No record keeps a contact today: both are offered.
+    assert offered(named) and offered(other)
+
+    monkeypatch.setattr(selectors, "_contact_keeping_relations", lambda: [(Activity, "contact")])
+    assert not offered(named) and offered(other)
+    confirm = client.get(reverse("contact-delete", args=[named.pk])).content.decode()
+    assert "李雷 is referred to by other records and cannot be deleted." in confirm
+    assert (
+        'id="delete-refusal"' in confirm
+        and 'type="submit"' not in confirm[confirm.index('id="main"') :]
+    )
+    with pytest.raises(DomainError) as refused:
+        services.contact_delete(user=org.sales1, contact=named)
+    assert refused.value.message == "李雷 is referred to by other records and cannot be deleted."
+    response = client.post(reverse("contact-delete", args=[named.pk]), follow=True)
+    assert "cannot be deleted" in response.content.decode()
+    assert Contact.objects.filter(pk=named.pk).exists()
+    assert client.post(reverse("contact-delete", args=[other.pk])).status_code == 302
+    assert not Contact.objects.filter(pk=other.pk).exists()
+
+    monkeypatch.undo()
+    assert offered(named)
+    services.contact_delete(user=org.sales1, contact=named)
+    activity.refresh_from_db()
+    assert (activity.contact_id, activity.subject) == (None, "电话回访")
+
+
 def test_contact_bad_mobile_keeps_the_input(org, client_as, make_customer):
     customer = make_customer(org.sales1)
     response = client_as(org.sales1).post(

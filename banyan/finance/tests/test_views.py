@@ -4,6 +4,7 @@ finance desk, the lists, the customer panel and the menu."""
 from decimal import Decimal
 
 import pytest
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 
@@ -165,6 +166,38 @@ def test_a_delete_button_shows_exactly_where_the_service_accepts_the_deletion(or
     assert list(PaymentPlan.objects.filter(agreement=deal).values_list("pk", flat=True)) == [
         paid_back.pk
     ]
+
+
+def test_a_cancelled_agreements_plans_are_its_history_and_offer_no_delete(
+    org, client_as, deal, make_product, make_agreement
+):
+    """The page hides Delete on a cancelled agreement's plans, and the service refuses it
+    too; on an open agreement the same plan is offered and deleted."""
+    from banyan.core.errors import DomainError
+
+    kept = plan(org.sales1, deal, "4000.00")
+    agreement_services.agreement_cancel(user=org.sales1, agreement=deal, reason="客户撤单")
+    open_deal = signed_agreement(make_product, make_agreement, org.sales1, deal.customer)
+    spare = plan(org.sales1, open_deal, "2000.00")
+    client = client_as(org.sales1)
+
+    html = html_of(client.get(deal.get_absolute_url()))
+    assert f'id="plan-{kept.pk}"' in html
+    assert reverse("plan-delete", args=[kept.pk]) not in html
+    with pytest.raises(DomainError) as refused:
+        finance_services.plan_delete(user=org.sales1, plan=kept)
+    assert refused.value.message == (
+        "This agreement is cancelled: its payment plans are kept as its history."
+    )
+    response = client.post(reverse("plan-delete", args=[kept.pk]), follow=True)
+    assert "its payment plans are kept as its history" in html_of(response)
+    assert PaymentPlan.objects.filter(pk=kept.pk).exists()
+
+    assert reverse("plan-delete", args=[spare.pk]) in html_of(
+        client.get(open_deal.get_absolute_url())
+    )
+    assert client.post(reverse("plan-delete", args=[spare.pk])).status_code == 302
+    assert not PaymentPlan.objects.filter(pk=spare.pk).exists()
 
 
 # --- payments -----------------------------------------------------------------------------
@@ -390,6 +423,56 @@ def test_reversing_through_the_page(org, client_as, deal):
         "This entry is itself a reversal: it cannot be reversed."
     ]
     assert ledger(deal) == before
+
+
+def test_a_reverse_link_shows_exactly_where_the_service_accepts_the_reversal(org, client_as, deal):
+    """Paid 5,000 + 3,000 + 2,000, the first reversed, 3,000 invoiced: reversing the 3,000
+    would leave 2,000 paid under 3,000 invoiced, so only the 2,000 may be reversed; once the
+    company invoices ahead of payment, the 3,000 too. Neither the reversal nor the reversed
+    payment is offered. The agreement's page and each payment's page offer the link exactly
+    where `payment_reverse` accepts."""
+    from banyan.core.errors import DomainError
+
+    undone = pay(org.boss, deal, "5000.00")
+    reversal = finance_services.payment_reverse(user=org.boss, payment=undone, reason="录错了")
+    covered = pay(org.boss, deal, "3000.00")
+    free = pay(org.boss, deal, "2000.00")
+    invoice(org.boss, deal, "3000.00", "FP-1")
+    client = client_as(org.boss)
+
+    def offered(payment) -> tuple[bool, bool]:
+        link = reverse("payment-reverse", args=[payment.pk])
+        on_agreement = html_of(client.get(deal.get_absolute_url()))
+        row = on_agreement[on_agreement.index(f'id="payment-{payment.pk}"') :]
+        row = row[: row.index("</tr>")]
+        on_payment = html_of(client.get(reverse("payment-detail", args=[payment.pk])))
+        return link in row, 'id="reverse-payment"' in on_payment
+
+    def accepted(payment) -> bool:
+        try:
+            with transaction.atomic():
+                finance_services.payment_reverse(user=org.boss, payment=payment, reason="核对")
+                transaction.set_rollback(True)
+        except DomainError:
+            return False
+        return True
+
+    for payment, expected in ((undone, False), (reversal, False), (covered, False)):
+        assert offered(payment) == (expected, expected), payment.amount
+        assert accepted(payment) is expected, payment.amount
+    assert offered(free) == (True, True) and accepted(free)
+    page = html_of(client.get(reverse("payment-reverse", args=[covered.pk])))
+    assert "After this reversal 2000.00 would be paid but 3000.00 is invoiced" in page
+    # sales1 may see the agreement but has no finance permission: no link, and refused
+    sales_page = html_of(client_as(org.sales1).get(deal.get_absolute_url()))
+    assert reverse("payment-reverse", args=[free.pk]) not in sales_page
+    with pytest.raises(DomainError):
+        finance_services.payment_reverse(user=org.sales1, payment=free, reason="核对")
+
+    org.company.allow_invoice_ahead = True
+    org.company.save(update_fields=["allow_invoice_ahead"])
+    assert offered(covered) == (True, True) and accepted(covered)
+    assert offered(undone) == (False, False) and not accepted(undone)
 
 
 # --- invoices -----------------------------------------------------------------------------

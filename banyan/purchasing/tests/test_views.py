@@ -643,6 +643,47 @@ def test_receiving_more_than_outstanding_is_refused_and_keeps_input(buy, client_
     assert not StockSlip.objects.filter(purchase_order=draft).exists()
 
 
+def test_the_receive_form_shows_exactly_where_the_service_accepts(buy, client_as):
+    """The order's page offers the Receive form where `purchase_order_receive` accepts, and
+    nowhere it refuses: a draft, everything on a waiting slip, a received or cancelled order,
+    or a user without the purchasing right."""
+    from banyan.core.errors import DomainError
+
+    form_id = 'id="purchase-order-receive-form"'
+
+    def offered(order, user=None) -> bool:
+        html = client_as(user or buy.buyer).get(order.get_absolute_url()).content.decode()
+        return form_id in html
+
+    def refused(order, user=None) -> str:
+        with pytest.raises(DomainError) as refusal:
+            services.purchase_order_receive(user=user or buy.buyer, order=order)
+        return str(refusal.value)
+
+    draft = new_order(buy)
+    assert not offered(draft)
+    assert refused(draft) == "Place the purchase order before receiving it."
+
+    order = placed_order(buy)
+    assert not offered(order, buy.keeper)
+    assert refused(order, buy.keeper) == "Only purchasing staff may do this."
+    assert offered(order)
+    slip = services.purchase_order_receive(user=buy.buyer, order=order)
+
+    # everything is on the slip waiting for a keeper: nothing left to offer
+    assert not offered(order)
+    assert "Everything on this purchase order is received or on a waiting slip." in refused(order)
+    inventory_services.slip_confirm(user=buy.keeper, slip=slip)
+    order.refresh_from_db()
+    assert order.status == "received"
+    assert not offered(order)
+    assert refused(order) == "This purchase order is received: there is nothing to receive."
+
+    cancelled = services.purchase_order_cancel(user=buy.buyer, order=placed_order(buy))
+    assert not offered(cancelled)
+    assert refused(cancelled) == "This purchase order is cancelled: there is nothing to receive."
+
+
 def test_cancel_a_placed_order_but_not_one_with_goods_waiting(buy, client_as):
     order = placed_order(buy)
     client = client_as(buy.buyer)
