@@ -12,16 +12,20 @@ Who does what:
   keeper" permission);
 - a keeper of a warehouse enters its initial stock, writes slips by hand (with a reason),
   confirms or rejects its slips, and counts and confirms its stocktakes;
-- whoever may change an order asks for its outbound slip; purchasing staff receive purchase
-  orders into inbound slips;
+- whoever may change an order asks for its outbound slip;
+- an app that brings goods in (a purchase order's receipt) writes its inbound slip through
+  `inbound_slip_create`, after checking its own rights, and hears of the keeper's
+  confirmation through the `SLIP_CONFIRMED` hook, which it registers into; inventory does not
+  know those apps;
 - whoever may change an order ships it: after its outbound slip is confirmed for products that
   track stock (when the company uses inventory), directly otherwise; never more than ordered.
 """
 
-from banyan.inventory.services.common import ensure_purchasing  # noqa: F401
 from banyan.inventory.services.lines import clean_warehouse, same_line  # noqa: F401
 from banyan.inventory.services.shipments import shipment_create  # noqa: F401
 from banyan.inventory.services.slips import (  # noqa: F401
+    SLIP_CONFIRMED,
+    inbound_slip_create,
     new_slip,
     slip_confirm,
     slip_create,

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from banyan.accounts.guards import ensure_can_write, ensure_permission
+from banyan.accounts.guards import ensure_can_write
 from banyan.accounts.models import User
 from banyan.core.errors import PermissionRefused
 from banyan.inventory import selectors
@@ -34,8 +34,3 @@ def _int(value):
         return int(value)
     except (TypeError, ValueError, OverflowError):
         return None
-
-
-def ensure_purchasing(user: User) -> None:
-    ensure_can_write(user)
-    ensure_permission(user, "purchasing", _("Only purchasing staff may do this."))

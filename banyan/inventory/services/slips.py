@@ -11,7 +11,8 @@ from banyan.accounts.models import User
 from banyan.agreements import selectors as agreement_selectors
 from banyan.agreements.models import Agreement, AgreementLine
 from banyan.core import numbers
-from banyan.core.errors import DomainError, ValidationFailed
+from banyan.core.errors import DomainError, NotFound, ValidationFailed
+from banyan.core.hooks import Hook
 from banyan.inventory import selectors
 from banyan.inventory.models import StockSlip, StockSlipLine, Warehouse
 from banyan.inventory.services import stock
@@ -22,8 +23,14 @@ from banyan.inventory.services.lines import (
     _reason,
     clean_warehouse,
 )
+from banyan.products.models import Product
 
 SLIP_PREFIXES = {StockSlip.Kind.INBOUND: "RK", StockSlip.Kind.OUTBOUND: "CK"}
+
+# A keeper confirmed `slip` (its stock has moved); the apps whose slips these are register
+# here (purchasing counts a purchase order's goods received). Inside the confirmation's
+# transaction: a function that raises undoes the confirmation.
+SLIP_CONFIRMED = Hook("slip confirmed", "slip, user")
 
 
 # --- slips --------------------------------------------------------------------------------
@@ -164,6 +171,44 @@ def slip_from_order(*, user: User, agreement, warehouse, lines=None) -> StockSli
     return slip
 
 
+@transaction.atomic
+def inbound_slip_create(
+    *, user: User, warehouse: Warehouse, reason: str, lines, purchase_order=None
+) -> StockSlip:
+    """An inbound slip for goods another app brings in, waiting for a keeper of `warehouse`
+    like any slip. `lines`: [{"product": id, "quantity": q, "purchase_line": id or None}],
+    the quantities already checked by the caller against what it allows; `purchase_order`
+    and each line's `purchase_line` (ids) link the slip back to what it receives. The caller
+    checks its own rights first (purchasing staff); this refuses a warehouse or product of
+    another company (404) and a quantity that is not above zero."""
+    ensure_can_write(user)
+    if warehouse.company_id != user.company_id:
+        raise NotFound()
+    lines = list(lines)
+    products = {line["product"] for line in lines}
+    known = Product.objects.filter(company_id=user.company_id, pk__in=products).count()
+    if known != len(products):
+        raise NotFound()
+    if not lines or any(not line["quantity"] > 0 for line in lines):
+        raise ValidationFailed({"lines": [_("Add at least one line.")]})
+    slip = new_slip(
+        user, StockSlip.Kind.INBOUND, warehouse, purchase_order_id=purchase_order, reason=reason
+    )
+    StockSlipLine.objects.bulk_create(
+        [
+            StockSlipLine(
+                company_id=user.company_id,
+                slip=slip,
+                product_id=line["product"],
+                quantity=line["quantity"],
+                purchase_line_id=line.get("purchase_line"),
+            )
+            for line in lines
+        ]
+    )
+    return slip
+
+
 def _locked_draft(user: User, slip: StockSlip) -> StockSlip:
     visible = selectors.get_slip_for(user, slip.pk)
     _ensure_keeper_of(user, visible.warehouse)
@@ -186,10 +231,10 @@ def _locked_draft(user: User, slip: StockSlip) -> StockSlip:
 @transaction.atomic
 def slip_confirm(*, user: User, slip: StockSlip) -> StockSlip:
     """A keeper of the slip's warehouse confirms it: stock rises (inbound) or falls
-    (outbound, never below zero), one movement per product; an inbound slip of a purchase
-    order counts as received."""
+    (outbound, never below zero), one movement per product; then `SLIP_CONFIRMED` runs (an
+    inbound slip of a purchase order counts as received), in the same transaction."""
     slip = _locked_draft(user, slip)
-    lines = list(StockSlipLine.objects.filter(slip=slip).select_related("product", "purchase_line"))
+    lines = list(StockSlipLine.objects.filter(slip=slip).select_related("product"))
     sign = 1 if slip.kind == StockSlip.Kind.INBOUND else -1
     stock._move(
         user,
@@ -203,10 +248,7 @@ def slip_confirm(*, user: User, slip: StockSlip) -> StockSlip:
     slip.decided_at = timezone.now()
     slip._history_user = user
     slip.save()
-    if slip.purchase_order_id:
-        from banyan.purchasing.services import record_received
-
-        record_received(slip=slip, lines=lines)
+    SLIP_CONFIRMED.run(slip=slip, user=user)
     return slip
 
 

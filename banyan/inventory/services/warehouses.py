@@ -1,6 +1,7 @@
 """Writes on warehouses: create, change, delete (or close)."""
 
 from django.db import transaction
+from django.db.models import ProtectedError, RestrictedError
 from django.utils.translation import gettext as _
 
 from banyan.accounts.guards import ensure_account_admin
@@ -95,19 +96,23 @@ def warehouse_update(*, user: User, warehouse: Warehouse, keepers=None, **data) 
 @transaction.atomic
 def warehouse_delete(*, user: User, warehouse: Warehouse) -> None:
     """An admin boss deletes a warehouse that nothing refers to yet; one with stock records,
-    slips, stocktakes or purchase orders is closed instead (`is_active` off)."""
+    slips or stocktakes, or that another app's records name (a purchase order receiving into
+    it: their references protect it), is closed instead (`is_active` off)."""
     ensure_account_admin(user)
     warehouse = _locked_warehouse(user, warehouse)
+    in_use = DomainError(
+        _("%(name)s has stock records or purchase orders: close it instead.")
+        % {"name": warehouse.name}
+    )
     if (
         StockMovement.objects.filter(warehouse=warehouse).exists()
         or warehouse.slips.exists()
         or warehouse.stocktakes.exists()
-        or warehouse.purchase_orders.exists()
     ):
-        raise DomainError(
-            _("%(name)s has stock records or purchase orders: close it instead.")
-            % {"name": warehouse.name}
-        )
+        raise in_use
     # Without a single movement every level of it is zero: nothing is lost.
     StockLevel.objects.filter(warehouse=warehouse).delete()
-    warehouse.delete()
+    try:
+        warehouse.delete()
+    except (ProtectedError, RestrictedError):
+        raise in_use from None  # the levels deleted above come back with the transaction
