@@ -35,7 +35,7 @@ from banyan.core.idempotency import new_form_token
 from banyan.core.tests.same_instant import all_at_once, holding_the_first_until_the_others_wait
 from banyan.inventory import services
 from banyan.inventory.models import Shipment, StockLevel, StockMovement, StockSlip
-from banyan.inventory.services import stock
+from banyan.inventory.services import slips, stock
 
 pytestmark = [
     pytest.mark.postgres,
@@ -207,7 +207,7 @@ def test_eight_identical_inbound_slips_at_once_with_one_key_write_one(
         "lines": [{"product": product.pk, "quantity": "5"}],
     }
     first = holding_the_first_until_the_others_wait(
-        monkeypatch, services, "slip_create", others=SAME_TIME - 1
+        monkeypatch, slips, "slip_create", others=SAME_TIME - 1
     )
 
     def send(index):
