@@ -87,3 +87,5 @@ class PanelRegistry:
 customer_view = PanelRegistry("customer_view")
 workbench = PanelRegistry("workbench")
 agreement_view = PanelRegistry("agreement_view")
+# Rows of a stock slip's details (`<dt>`/`<dd>` pairs), e.g. the purchase order it receives.
+slip_view = PanelRegistry("slip_view")

@@ -58,14 +58,13 @@ def is_keeper(user: User) -> bool:
     return _member(user) and user.has_perm("accounts.warehouse_keeper")
 
 
-def can_purchase(user: User) -> bool:
-    return _member(user) and user.has_perm("accounts.purchasing")
-
-
 def sees_all_stock_papers(user: User) -> bool:
-    """Keepers, purchasing staff and bosses see every slip and movement of the company."""
+    """Keepers, purchasing staff (the accounts permission) and bosses see every slip and
+    movement of the company."""
     return _member(user) and (
-        is_keeper(user) or can_purchase(user) or visibility.sees_whole_company(user)
+        is_keeper(user)
+        or user.has_perm("accounts.purchasing")
+        or visibility.sees_whole_company(user)
     )
 
 

@@ -20,6 +20,7 @@ from banyan.agreements import selectors as agreement_selectors
 from banyan.agreements.models import Agreement
 from banyan.core.idempotency import record_once, submitted_once
 from banyan.core.pagination import paginate
+from banyan.core.panels import slip_view
 from banyan.core.views import found_or_404, module_required, submit
 from banyan.inventory import selectors, services
 from banyan.inventory.forms import (
@@ -285,7 +286,8 @@ def _slip_detail(request, slip, *, reject_form=None):
             "can_decide": can_decide,
             "reject_form": (reject_form or RejectForm()) if can_decide else None,
             "order_visible": selectors.sees_order(user, slip.agreement_id),
-            "sees_purchasing": selectors.sees_all_stock_papers(user),
+            # Rows other apps add to the details (a purchase order's number, by purchasing).
+            "detail_rows": slip_view.render(request, slip),
         },
     )
 

@@ -25,7 +25,6 @@ from banyan.agreements.api import CostField
 from banyan.core.api import INVALID, NOT_FOUND, REFUSED, IdField, RelatedIdField
 from banyan.core.idempotency import idempotent
 from banyan.core.permissions import IsCompanyMember
-from banyan.inventory import services as inventory_services
 from banyan.inventory.api import StockSlipSerializer, UsesInventory, slip_data
 from banyan.products.selectors import sees_costs
 from banyan.purchasing import selectors, services
@@ -45,7 +44,7 @@ class Purchasing(permissions.BasePermission):
             return True
         selectors.ensure_sees_purchasing(request.user)
         if request.method not in permissions.SAFE_METHODS:
-            inventory_services.ensure_purchasing(request.user)
+            services.ensure_purchasing(request.user)
         return True
 
 

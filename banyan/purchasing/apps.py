@@ -8,5 +8,6 @@ class PurchasingConfig(AppConfig):
     verbose_name = _("Purchasing")
 
     def ready(self):
-        # Menu entries.
-        from banyan.purchasing import navigation  # noqa: F401
+        # Menu entries; the purchase order row on a stock slip's page; what a confirmed
+        # inbound slip does to its purchase order (services registers into SLIP_CONFIRMED).
+        from banyan.purchasing import navigation, panels, services  # noqa: F401

@@ -24,6 +24,16 @@ def sees_purchasing(user: User) -> bool:
     return sees_all_stock_papers(user)
 
 
+def can_purchase(user: User) -> bool:
+    """Purchasing staff (the "purchasing" permission) keep suppliers and purchase orders."""
+    return bool(
+        user.is_authenticated
+        and user.company_id
+        and user.is_active
+        and user.has_perm("accounts.purchasing")
+    )
+
+
 def ensure_sees_purchasing(user: User) -> None:
     if not sees_purchasing(user):
         raise PermissionRefused(

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
+from banyan.accounts.guards import ensure_can_write, ensure_permission
 from banyan.accounts.models import User
 from banyan.core import numbers
 from banyan.core.errors import DomainError, ValidationFailed
@@ -47,6 +48,12 @@ def _int(value):
 
 def _add(errors: dict, field: str, message) -> None:
     errors.setdefault(field, []).append(message)
+
+
+def ensure_purchasing(user: User) -> None:
+    """Changes are for purchasing staff: PermissionRefused with the reason for anyone else."""
+    ensure_can_write(user)
+    ensure_permission(user, "purchasing", _("Only purchasing staff may do this."))
 
 
 # --- suppliers ----------------------------------------------------------------------------
@@ -102,7 +109,7 @@ def _locked_supplier(user: User, supplier: Supplier) -> Supplier:
 
 @transaction.atomic
 def supplier_create(*, user: User, name: str, **data) -> Supplier:
-    inventory_services.ensure_purchasing(user)
+    ensure_purchasing(user)
     errors: dict = {}
     cleaned = _supplier_fields(user, {"name": name, **data}, errors, None)
     if errors:
@@ -112,7 +119,7 @@ def supplier_create(*, user: User, name: str, **data) -> Supplier:
 
 @transaction.atomic
 def supplier_update(*, user: User, supplier: Supplier, **data) -> Supplier:
-    inventory_services.ensure_purchasing(user)
+    ensure_purchasing(user)
     supplier = _locked_supplier(user, supplier)
     errors: dict = {}
     cleaned = _supplier_fields(user, data, errors, supplier)
@@ -128,7 +135,7 @@ def supplier_update(*, user: User, supplier: Supplier, **data) -> Supplier:
 def supplier_delete(*, user: User, supplier: Supplier) -> None:
     """Purchasing staff delete a supplier no purchase order names; otherwise it is set
     inactive instead."""
-    inventory_services.ensure_purchasing(user)
+    ensure_purchasing(user)
     supplier = _locked_supplier(user, supplier)
     if supplier.purchase_orders.exists():
         raise DomainError(
@@ -248,7 +255,7 @@ def _header(user: User, data: dict, errors: dict) -> dict:
 
 @transaction.atomic
 def purchase_order_create(*, user: User, supplier, warehouse, lines, **data) -> PurchaseOrder:
-    inventory_services.ensure_purchasing(user)
+    ensure_purchasing(user)
     errors: dict = {}
     for field in set(data) - {"ordered_on", "expected_on", "note"}:
         _add(errors, field, _("Unknown field."))
@@ -280,7 +287,7 @@ def purchase_order_create(*, user: User, supplier, warehouse, lines, **data) -> 
 
 
 def _locked(user: User, order: PurchaseOrder) -> PurchaseOrder:
-    inventory_services.ensure_purchasing(user)
+    ensure_purchasing(user)
     visible = selectors.get_purchase_order_for(user, order.pk)
     return PurchaseOrder.objects.select_for_update().get(pk=visible.pk)
 
@@ -442,35 +449,29 @@ def purchase_order_receive(*, user: User, order: PurchaseOrder, lines=None) -> S
                 wanted.append((line, quantity))
     if errors:
         raise ValidationFailed(errors)
-    slip = inventory_services.new_slip(
-        user,
-        StockSlip.Kind.INBOUND,
-        order.warehouse,
-        purchase_order=order,
+    return inventory_services.inbound_slip_create(
+        user=user,
+        warehouse=order.warehouse,
         reason=_("Purchase order %(number)s") % {"number": order.number},
-    )
-    StockSlipLine.objects.bulk_create(
-        [
-            StockSlipLine(
-                company_id=user.company_id,
-                slip=slip,
-                product_id=line.product_id,
-                quantity=quantity,
-                purchase_line=line,
-            )
+        purchase_order=order.pk,
+        lines=[
+            {"product": line.product_id, "quantity": quantity, "purchase_line": line.pk}
             for line, quantity in wanted
-        ]
+        ],
     )
-    return slip
 
 
-def record_received(*, slip: StockSlip, lines) -> None:
-    """Called when a keeper confirms an inbound slip of a purchase order (same transaction)."""
-    for line in lines:
-        if line.purchase_line_id:
-            PurchaseOrderLine.objects.filter(pk=line.purchase_line_id).update(
-                received_quantity=F("received_quantity") + line.quantity
-            )
+@inventory_services.SLIP_CONFIRMED.register
+def record_received(*, slip: StockSlip, user: User) -> None:
+    """A keeper confirmed an inbound slip of a purchase order (inventory's `SLIP_CONFIRMED`,
+    same transaction): its goods count as received, the order partly or fully received."""
+    if not slip.purchase_order_id:
+        return
+    received = StockSlipLine.objects.filter(slip=slip, purchase_line__isnull=False)
+    for line in received.only("purchase_line_id", "quantity"):
+        PurchaseOrderLine.objects.filter(pk=line.purchase_line_id).update(
+            received_quantity=F("received_quantity") + line.quantity
+        )
     order = PurchaseOrder.objects.select_for_update().get(pk=slip.purchase_order_id)
     remaining = PurchaseOrderLine.objects.filter(
         purchase_order=order, received_quantity__lt=F("quantity")
@@ -478,5 +479,5 @@ def record_received(*, slip: StockSlip, lines) -> None:
     order.status = (
         PurchaseOrder.Status.PARTLY_RECEIVED if remaining else PurchaseOrder.Status.RECEIVED
     )
-    order._history_user = slip.decided_by
+    order._history_user = user
     order.save(update_fields=["status", "updated_at"])

@@ -20,8 +20,6 @@ from banyan.core.errors import DomainError, PermissionRefused
 from banyan.core.idempotency import record_once, submitted_once
 from banyan.core.pagination import paginate
 from banyan.core.views import found_or_404, module_required, refusal_text, submit
-from banyan.inventory import selectors as inventory_selectors
-from banyan.inventory import services as inventory_services
 from banyan.products.selectors import sees_costs
 from banyan.purchasing import selectors, services
 from banyan.purchasing.forms import (
@@ -51,7 +49,7 @@ def purchasing_required(view):
 
 def _ensure_purchasing(request) -> None:
     """Changes are for purchasing staff: 403 with the reason for anyone else."""
-    found_or_404(inventory_services.ensure_purchasing, request.user)
+    found_or_404(services.ensure_purchasing, request.user)
 
 
 def _refused(exc: PermissionRefused):
@@ -59,7 +57,7 @@ def _refused(exc: PermissionRefused):
 
 
 def _can_purchase(request) -> bool:
-    return inventory_selectors.can_purchase(request.user)
+    return selectors.can_purchase(request.user)
 
 
 # --- suppliers ----------------------------------------------------------------------------

@@ -35,6 +35,7 @@ from banyan.core.idempotency import new_form_token
 from banyan.core.tests.same_instant import all_at_once, holding_the_first_until_the_others_wait
 from banyan.inventory import services
 from banyan.inventory.models import Shipment, StockLevel, StockMovement, StockSlip
+from banyan.inventory.services import slips, stock
 
 pytestmark = [
     pytest.mark.postgres,
@@ -68,12 +69,12 @@ def warehouse_and_keepers(org, grant):
 
 @pytest.fixture
 def inside_the_stock_change(monkeypatch):
-    """Counts the threads inside `services._move` at once. Each holds the level's row lock a
+    """Counts the threads inside `stock._move` at once. Each holds the level's row lock a
     moment longer after its change, so that the others queue on it: without the lock, a lost
     update would show at once."""
     guard = threading.Lock()
     counter = {"now": 0, "most": 0}
-    original = services._move
+    original = stock._move
 
     def counting_move(*args, **kwargs):
         with guard:
@@ -87,7 +88,7 @@ def inside_the_stock_change(monkeypatch):
             with guard:
                 counter["now"] -= 1
 
-    monkeypatch.setattr(services, "_move", counting_move)
+    monkeypatch.setattr(stock, "_move", counting_move)
     return counter
 
 
@@ -206,7 +207,7 @@ def test_eight_identical_inbound_slips_at_once_with_one_key_write_one(
         "lines": [{"product": product.pk, "quantity": "5"}],
     }
     first = holding_the_first_until_the_others_wait(
-        monkeypatch, services, "slip_create", others=SAME_TIME - 1
+        monkeypatch, slips, "slip_create", others=SAME_TIME - 1
     )
 
     def send(index):
