@@ -169,7 +169,7 @@ def purchase_order_receive_refusal(user: User, order: PurchaseOrder) -> str | No
     staff may: it is placed and not yet fully received or cancelled. The order's Receive
     form and `purchase_order_receive` both ask this, in memory; which quantities are still
     open is the form's and the service's business."""
-    if not inventory_selectors.can_purchase(user):
+    if not can_purchase(user):
         return _("Only purchasing staff may do this.")
     if order.status == PurchaseOrder.Status.DRAFT:
         return _("Place the purchase order before receiving it.")
