@@ -29,6 +29,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from banyan.accounts.api import IsAccountAdminOrReadOnly, acting_user
+from banyan.accounts.permissions import IsCompanyMember
 from banyan.agreements.api import CostField
 from banyan.core.api import (
     INVALID,
@@ -39,7 +40,6 @@ from banyan.core.api import (
     VisibleObjectMixin,
 )
 from banyan.core.idempotency import idempotent
-from banyan.core.permissions import IsCompanyMember
 from banyan.core.values import fen
 from banyan.inventory import selectors, services
 from banyan.inventory.models import StockMovement, StockSlip, Stocktake
