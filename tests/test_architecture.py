@@ -134,6 +134,8 @@ def test_the_edge_files_are_found():
         "banyan/api.py",
         "banyan/accounts/api.py",
         "banyan/core/api.py",
+        "banyan/customers/api/customers.py",
+        "banyan/customers/api/shares.py",
     } <= found
 
 
