@@ -90,7 +90,7 @@ class Agreement(CustomerRecord):
     )
     lines_total = money_field(_("lines total"))
     amount = money_field(_("amount"))
-    planned_amount = money_field(_("planned"))
+    planned_amount = money_field(_("Planned"))
     paid_amount = money_field(_("paid"))
     invoiced_amount = money_field(_("invoiced"))
     cancel_reason = models.TextField(_("cancellation reason"), blank=True)

@@ -57,18 +57,23 @@ class PanelRegistry:
     def unregister(self, key: str) -> None:
         self._panels.pop(key, None)
 
-    def panels_for(self, user, obj=None) -> list[Panel]:
-        panels = [p for p in self._panels.values() if p.is_visible_to(user, obj)]
+    def panels_for(self, user, obj=None, *, slot: str | None = None) -> list[Panel]:
+        panels = [
+            p
+            for p in self._panels.values()
+            if (slot is None or p.slot == slot) and p.is_visible_to(user, obj)
+        ]
         return sorted(panels, key=lambda p: (p.order, p.key))
 
-    def render(self, request, obj=None) -> list[dict]:
-        """Each visible panel rendered to HTML: `[{"key", "title", "html"}]`.
+    def render(self, request, obj=None, *, slot: str | None = None) -> list[dict]:
+        """Each visible panel (of `slot`, if given) rendered to HTML: `[{"key", "title",
+        "html", "slot", "framed"}]`.
 
         A panel's template receives its context function's result plus `object` (the page's
         object, e.g. the customer), `user` and `request`.
         """
         rendered = []
-        for panel in self.panels_for(request.user, obj):
+        for panel in self.panels_for(request.user, obj, slot=slot):
             context = {"object": obj, "user": request.user, "panel_key": panel.key}
             context.update(panel.context(request.user, obj))
             rendered.append(

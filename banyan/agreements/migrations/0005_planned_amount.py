@@ -13,11 +13,11 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='agreement',
             name='planned_amount',
-            field=models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name='planned'),
+            field=models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name='Planned'),
         ),
         migrations.AddField(
             model_name='historicalagreement',
             name='planned_amount',
-            field=models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name='planned'),
+            field=models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name='Planned'),
         ),
     ]

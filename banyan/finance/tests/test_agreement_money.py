@@ -1,5 +1,6 @@
-"""The agreement's planned amount: the sum of its payment plans, stored on the agreement and
-kept exact by the plan services, so the agreements app reads it without knowing finance."""
+"""Finance's part of the agreement: its planned amount (the sum of its payment plans, stored
+on the agreement and kept exact by the plan services, so the agreements app reads it without
+knowing finance), the panels of its page, and how its plans stand for its API."""
 
 import importlib
 from decimal import Decimal
@@ -112,3 +113,46 @@ def test_finance_tells_the_agreement_how_its_plans_stand(org, agreement):
 
     assert standing.next_due_plan == upcoming
     assert standing.overdue_plans == [overdue]
+
+
+def ledger_queries(org, grant, agreement, size) -> int:
+    from django.db import connection
+    from django.test import RequestFactory
+    from django.test.utils import CaptureQueriesContext
+
+    from banyan.accounts.models import DictionaryOption
+
+    finance = grant(org.vice_boss, "finance")
+    method = DictionaryOption.objects.get(
+        company=org.company, kind="payment_method", code="bank_transfer"
+    )
+    for number in range(size):
+        instalment = plan(org.sales1, agreement, "10.00", due_on=f"2026-06-{number + 1:02d}")
+        services.payment_record(
+            user=finance,
+            agreement=agreement,
+            amount="10.00",
+            paid_on="2026-05-01",
+            method=method,
+            plan=instalment,
+        )
+    shown = agreement_selectors.get_agreement_for(org.manager1, agreement.pk)
+    request = RequestFactory().get("/")
+    request.user = org.manager1
+    with CaptureQueriesContext(connection) as queries:
+        html = "".join(
+            panel["html"]
+            for slot in ("side", "after_lines")
+            for panel in agreement_view.render(request, shown, slot=slot)
+        )
+    assert html.count('<tr id="plan-') == size
+    return len(queries)
+
+
+@pytest.mark.parametrize("size", [2, 6])
+def test_the_agreements_money_panels_read_a_fixed_number_of_queries(size, org, grant, agreement):
+    agreement_services.agreement_sign(user=org.sales1, agreement=agreement)
+
+    # The plans, the payments, the invoices, may-change (the customer's shares) and the
+    # finance permission: once for the four panels, whatever their length.
+    assert ledger_queries(org, grant, agreement, size) <= 5
