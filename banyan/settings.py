@@ -241,7 +241,7 @@ REST_FRAMEWORK = {
         "banyan.accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["banyan.core.permissions.IsCompanyMember"],
+    "DEFAULT_PERMISSION_CLASSES": ["banyan.accounts.permissions.IsCompanyMember"],
     "DEFAULT_PAGINATION_CLASS": "banyan.core.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": [

@@ -831,6 +831,7 @@ def bulk_load(sizes: Sizes, company, boss, reps, small, categories, warehouses) 
                     "THEN (created_at + interval '3 days')::date END",
                     "lines_total": "amount",
                     "amount": "amount",
+                    "planned_amount": f"CASE WHEN {pays} THEN amount ELSE 0 END",
                     "paid_amount": f"CASE WHEN {pays} THEN {half} + CASE WHEN {second} "
                     f"THEN amount - {half} ELSE 0 END ELSE 0 END",
                     "invoiced_amount": f"CASE WHEN {pays} AND bench_h(n, 28) % 4 <> 0 "
@@ -861,8 +862,8 @@ def bulk_load(sizes: Sizes, company, boss, reps, small, categories, warehouses) 
 
         # Money on the agreements that take payments: two plans (half, the rest); the first
         # paid in two payments, the second paid in one when completed or for one in five;
-        # an invoice of the first half for three in four. The agreement's paid and invoiced
-        # amounts above are these sums.
+        # an invoice of the first half for three in four. The agreement's planned, paid and
+        # invoiced amounts above are these sums.
         money = (
             f"FROM agreements_agreement ag, LATERAL (SELECT ag.id - {b['agreement']} AS n, "
             "round(ag.amount / 2, 2) AS half) h "
@@ -1153,6 +1154,11 @@ def verify(company) -> None:
             LEFT JOIN (SELECT agreement_id, sum(amount) s FROM agreements_agreementline
                        GROUP BY agreement_id) l ON l.agreement_id = ag.id
             WHERE ag.lines_total <> coalesce(l.s, 0) OR ag.amount <> ag.lines_total""",
+        "agreements whose planned amount differs": """SELECT count(*)
+            FROM agreements_agreement ag
+            LEFT JOIN (SELECT agreement_id, sum(amount) s FROM finance_paymentplan
+                       GROUP BY agreement_id) l ON l.agreement_id = ag.id
+            WHERE ag.planned_amount <> coalesce(l.s, 0)""",
         "agreements whose paid amount differs": """SELECT count(*) FROM agreements_agreement ag
             LEFT JOIN (SELECT agreement_id, sum(amount) s FROM finance_payment
                        GROUP BY agreement_id) l ON l.agreement_id = ag.id

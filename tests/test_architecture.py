@@ -1,9 +1,9 @@
 """Rules of the architecture that a reviewer should not have to check by eye.
 
-1. The edges (`views.py`, `views/*.py`, `api.py`, `forms*.py`) never start a query on a tenant
-   model themselves: they read through selectors and write through services, which limit
-   every query to the acting user's company. A sanctioned bypass lives in a function or
-   class named `dangerously_*`, so every reviewer sees it.
+1. The edges (`views.py`, `views/*.py`, `api.py`, `api/*.py`, `forms*.py`) never start a
+   query on a tenant model themselves: they read through selectors and write through
+   services, which limit every query to the acting user's company. A sanctioned bypass
+   lives in a function or class named `dangerously_*`, so every reviewer sees it.
 2. Every endpoint under /api/v1/ requires an authenticated company user, except token login.
 3. The readers (`selectors.py`, `selectors/*.py`, `panels.py`, `tasks.py`, `reminders.py`,
    `handovers.py`, `templatetags/*.py`) never start a query on a tenant model's manager
@@ -15,6 +15,10 @@
    migrations, tests, the admin, and the demo seeder (`demo.py`, which builds and resets one
    company it was handed, with no acting user). `services.py` write and lock rows, and are
    not readers.
+4. Dependencies point one way: core ← accounts ← customers ← the rest, in the layers of
+   `APP_LAYERS`; an app imports (in either form, at any depth) only apps of lower layers, and
+   the reading apps (reports, the workbench) may import all. No modules import each other in
+   a circle. Tests and migrations are not read.
 """
 
 import ast
@@ -49,7 +53,7 @@ def edge_files() -> list[Path]:
             continue
         if (
             path.name in {"views.py", "api.py"}
-            or path.parent.name == "views"
+            or path.parent.name in {"views", "api"}
             or (path.name.startswith("forms") and path.suffix == ".py")
         ):
             files.append(path)
@@ -126,7 +130,13 @@ def module_name(path: Path) -> str:
 def test_the_edge_files_are_found():
     found = {str(path.relative_to(REPO_ROOT)) for path in edge_files()}
 
-    assert {"banyan/api.py", "banyan/accounts/api.py", "banyan/core/api.py"} <= found
+    assert {
+        "banyan/api.py",
+        "banyan/accounts/api.py",
+        "banyan/core/api.py",
+        "banyan/customers/api/customers.py",
+        "banyan/customers/api/shares.py",
+    } <= found
 
 
 @pytest.mark.parametrize("path", edge_files(), ids=lambda path: str(path.relative_to(PACKAGE_ROOT)))
@@ -362,3 +372,229 @@ def test_only_token_login_is_open_to_anonymous_clients(db):
 
     assert open_routes == ANONYMOUS_API_ROUTES
     assert APIClient().get("/api/v1/auth/token/").status_code == 405
+
+
+# 4. Dependencies point one way -----------------------------------------------------------------
+
+# The apps in layers, lowest first. An app imports only apps of lower layers: never one of its
+# own layer, never one above. A lower app that must react to a higher one offers a hook
+# (`banyan.core.hooks.Hook`) or a panel registry that the higher one registers into.
+APP_LAYERS: tuple[tuple[str, ...], ...] = (
+    ("core",),
+    ("accounts",),
+    ("customers",),
+    ("products", "messaging", "opportunities"),
+    ("activities", "agreements"),  # activities send reminders; agreements sell products
+    ("finance", "inventory"),  # money and stock of the agreements
+    ("purchasing", "targets"),  # purchases fill the stock; targets count the payments
+)
+# They read every app for their pages and figures, and no app imports them.
+READING_APPS = frozenset({"reports", "workbench"})
+# (importer, imported) pairs still against the direction, each with the change that ends it.
+KNOWN_UPWARD_IMPORTS: set[tuple[str, str]] = set()
+# Not read: an app's tests build their state through any app's services, and its migrations
+# name the tables their history needs. The project's own modules (settings, urls, the API
+# router) are not in an app: they assemble them all.
+UNREAD_PARTS = {"tests", "migrations"}
+
+APP_LAYER = {app: level for level, apps in enumerate(APP_LAYERS) for app in apps}
+
+
+def app_of(path: Path) -> str | None:
+    parts = path.relative_to(PACKAGE_ROOT).parts
+    return parts[0] if len(parts) > 1 else None
+
+
+def imported_modules(source: str, module: str) -> list[tuple[int, str, str]]:
+    """(line, imported module, the statement) for every import in `source`, both forms, at
+    any depth (inside functions too), relative ones resolved against `module`."""
+    found = []
+    package = module.rsplit(".", 1)[0]
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name, ast.unparse(node)) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")
+                anchor = anchor[: len(anchor) - (node.level - 1)]
+                base = ".".join([*anchor, base] if base else anchor)
+            # `from banyan import finance` imports the app itself.
+            names = [f"{base}.{alias.name}" for alias in node.names] if base == "banyan" else []
+            found += [(node.lineno, name, ast.unparse(node)) for name in names or [base]]
+    return found
+
+
+def import_direction_violations(app: str, imports) -> list[tuple[int, str, str]]:
+    """The imports of `app` that go against the layers: to an app of its own layer or above,
+    or to a reading app."""
+    if app in READING_APPS:
+        return []
+    violations = []
+    for line, name, statement in imports:
+        parts = name.split(".")
+        if parts[0] != "banyan" or len(parts) < 2:
+            continue
+        target = parts[1]
+        if target == app or target not in APP_LAYER.keys() | READING_APPS:
+            continue  # itself, or a project module (banyan.settings)
+        if (app, target) in KNOWN_UPWARD_IMPORTS:
+            continue
+        if target in READING_APPS or APP_LAYER[target] >= APP_LAYER[app]:
+            violations.append((line, name, statement))
+    return violations
+
+
+def app_source_files() -> list[Path]:
+    return [
+        path
+        for path in sorted(PACKAGE_ROOT.rglob("*.py"))
+        if app_of(path) is not None and not UNREAD_PARTS & set(path.relative_to(PACKAGE_ROOT).parts)
+    ]
+
+
+def test_every_app_has_its_place_in_the_layers():
+    apps = {path.parent.name for path in PACKAGE_ROOT.glob("*/apps.py")}
+
+    assert apps - APP_LAYER.keys() - READING_APPS == set(), "add the new app to APP_LAYERS"
+    assert len(APP_LAYER) == sum(len(layer) for layer in APP_LAYERS)  # each app once
+    assert not APP_LAYER.keys() & READING_APPS
+
+
+def test_imports_point_down_the_layers():
+    violations = []
+    for path in app_source_files():
+        app = app_of(path)
+        imports = imported_modules(path.read_text(encoding="utf-8"), module_name(path))
+        violations += [
+            f"{path.relative_to(REPO_ROOT)}:{line}: {statement}"
+            for line, _name, statement in import_direction_violations(app, imports)
+        ]
+
+    assert violations == [], (
+        "imports against the direction core ← accounts ← customers ← the rest (see "
+        "APP_LAYERS; offer a Hook or a panel registry instead):\n" + "\n".join(violations)
+    )
+
+
+def test_the_import_reader_finds_both_forms_at_any_depth():
+    source = (
+        "import banyan.finance.selectors\n"
+        "from banyan.customers import selectors\n"
+        "from banyan import purchasing\n"
+        "def late():\n"
+        "    from banyan.finance.models import PaymentPlan\n"
+        "    from ..inventory import services\n"
+        "    from . import panels\n"
+    )
+
+    found = imported_modules(source, "banyan.agreements.views")
+
+    assert [(line, name) for line, name, _statement in found] == [
+        (1, "banyan.finance.selectors"),
+        (2, "banyan.customers"),
+        (3, "banyan.purchasing"),
+        (5, "banyan.finance.models"),
+        (6, "banyan.inventory"),
+        (7, "banyan.agreements"),
+    ]
+    assert [line for line, _name, _s in import_direction_violations("agreements", found)] == [
+        1,
+        3,
+        5,
+        6,
+    ]
+    assert import_direction_violations("workbench", found) == []
+    assert [name for _line, name, _s in import_direction_violations("core", found)] == [
+        "banyan.finance.selectors",
+        "banyan.customers",
+        "banyan.purchasing",
+        "banyan.finance.models",
+        "banyan.inventory",
+        "banyan.agreements",
+    ]
+
+
+# Modules never import each other in a circle either (messaging's services once enqueued the
+# task that called them back): the cycles found, as sorted module lists, with the change that
+# ends each.
+KNOWN_MODULE_CYCLES: set[tuple[str, str]] = set()
+
+
+def module_import_graph() -> dict[str, set[str]]:
+    """Module → the Banyan modules it imports (at any depth), tests and migrations left out.
+    `from package import name` counts as importing `package.name` when that is a module."""
+    paths = {}
+    for path in app_source_files() + sorted(PACKAGE_ROOT.glob("*.py")):
+        name = module_name(path).removesuffix(".__init__")
+        paths[name] = path
+    graph = {}
+    for name, path in paths.items():
+        targets = set()
+        for _line, imported, _statement in imported_modules(path.read_text(encoding="utf-8"), name):
+            targets.add(imported)
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names = {f"{node.module}.{alias.name}" for alias in node.names}
+                targets.update(names)
+                if names <= paths.keys():
+                    # Only submodules: `from package import module` runs the package's
+                    # __init__, but the module it names is what it depends on.
+                    targets.discard(node.module)
+        resolved = set()
+        for target in targets:
+            while target and target not in paths:
+                target = target.rpartition(".")[0]
+            if target and target != name:
+                resolved.add(target)
+        graph[name] = resolved
+    return graph
+
+
+def import_cycles(graph: dict[str, set[str]]) -> list[tuple[str, ...]]:
+    """The strongly connected groups of more than one module (Tarjan), each sorted."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    cycles = []
+
+    def visit(module: str) -> None:
+        index[module] = low[module] = len(index)
+        stack.append(module)
+        for target in sorted(graph.get(module, ())):
+            if target not in index:
+                visit(target)
+                low[module] = min(low[module], low[target])
+            elif target in stack:
+                low[module] = min(low[module], index[target])
+        if low[module] == index[module]:
+            group = []
+            while True:
+                member = stack.pop()
+                group.append(member)
+                if member == module:
+                    break
+            if len(group) > 1:
+                cycles.append(tuple(sorted(group)))
+
+    for module in sorted(graph):
+        if module not in index:
+            visit(module)
+    return sorted(cycles)
+
+
+def test_no_modules_import_each_other_in_a_circle():
+    cycles = [
+        cycle for cycle in import_cycles(module_import_graph()) if cycle not in KNOWN_MODULE_CYCLES
+    ]
+
+    assert cycles == [], (
+        "modules that import each other (directly or round a circle): "
+        + "; ".join(" → ".join(cycle) for cycle in cycles)
+    )
+
+
+def test_the_cycle_finder_finds_circles_of_any_length():
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a", "e"}, "e": {"d"}, "f": set()}
+
+    assert import_cycles(graph) == [("a", "b", "c"), ("d", "e")]

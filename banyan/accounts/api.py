@@ -43,12 +43,12 @@ from banyan.accounts.models import (
     Role,
     User,
 )
+from banyan.accounts.permissions import IsCompanyMember
 from banyan.core.api import NOT_FOUND, VisibleObjectMixin, acting_user
 from banyan.core.api import IdField as ApiIdField
 from banyan.core.errors import DomainError
 from banyan.core.forms import IdField
 from banyan.core.net import client_address
-from banyan.core.permissions import IsCompanyMember
 
 # Token login ---------------------------------------------------------------------------------
 

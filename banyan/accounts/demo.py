@@ -4,9 +4,9 @@
 registered demo step. Apps add their mock data by registering steps in their own `demo.py`
 module (found automatically, in INSTALLED_APPS order):
 
-    from banyan.accounts.demo import register_demo_step
+    from banyan.accounts.demo import DEMO_STEPS
 
-    @register_demo_step
+    @DEMO_STEPS.register
     def demo_customers(company, users):
         if Customer.objects.filter(company=company).exists():
             return False          # already there: a step is idempotent
@@ -14,11 +14,10 @@ module (found automatically, in INSTALLED_APPS order):
         return True               # made something
 
 `users` maps username → User. A step that makes rows which protect users or each other from
-deletion (`on_delete=PROTECT`) also registers a reset step that removes them, so that
-`seed_demo --reset` can delete the company.
+deletion (`on_delete=PROTECT`) also registers a reset step (`@DEMO_RESET_STEPS.register`)
+that removes them, so that `seed_demo --reset` can delete the company.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import import_module
 
@@ -31,29 +30,17 @@ from django.utils.translation import gettext as _
 from banyan.accounts import services
 from banyan.accounts.models import Company, Role, User
 from banyan.core.errors import DomainError
+from banyan.core.hooks import Hook
 
 DEMO_PASSWORD = "demo-2026"
 DEMO_COMPANY_NAME = "榕树演示科技有限公司"
 DEMO_EMAIL_DOMAIN = "rongshu-demo.example"
 
-DemoStep = Callable[[Company, dict[str, User]], object]
-
-# fn(company, users_by_username) -> truthy when it made something; run after the people.
-DEMO_STEPS: list[DemoStep] = []
+# fn(company, users_by_username) -> truthy when it made something; run after the people, each
+# in its own transaction.
+DEMO_STEPS = Hook("demo company built", "company, users")
 # fn(company) -> None; run in reverse order by `seed_demo --reset` before the company goes.
-DEMO_RESET_STEPS: list[Callable[[Company], None]] = []
-
-
-def register_demo_step(step: DemoStep) -> DemoStep:
-    if step not in DEMO_STEPS:
-        DEMO_STEPS.append(step)
-    return step
-
-
-def register_demo_reset_step(step: Callable[[Company], None]) -> Callable[[Company], None]:
-    if step not in DEMO_RESET_STEPS:
-        DEMO_RESET_STEPS.append(step)
-    return step
+DEMO_RESET_STEPS = Hook("demo company reset", "company")
 
 
 def discover_demo_modules() -> None:

@@ -1,6 +1,7 @@
 """The enterprise account (Company), its users and reporting line, its data dictionary, and
 the users' API tokens."""
 
+import datetime
 import hashlib
 import zoneinfo
 
@@ -107,6 +108,10 @@ class Company(TimeStampedModel):
     @property
     def is_demo(self) -> bool:
         return self.plan == self.Plan.DEMO
+
+    def today(self) -> datetime.date:
+        """Today's date in the company's time zone."""
+        return timezone.localdate(timezone=self.zone)
 
     @property
     def trial_expired(self) -> bool:

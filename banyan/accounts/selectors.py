@@ -86,3 +86,24 @@ def own_api_tokens(user: User) -> QuerySet[ApiToken]:
 
 def get_own_api_token(user: User, pk) -> ApiToken:
     return get_for(own_api_tokens(user), pk)
+
+
+# --- labels in histories --------------------------------------------------------------------
+
+
+def company_wide_option_labels(user: User, keys: set) -> dict:
+    """{pk: label} of those dictionary options of the user's company (a history names them)."""
+    options = DictionaryOption.objects.filter(company_id=user.company_id, pk__in=keys)
+    return {option.pk: option.display_label for option in options}
+
+
+def company_wide_user_labels(user: User, keys: set) -> dict:
+    """{pk: name} of those users of the user's company, former ones too (a history names
+    whoever made or was given a change)."""
+    people = User.objects.filter(company_id=user.company_id, pk__in=keys)
+    return {person.pk: person.display_name for person in people}
+
+
+def history_labels() -> dict:
+    """How every app's history labels the accounts' rows (registered into core's history)."""
+    return {DictionaryOption: company_wide_option_labels, User: company_wide_user_labels}

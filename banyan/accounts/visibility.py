@@ -41,6 +41,7 @@ from django.db.models.sql.datastructures import BaseTable
 from django.db.models.sql.where import AND, WhereNode
 
 from banyan.accounts.models import Role, User
+from banyan.core.hooks import Hook
 
 # Up to this many keys (owners of a line, shared customers) are written into a query as a
 # list; past it they go in as a subquery.
@@ -138,9 +139,9 @@ def subordinates(user: User, *, include_self: bool = False) -> QuerySet[User]:
 # Shares ---------------------------------------------------------------------------------------
 
 # The customers app registers how to find the customers shared with a user: a function
-# (user, edit_only) → a queryset of customer keys. A list, so this module never imports the
+# (user, edit_only) → a queryset of customer keys. A hook, so this module never imports the
 # app that builds on it.
-SHARE_SOURCES: list[Callable[[User, bool], QuerySet]] = []
+SHARE_SOURCES = Hook("customers shared with a user", "user, edit_only")
 
 
 def shared_customer_keys(user: User, *, edit_only: bool = False) -> list[int] | QuerySet:

@@ -6,7 +6,6 @@ enforce every rule (a visible row the user may not change is a 403).
 """
 
 import django_filters
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
@@ -229,13 +228,9 @@ class TaskViewSet(VisibleObjectMixin, viewsets.ModelViewSet):
         )
 
     def perform_create(self, serializer):
-        data = dict(serializer.validated_data)
-        is_done = data.pop("is_done", False)
-        with transaction.atomic():
-            task = services.task_create(user=self.request.user, **data)
-            if is_done:
-                task = services.task_set_done(user=self.request.user, task=task, is_done=True)
-        serializer.instance = task
+        serializer.instance = services.task_create(
+            user=self.request.user, **serializer.validated_data
+        )
 
     def perform_update(self, serializer):
         serializer.instance = services.task_change(

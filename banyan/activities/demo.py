@@ -6,7 +6,7 @@ import random
 
 from django.utils import timezone
 
-from banyan.accounts.demo import register_demo_reset_step, register_demo_step
+from banyan.accounts.demo import DEMO_RESET_STEPS, DEMO_STEPS
 from banyan.accounts.models import DictionaryOption
 from banyan.activities import services
 from banyan.activities.models import Activity, Task, WorkSummary
@@ -33,7 +33,7 @@ SUMMARIES = [
 ]
 
 
-@register_demo_step
+@DEMO_STEPS.register
 def demo_activities(company, users) -> bool:
     if Activity.objects.filter(company=company).exists():
         return False
@@ -84,7 +84,7 @@ def demo_activities(company, users) -> bool:
     return True
 
 
-@register_demo_reset_step
+@DEMO_RESET_STEPS.register
 def demo_activities_reset(company) -> None:
     WorkSummary.objects.filter(company=company).delete()
     Task.objects.filter(company=company).delete()

@@ -5,5 +5,5 @@ from banyan.accounts.services import DEACTIVATION_HANDOVERS
 from banyan.activities.services import follow_customer_transfer, hand_over_open_tasks
 from banyan.customers.services import TRANSFER_HOOKS
 
-DEACTIVATION_HANDOVERS.append(hand_over_open_tasks)
-TRANSFER_HOOKS.append(follow_customer_transfer)
+DEACTIVATION_HANDOVERS.register(hand_over_open_tasks)
+TRANSFER_HOOKS.register(follow_customer_transfer)

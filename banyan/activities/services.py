@@ -394,9 +394,11 @@ def task_create(
     remind_by_sms: bool = False,
     remind_by_email: bool = False,
     assignee: User | int | None = None,
+    is_done: bool = False,
 ) -> Task:
     """A task for the user or someone they may assign to (people below them). On a customer,
-    it needs edit rights on the customer, and the assignee must be able to see it."""
+    it needs edit rights on the customer, and the assignee must be able to see it. With
+    `is_done`, it is recorded as done at once (`task_set_done`'s rules)."""
     ensure_can_write(user)
     customer = _customer_for_edit(user, customer) if customer not in (None, "") else None
     errors: Errors = {}
@@ -421,6 +423,8 @@ def task_create(
         company_id=user.company_id, customer=customer, created_by=user, **data
     )
     schedule_task_reminder(task)
+    if is_done:
+        task = task_set_done(user=user, task=task, is_done=True)
     return task
 
 

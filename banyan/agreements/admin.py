@@ -9,7 +9,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from banyan.agreements.models import Agreement, AgreementLine
 
-MONEY_FIELDS = ("lines_total", "amount", "paid_amount", "invoiced_amount")
+MONEY_FIELDS = ("lines_total", "amount", "planned_amount", "paid_amount", "invoiced_amount")
 
 
 class AgreementLineInline(admin.TabularInline):

@@ -32,7 +32,6 @@ from banyan.core.api import (
     RelatedIdField,
     VisibleObjectMixin,
 )
-from banyan.finance import selectors as finance_selectors
 from banyan.products.selectors import sees_costs
 
 ORDERINGS = sorted(selectors.LIST_ORDERINGS, key=lambda name: (name.lstrip("-"), name))
@@ -253,12 +252,12 @@ class AgreementDetailSerializer(AgreementSerializer):
         label=_("Overdue plans"), help_text=_("Payment plans past their date and not covered.")
     )
 
-    def _money(self, agreement):
-        if getattr(agreement, "_money_state", None) is None:
-            agreement._money_state = finance_selectors.agreement_money(
+    def _plans(self, agreement):
+        if not hasattr(agreement, "_plan_standing"):
+            agreement._plan_standing = selectors.plan_standing(
                 self.context["request"].user, agreement
             )
-        return agreement._money_state
+        return agreement._plan_standing
 
     @extend_schema_field(AttachmentSerializer(many=True))
     def get_attachments(self, agreement):
@@ -267,12 +266,15 @@ class AgreementDetailSerializer(AgreementSerializer):
 
     @extend_schema_field(DuePlanSerializer(allow_null=True))
     def get_next_due_plan(self, agreement):
-        plan = self._money(agreement).next_due_plan
+        standing = self._plans(agreement)
+        plan = standing.next_due_plan if standing is not None else None
         return DuePlanSerializer(plan).data if plan is not None else None
 
     @extend_schema_field(DuePlanSerializer(many=True))
     def get_overdue_plans(self, agreement):
-        return DuePlanSerializer(self._money(agreement).overdue_plans, many=True).data
+        standing = self._plans(agreement)
+        overdue = standing.overdue_plans if standing is not None else []
+        return DuePlanSerializer(overdue, many=True).data
 
 
 class AgreementListQuery(serializers.Serializer):

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from banyan.accounts.demo import register_demo_reset_step, register_demo_step
+from banyan.accounts.demo import DEMO_RESET_STEPS, DEMO_STEPS
 from banyan.agreements import services
 from banyan.agreements.models import Agreement
 from banyan.customers.demo import DEMO_REPS
@@ -79,7 +79,7 @@ def _title(kind: str, customer: Customer, lines: list[dict], products: dict) -> 
     return f"{short} {first}{more}采购订单"
 
 
-@register_demo_step
+@DEMO_STEPS.register
 def demo_agreements(company, users) -> bool:
     if Agreement.objects.filter(company=company).exists():
         return False
@@ -141,6 +141,6 @@ def demo_agreements(company, users) -> bool:
     return True
 
 
-@register_demo_reset_step
+@DEMO_RESET_STEPS.register
 def demo_agreements_reset(company) -> None:
     Agreement.objects.filter(company=company).delete()

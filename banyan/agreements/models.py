@@ -6,8 +6,9 @@ unit price × quantity less its discount (percent); the agreement's amount is th
 total less the whole-agreement discount (percent), each rounded half up to the fen and
 stored, so lists and sums never recompute it.
 
-`paid_amount` and `invoiced_amount` are kept by the finance services under a row lock on the
-agreement: the sum of its payments (reversals included) and of its invoices.
+`planned_amount`, `paid_amount` and `invoiced_amount` are kept by the finance services under a
+row lock on the agreement: the sum of its payment plans, of its payments (reversals included)
+and of its invoices. So this app reads its money figures without knowing the finance app.
 """
 
 import uuid
@@ -89,6 +90,7 @@ class Agreement(CustomerRecord):
     )
     lines_total = money_field(_("lines total"))
     amount = money_field(_("amount"))
+    planned_amount = money_field(_("Planned"))
     paid_amount = money_field(_("paid"))
     invoiced_amount = money_field(_("invoiced"))
     cancel_reason = models.TextField(_("cancellation reason"), blank=True)

@@ -18,10 +18,16 @@ from banyan.agreements.models import Agreement, AgreementAttachment, AgreementLi
 from banyan.core.errors import PermissionRefused
 from banyan.core.fetch import get_for
 from banyan.core.history import HIDDEN_FIELDS, HistoryEntry, build_history
+from banyan.core.hooks import Hook
 from banyan.core.lookups import text_contains
 from banyan.core.models import ExactSum
 from banyan.customers import selectors as customer_selectors
 from banyan.customers.models import Customer
+
+# The app that keeps an agreement's payment plans (finance) registers how they stand for the
+# user: fn(*, user, agreement) -> an object with `next_due_plan` and `overdue_plans`. A hook,
+# so this app never imports the one that builds on it.
+PLAN_STANDING = Hook("an agreement's payment plans", "user, agreement")
 
 LIST_ORDERINGS = {
     "number",
@@ -62,6 +68,15 @@ def visible_agreements(user: User, kind: str | None = None) -> QuerySet[Agreemen
     if kind:
         agreements = agreements.filter(kind=kind)
     return agreements
+
+
+def plan_standing(user: User, agreement: Agreement):
+    """How the agreement's payment plans stand (`next_due_plan`, `overdue_plans`), as the
+    app that keeps them tells; None when no app does."""
+    for standing in PLAN_STANDING.run(user=user, agreement=agreement):
+        if standing is not None:
+            return standing
+    return None
 
 
 def can_edit_agreement(user: User, agreement: Agreement) -> bool:
@@ -259,9 +274,10 @@ def figures_of(agreements) -> MoneyFigures:
 
 # --- history ------------------------------------------------------------------------------
 
-# Paid and invoiced move with the finance ledger (which has its own history); the creator
-# and cancellation time are shown elsewhere on the page.
+# Planned, paid and invoiced move with the finance ledger (which has its own history); the
+# creator and cancellation time are shown elsewhere on the page.
 AGREEMENT_HISTORY_HIDDEN = HIDDEN_FIELDS | {
+    "planned_amount",
     "paid_amount",
     "invoiced_amount",
     "created_by",

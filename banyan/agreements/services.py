@@ -44,7 +44,6 @@ from banyan.core.text import clean_text, squash_spaces
 from banyan.core.uploads import check_document
 from banyan.core.values import (
     amount_fits,
-    fen,
     max_amount_text,
     parse_amount,
     parse_day,
@@ -314,14 +313,6 @@ def _clean_header(
     return cleaned
 
 
-def _planned_total(agreement: Agreement) -> Decimal:
-    from banyan.finance.models import PaymentPlan
-
-    total = PaymentPlan.objects.filter(agreement=agreement).aggregate(total=ExactSum("amount"))
-    # fen(): SQLite sums decimals without their places ("6000" in a message, not "6000.00").
-    return fen(total["total"] or 0)
-
-
 # --- create and change --------------------------------------------------------------------
 
 
@@ -446,7 +437,8 @@ def agreement_update(
             _write_lines(agreement, cleaned_lines, user)
         else:
             agreement.amount = agreement_amount(agreement.lines_total, agreement.discount_percent)
-        planned = _planned_total(agreement)
+        # The sum of its payment plans, kept by the finance services under this row lock.
+        planned = agreement.planned_amount
         if agreement.amount < planned:
             raise ValidationFailed(
                 {

@@ -32,7 +32,6 @@ from banyan.core.pagination import paginate, totals_of_page
 from banyan.core.panels import agreement_view
 from banyan.core.views import found_or_404, safe_next_url, submit
 from banyan.customers import selectors as customer_selectors
-from banyan.finance import selectors as finance_selectors
 from banyan.products import selectors as product_selectors
 
 LIST_URLS = {Agreement.Kind.CONTRACT: "contract-list", Agreement.Kind.ORDER: "order-list"}
@@ -183,11 +182,8 @@ def agreement_detail_view(request, pk):
     agreement = _agreement(request, pk)
     user = request.user
     lines = list(selectors.agreement_lines(user, agreement))
-    plans = list(finance_selectors.agreement_plans(user, agreement))
-    money = finance_selectors.agreement_money(user, agreement, plans)
     sees_costs = product_selectors.sees_costs(user)
     cost_total = sum((line.cost_total for line in lines), Decimal("0.00"))
-    payments = list(finance_selectors.agreement_payments(user, agreement))
     can_edit = selectors.can_edit_agreement(user, agreement)
     cancel_refusal = selectors.agreement_cancel_refusal(agreement) if can_edit else None
     can_delete = can_edit and selectors.agreement_delete_refusal(agreement) is None
@@ -198,28 +194,12 @@ def agreement_detail_view(request, pk):
             "agreement": agreement,
             "list_url": reverse(LIST_URLS[agreement.kind]),
             "lines": lines,
-            "money": money,
-            "plans": plans,
-            "overdue_ids": {plan.pk for plan in money.overdue_plans}
-            if agreement.status != Agreement.Status.CANCELLED
-            else set(),
-            "payments": payments,
-            "invoices": list(finance_selectors.agreement_invoices(user, agreement)),
             "attachments": list(selectors.agreement_attachments(user, agreement)),
             "history": selectors.agreement_history(user, agreement),
             "can_edit": can_edit,
             "can_cancel": can_edit and cancel_refusal is None,
             "cancel_refusal": cancel_refusal,
             "can_delete": can_delete,
-            "deletable_plan_ids": finance_selectors.deletable_plans(
-                user, agreement, plans, payments=payments
-            )
-            if can_edit
-            else set(),
-            "reversible_payment_ids": finance_selectors.reversible_payments(
-                user, agreement, payments
-            ),
-            "can_record_money": finance_selectors.can_record_money(user),
             "sees_costs": sees_costs,
             "cost_total": cost_total if sees_costs else None,
             "gross_profit": agreement.amount - cost_total if sees_costs else None,
@@ -227,8 +207,10 @@ def agreement_detail_view(request, pk):
             "cancel_form": CancelForm(auto_id="cancel_%s")
             if can_edit and not cancel_refusal
             else None,
-            "today": finance_selectors.today_for(user),
-            "panels": agreement_view.render(request, agreement),
+            "today": user.company.today(),
+            # The other apps' parts of the page: finance's money, plans, payments and
+            # invoices, inventory's shipping, each in its slot.
+            "panels": agreement_view.render_slots(request, agreement),
         },
     )
 

@@ -19,13 +19,18 @@ from banyan.core.views import uses_modules
 
 
 def exception_handler(exc, context):
-    """Every error is JSON naming fields: `{"field": ["message"]}` or `{"detail": "..."}`."""
+    """Every error is JSON naming fields: `{"field": ["message"]}` or `{"detail": "..."}`.
+
+    A service's refusal names its own fields; a view whose fields are named otherwise says so
+    in `service_field_names` (service field → API field), as a form does."""
     if isinstance(exc, NotFound):
         exc = exceptions.NotFound(str(exc.message))
     elif isinstance(exc, PermissionRefused):
         return Response({"detail": str(exc.message)}, status=status.HTTP_403_FORBIDDEN)
     elif isinstance(exc, ValidationFailed | DomainError):
-        return Response(exc.as_dict(), status=status.HTTP_400_BAD_REQUEST)
+        names = getattr(context.get("view"), "service_field_names", {})
+        errors = {names.get(field, field): messages for field, messages in exc.as_dict().items()}
+        return Response(errors, status=status.HTTP_400_BAD_REQUEST)
     elif isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             data = {k: [str(m) for e in v for m in e.messages] for k, v in exc.error_dict.items()}

@@ -52,9 +52,9 @@ class UserChoiceIterator(ModelChoiceIterator):
             self.queryset = self.queryset.only(*field.label_fields)
 
     def __iter__(self):
-        from banyan.accounts.models import Role
-
-        self.role_labels = {value: str(label) for value, label in Role.choices}
+        # The user model's own role choices: core knows no model of the accounts.
+        roles = self.queryset.model._meta.get_field("role").choices
+        self.role_labels = {value: str(label) for value, label in roles}
         yield from super().__iter__()
 
     def choice(self, obj):

@@ -15,6 +15,8 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from banyan.core.hooks import Hook
+
 HIDDEN_FIELDS = frozenset({"id", "company", "created_at", "updated_at"})
 
 
@@ -58,25 +60,17 @@ def history_with_previous(records: QuerySet, limit: int) -> list[tuple]:
 # A model → a function giving {pk: label} for those keys of the user's company.
 LabelLookup = Callable[[object, set], dict]
 
-
-def _option_labels(user, keys: set) -> dict:
-    from banyan.accounts.models import DictionaryOption
-
-    options = DictionaryOption.objects.filter(company_id=user.company_id, pk__in=keys)
-    return {option.pk: option.display_label for option in options}
-
-
-def _user_labels(user, keys: set) -> dict:
-    from banyan.accounts.models import User
-
-    people = User.objects.filter(company_id=user.company_id, pk__in=keys)
-    return {person.pk: person.display_name for person in people}
+# The rows that every app's history names (dictionary options, users) belong to the accounts,
+# which register how to label them: fn() -> {model: LabelLookup}. A hook, so core never
+# imports the app above it.
+SHARED_LABELS = Hook("labels of the rows every history names")
 
 
 def _default_lookups() -> dict:
-    from banyan.accounts.models import DictionaryOption, User
-
-    return {DictionaryOption: _option_labels, User: _user_labels}
+    lookups: dict = {}
+    for registered in SHARED_LABELS.run():
+        lookups.update(registered)
+    return lookups
 
 
 def related_labels(user, deltas, extra: dict | None = None) -> dict:

@@ -11,5 +11,4 @@ class CustomersConfig(AppConfig):
         from banyan.accounts import visibility
         from banyan.customers import handovers, navigation, panels, selectors  # noqa: F401
 
-        if selectors.shared_customer_keys not in visibility.SHARE_SOURCES:
-            visibility.SHARE_SOURCES.append(selectors.shared_customer_keys)
+        visibility.SHARE_SOURCES.register(selectors.shared_customer_keys)

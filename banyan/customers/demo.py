@@ -2,7 +2,7 @@
 
 import random
 
-from banyan.accounts.demo import register_demo_reset_step, register_demo_step
+from banyan.accounts.demo import DEMO_RESET_STEPS, DEMO_STEPS
 from banyan.accounts.models import DictionaryOption
 from banyan.customers import services
 from banyan.customers.models import Customer
@@ -70,7 +70,7 @@ def _mobile(rng: random.Random) -> str:
     return rng.choice(MOBILE_PREFIXES) + f"{rng.randrange(10**8):08d}"
 
 
-@register_demo_step
+@DEMO_STEPS.register
 def demo_customers(company, users) -> bool:
     if Customer.objects.filter(company=company).exists():
         return False
@@ -145,6 +145,6 @@ def demo_customers(company, users) -> bool:
     return True
 
 
-@register_demo_reset_step
+@DEMO_RESET_STEPS.register
 def demo_customers_reset(company) -> None:
     Customer.objects.filter(company=company).delete()

@@ -3,4 +3,4 @@
 from banyan.accounts.services import DEACTIVATION_HANDOVERS
 from banyan.customers.services import transfer_all_customers
 
-DEACTIVATION_HANDOVERS.append(transfer_all_customers)
+DEACTIVATION_HANDOVERS.register(transfer_all_customers)

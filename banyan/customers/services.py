@@ -15,6 +15,7 @@ from banyan.accounts.guards import ensure_can_write
 from banyan.accounts.models import DictionaryOption, User
 from banyan.core.errors import DomainError, NotFound, PermissionRefused, ValidationFailed
 from banyan.core.fetch import get_or_none
+from banyan.core.hooks import Hook
 from banyan.core.phones import normalize_phone
 from banyan.core.text import clean_text, squash_spaces
 from banyan.customers import selectors
@@ -40,8 +41,8 @@ class DuplicatesFound(DomainError):
 
 
 # Apps whose records on a customer belong to its owner (open opportunities, open tasks…)
-# register here, so a transfer carries them along: fn(*, customer, from_owner, to_owner).
-TRANSFER_HOOKS: list = []
+# register here, so a transfer carries them along.
+TRANSFER_HOOKS = Hook("customer transferred", "customer, from_owner, to_owner")
 
 CUSTOMER_FIELDS = {
     "name",
@@ -363,8 +364,7 @@ def customer_transfer(*, user: User, customer: Customer, owner) -> Customer:
         )
     # The new owner's line sees it now; a share with the new owner is redundant.
     CustomerShare.objects.filter(customer=customer, user=new_owner).delete()
-    for hook in TRANSFER_HOOKS:
-        hook(customer=customer, from_owner=previous_owner, to_owner=new_owner)
+    TRANSFER_HOOKS.run(customer=customer, from_owner=previous_owner, to_owner=new_owner)
     return customer
 
 

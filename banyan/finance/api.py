@@ -15,6 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from banyan.accounts.api import acting_user
+from banyan.accounts.permissions import IsCompanyMember
 from banyan.agreements.models import Agreement
 from banyan.core.api import (
     INVALID,
@@ -26,7 +27,6 @@ from banyan.core.api import (
 )
 from banyan.core.errors import PermissionRefused
 from banyan.core.idempotency import idempotent
-from banyan.core.permissions import IsCompanyMember
 from banyan.finance import selectors, services
 
 MONEY = {"max_digits": 14, "decimal_places": 2}

@@ -8,4 +8,4 @@ class FinanceConfig(AppConfig):
     verbose_name = _("Payments and invoices")
 
     def ready(self):
-        from banyan.finance import navigation, panels  # noqa: F401
+        from banyan.finance import hooks, navigation, panels  # noqa: F401

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from banyan.accounts.demo import register_demo_reset_step, register_demo_step
+from banyan.accounts.demo import DEMO_RESET_STEPS, DEMO_STEPS
 from banyan.accounts.models import DictionaryOption
 from banyan.agreements.models import Agreement
 from banyan.core.values import fen
@@ -68,7 +68,7 @@ def _instalments(rng: random.Random, agreement: Agreement, today: date) -> list[
     ]
 
 
-@register_demo_step
+@DEMO_STEPS.register
 def demo_finance(company, users) -> bool:
     if PaymentPlan.objects.filter(company=company).exists():
         return False
@@ -164,7 +164,7 @@ def demo_finance(company, users) -> bool:
     return True
 
 
-@register_demo_reset_step
+@DEMO_RESET_STEPS.register
 def demo_finance_reset(company) -> None:
     Invoice.objects.filter(company=company).delete()
     _dangerously_delete_ledger(company)

@@ -1,10 +1,12 @@
-"""The panels the finance app contributes: payments and invoices on the customer view; on
-the workbench, the payment plans due in the user's line and, for finance users, the
-payments to record."""
+"""The panels the finance app contributes: payments and invoices on the customer view; on an
+agreement's page, its money, payment plans, payments and invoices; on the workbench, the
+payment plans due in the user's line and, for finance users, the payments to record."""
 
 from django.utils.translation import gettext_lazy as _
 
-from banyan.core.panels import Panel, customer_view, workbench
+from banyan.agreements import selectors as agreement_selectors
+from banyan.agreements.models import Agreement
+from banyan.core.panels import Panel, agreement_view, customer_view, workbench
 from banyan.finance import selectors
 
 RECENT = 5
@@ -33,6 +35,58 @@ customer_view.register(
         modules=MONEY_MODULES,
     )
 )
+
+
+# --- the agreement's page -----------------------------------------------------------------
+
+
+def agreement_ledger(user, agreement) -> dict:
+    """What the agreement's four money panels show, read once for all four (remembered on the
+    agreement for this user): its plans, payments and invoices, three queries."""
+    remembered = getattr(agreement, "_finance_ledger", None)
+    if remembered is not None and remembered[0] == user.pk:
+        return remembered[1]
+    plans = list(selectors.agreement_plans(user, agreement))
+    money = selectors.agreement_money(user, agreement, plans)
+    payments = list(selectors.agreement_payments(user, agreement))
+    can_edit = agreement_selectors.can_edit_agreement(user, agreement)
+    ledger = {
+        "agreement": agreement,
+        "can_edit": can_edit,
+        "money": money,
+        "plans": plans,
+        "overdue_ids": {plan.pk for plan in money.overdue_plans}
+        if agreement.status != Agreement.Status.CANCELLED
+        else set(),
+        "payments": payments,
+        "invoices": list(selectors.agreement_invoices(user, agreement)),
+        "deletable_plan_ids": selectors.deletable_plans(user, agreement, plans, payments=payments)
+        if can_edit
+        else set(),
+        "reversible_payment_ids": selectors.reversible_payments(user, agreement, payments),
+        "can_record_money": selectors.can_record_money(user),
+    }
+    agreement._finance_ledger = (user.pk, ledger)
+    return ledger
+
+
+for key, title, template, slot, order in (
+    ("money", _("Money"), "finance/panels/agreement_money.html", "side", 10),
+    ("plans", _("Payment plans"), "finance/panels/agreement_plans.html", "after_lines", 10),
+    ("payments", _("Payments"), "finance/panels/agreement_payments.html", "after_lines", 20),
+    ("invoices", _("Invoices"), "finance/panels/agreement_invoices.html", "after_lines", 30),
+):
+    agreement_view.register(
+        Panel(
+            key=key,
+            title=title,
+            template=template,
+            order=order,
+            context=agreement_ledger,
+            slot=slot,
+            framed=False,
+        )
+    )
 
 
 # --- the workbench ------------------------------------------------------------------------

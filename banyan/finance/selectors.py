@@ -10,7 +10,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import Count, F, Q, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from banyan.accounts import visibility
@@ -247,7 +246,7 @@ class MoneyState:
 
 
 def today_for(user: User) -> date:
-    return timezone.localdate(timezone=user.company.zone)
+    return user.company.today()
 
 
 def agreement_money(user: User, agreement: Agreement, plans=None) -> MoneyState:

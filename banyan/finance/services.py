@@ -10,9 +10,9 @@
 - Invoices are recorded by finance too; the invoiced total may not pass the paid total unless
   the company allows invoicing ahead of payment.
 
-Every function locks the agreement's row first, so the stored `paid_amount`,
-`invoiced_amount` and each plan's `paid_amount` stay equal to the sums of their rows, also
-when two people record money at once.
+Every function locks the agreement's row first, so the stored `planned_amount`,
+`paid_amount`, `invoiced_amount` and each plan's `paid_amount` stay equal to the sums of their
+rows, also when two people record money at once.
 """
 
 from decimal import Decimal
@@ -104,7 +104,7 @@ def plan_create(*, user: User, agreement, due_on, amount, note: str = "") -> Pay
     if errors:
         raise ValidationFailed(errors)
     _check_plan_sum(agreement, value)
-    return PaymentPlan.objects.create(
+    plan = PaymentPlan.objects.create(
         company_id=user.company_id,
         agreement=agreement,
         customer_id=agreement.customer_id,
@@ -113,6 +113,15 @@ def plan_create(*, user: User, agreement, due_on, amount, note: str = "") -> Pay
         note=note,
         created_by=user,
     )
+    _book_plan(agreement, value)
+    return plan
+
+
+def _book_plan(agreement: Agreement, value: Decimal) -> None:
+    """Keep the agreement's planned amount (the sum of its plans) exact."""
+    if value:
+        Agreement.objects.filter(pk=agreement.pk).update(planned_amount=F("planned_amount") + value)
+        agreement.planned_amount += value
 
 
 @transaction.atomic
@@ -122,6 +131,7 @@ def plan_update(*, user: User, plan: PaymentPlan, **data) -> PaymentPlan:
     agreement = _lock_agreement(user, plan.agreement_id, for_edit=True)
     _ensure_plannable(agreement)
     plan = PaymentPlan.objects.select_for_update().get(pk=plan.pk)
+    amount_before = plan.amount
     errors: dict = {}
     for field in set(data) - {"due_on", "amount", "note"}:
         _add(errors, field, _("Unknown field."))
@@ -140,6 +150,7 @@ def plan_update(*, user: User, plan: PaymentPlan, **data) -> PaymentPlan:
         raise ValidationFailed(errors)
     _check_plan_sum(agreement, plan.amount, excluding=plan)
     plan.save()
+    _book_plan(agreement, plan.amount - amount_before)
     return plan
 
 
@@ -153,7 +164,10 @@ def plan_delete(*, user: User, plan: PaymentPlan) -> None:
     refusal = selectors.plan_delete_refusal(user, plan, agreement=agreement)
     if refusal is not None:
         raise DomainError(refusal)
-    PaymentPlan.objects.filter(pk=plan.pk).delete()
+    amount = PaymentPlan.objects.filter(pk=plan.pk).values_list("amount", flat=True).first()
+    if amount is not None:
+        PaymentPlan.objects.filter(pk=plan.pk).delete()
+        _book_plan(agreement, -amount)
 
 
 # --- payments -----------------------------------------------------------------------------
@@ -520,9 +534,17 @@ def check_books(company_id: int) -> list[str]:
         .annotate(total=ExactSum("amount"))
         .values_list("agreement_id", "total")
     )
+    plans = dict(
+        PaymentPlan.objects.filter(company_id=company_id)
+        .values("agreement_id")
+        .annotate(total=ExactSum("amount"))
+        .values_list("agreement_id", "total")
+    )
     for agreement in Agreement.objects.filter(company_id=company_id):
-        if agreement.paid_amount != fen(payments.get(agreement.pk, 0)) or (
-            agreement.invoiced_amount != fen(invoices.get(agreement.pk, 0))
+        if (
+            agreement.paid_amount != fen(payments.get(agreement.pk, 0))
+            or agreement.invoiced_amount != fen(invoices.get(agreement.pk, 0))
+            or agreement.planned_amount != fen(plans.get(agreement.pk, 0))
         ):
             problems.append(agreement.number)
     plan_sums = dict(

@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from banyan.accounts.demo import register_demo_reset_step, register_demo_step
+from banyan.accounts.demo import DEMO_RESET_STEPS, DEMO_STEPS
 from banyan.agreements.models import Agreement
 from banyan.core.errors import DomainError
 from banyan.inventory import selectors, services
@@ -125,7 +125,7 @@ def _ship(rep, order, rng: random.Random, *, days_ago: int, part: bool) -> None:
     )
 
 
-@register_demo_step
+@DEMO_STEPS.register
 def demo_inventory(company, users) -> bool:
     if Stocktake.objects.filter(company=company).exists():
         return False
@@ -191,6 +191,6 @@ def delete_stock_papers(company) -> None:
     StockLevel.objects.filter(company=company).delete()
 
 
-@register_demo_reset_step
+@DEMO_RESET_STEPS.register
 def demo_inventory_reset(company) -> None:
     delete_stock_papers(company)

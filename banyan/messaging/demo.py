@@ -11,7 +11,7 @@ from datetime import timedelta
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from banyan.accounts.demo import register_demo_reset_step, register_demo_step
+from banyan.accounts.demo import DEMO_RESET_STEPS, DEMO_STEPS
 from banyan.customers.models import Contact
 from banyan.messaging import services
 from banyan.messaging.models import Channel, MessageTemplate, OutboxMessage, SmsLog
@@ -44,7 +44,7 @@ TEMPLATES = [
 ]
 
 
-@register_demo_step
+@DEMO_STEPS.register
 def demo_messaging(company, users) -> bool:
     if MessageTemplate.objects.filter(company=company).exists():
         return False
@@ -106,7 +106,7 @@ def demo_messaging(company, users) -> bool:
     return True
 
 
-@register_demo_reset_step
+@DEMO_RESET_STEPS.register
 def demo_messaging_reset(company) -> None:
     """The SMS log is never deleted by the application; the demo reset alone removes it,
     past the ledger's guard (the base manager has no guard)."""

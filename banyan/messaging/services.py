@@ -30,6 +30,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django_tasks import task
 
 from banyan.accounts.guards import ensure_can_write
 from banyan.accounts.models import Company, User
@@ -118,8 +119,6 @@ def render_text(text: str, *, user: User | None, contact=None, customer=None) ->
 
 
 def _enqueue_task(message_id: int, run_after: datetime | None = None) -> None:
-    from banyan.messaging.tasks import send_message
-
     task = send_message
     if run_after is not None and run_after > timezone.now():
         if not task.get_backend().supports_defer:
@@ -414,6 +413,15 @@ def withdraw_queued(*, company_id: int, key_prefix: str) -> int:
         status=OutboxMessage.Status.QUEUED,
     ).delete()
     return withdrawn
+
+
+@task()
+def send_message(message_id: int) -> str | None:
+    """The background task that sends one outbox message (idempotent: `send_pending`).
+
+    Declared here, beside the outbox that enqueues it (also again, to retry), so the services
+    and the task need no import of each other; `tasks.py` names it for the worker."""
+    return send_pending(message_id)
 
 
 def send_pending(message_id: int) -> str | None:

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from banyan.accounts.demo import register_demo_reset_step, register_demo_step
+from banyan.accounts.demo import DEMO_RESET_STEPS, DEMO_STEPS
 from banyan.accounts.models import DictionaryOption
 from banyan.customers.models import Customer
 from banyan.opportunities import services
@@ -29,7 +29,7 @@ COMPETITORS = ["金蝶", "用友", "浪潮", "鼎捷", ""]
 LOST_REASONS = ["价格高于竞品", "客户预算取消", "选择了竞争对手", "项目延期到明年"]
 
 
-@register_demo_step
+@DEMO_STEPS.register
 def demo_opportunities(company, users) -> bool:
     if Opportunity.objects.filter(company=company).exists():
         return False
@@ -68,7 +68,7 @@ def demo_opportunities(company, users) -> bool:
     return True
 
 
-@register_demo_reset_step
+@DEMO_RESET_STEPS.register
 def demo_opportunities_reset(company) -> None:
     StageChange.objects.filter(company=company).delete()
     Opportunity.objects.filter(company=company).delete()

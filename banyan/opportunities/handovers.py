@@ -5,5 +5,5 @@ from banyan.accounts.services import DEACTIVATION_HANDOVERS
 from banyan.customers.services import TRANSFER_HOOKS
 from banyan.opportunities.services import follow_customer_transfer, transfer_open_opportunities
 
-DEACTIVATION_HANDOVERS.append(transfer_open_opportunities)
-TRANSFER_HOOKS.append(follow_customer_transfer)
+DEACTIVATION_HANDOVERS.register(transfer_open_opportunities)
+TRANSFER_HOOKS.register(follow_customer_transfer)

@@ -3,7 +3,7 @@
 services by the demo boss, who holds "manage products" and "see costs".
 """
 
-from banyan.accounts.demo import register_demo_reset_step, register_demo_step
+from banyan.accounts.demo import DEMO_RESET_STEPS, DEMO_STEPS
 from banyan.products import services
 from banyan.products.models import Product, ProductCategory
 
@@ -48,7 +48,7 @@ CATALOGUE = {
 RETIRED_CODES = {"HW-NET-00"}
 
 
-@register_demo_step
+@DEMO_STEPS.register
 def demo_products(company, users) -> bool:
     if ProductCategory.objects.filter(company=company).exists():
         return False
@@ -75,7 +75,7 @@ def demo_products(company, users) -> bool:
     return True
 
 
-@register_demo_reset_step
+@DEMO_RESET_STEPS.register
 def demo_products_reset(company) -> None:
     Product.objects.filter(company=company).delete()
     # Parents protect their children: cut the tree first.

@@ -21,10 +21,10 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from banyan.accounts.api import acting_user
+from banyan.accounts.permissions import IsCompanyMember
 from banyan.agreements.api import CostField
 from banyan.core.api import INVALID, NOT_FOUND, REFUSED, IdField, RelatedIdField
 from banyan.core.idempotency import idempotent
-from banyan.core.permissions import IsCompanyMember
 from banyan.inventory.api import StockSlipSerializer, UsesInventory, slip_data
 from banyan.products.selectors import sees_costs
 from banyan.purchasing import selectors, services

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from banyan.accounts.demo import register_demo_reset_step, register_demo_step
+from banyan.accounts.demo import DEMO_RESET_STEPS, DEMO_STEPS
 from banyan.products.models import Product
 from banyan.purchasing import services
 from banyan.purchasing.models import PurchaseOrder, PurchaseOrderLine, Supplier
@@ -42,7 +42,7 @@ PURCHASE_ORDERS = [
 ]
 
 
-@register_demo_step
+@DEMO_STEPS.register
 def demo_purchasing(company, users) -> bool:
     if Supplier.objects.filter(company=company).exists():
         return False
@@ -84,7 +84,7 @@ def demo_purchasing(company, users) -> bool:
     return True
 
 
-@register_demo_reset_step
+@DEMO_RESET_STEPS.register
 def demo_purchasing_reset(company) -> None:
     from banyan.inventory.demo import delete_stock_papers
 

@@ -88,17 +88,14 @@ class TargetSerializer(serializers.Serializer):
     set_by = RelatedIdField(label=_("Set by"), read_only=True)
     achievement = AchievementSerializer(read_only=True)
 
-    def validate(self, attrs):
-        target = self.instance
-        if target is not None:
-            errors = {}
-            stays = {"user": target.user_id, "is_group": target.is_group, "month": target.month}
-            for name, current in stays.items():
-                if name in self.initial_data and attrs.get(name, current) != current:
-                    errors[name] = [_("A target stays with its person, kind and month.")]
-            if errors:
-                raise serializers.ValidationError(errors)
-        return attrs
+    def service_fields(self) -> dict:
+        """The fields the client sent, named as the services name them (the person is the
+        service's `target_user`: its `user` is the one acting)."""
+        data = self.validated_data
+        sent = {name: data[name] for name in data if name in self.initial_data}
+        if "user" in sent:
+            sent["target_user"] = sent.pop("user")
+        return sent
 
 
 class TargetListQuery(serializers.Serializer):
@@ -142,6 +139,7 @@ class TargetViewSet(VisibleObjectMixin, viewsets.ModelViewSet):
     serializer_class = TargetSerializer
     filter_backends: list = []  # filtering goes through selectors.target_list
     fetch_one = selectors.get_target_for
+    service_field_names = {"target_user": "user"}  # a refusal names the API's field
 
     def get_queryset(self):
         user = acting_user(self)
@@ -163,8 +161,13 @@ class TargetViewSet(VisibleObjectMixin, viewsets.ModelViewSet):
     def get_object(self):
         return self._with_achievement(super().get_object())
 
-    def _save(self, serializer, **fixed):
-        data = {**dict(serializer.validated_data), **fixed}
+    def _show(self, serializer, target) -> None:
+        serializer.instance = self._with_achievement(
+            selectors.get_target_for(self.request.user, target.pk)
+        )
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
         target = services.target_set(
             user=self.request.user,
             target_user=data["user"],
@@ -173,25 +176,13 @@ class TargetViewSet(VisibleObjectMixin, viewsets.ModelViewSet):
             contract_amount=data["contract_amount"],
             is_group=data.get("is_group", False),
         )
-        serializer.instance = self._with_achievement(
-            selectors.get_target_for(self.request.user, target.pk)
-        )
-
-    def perform_create(self, serializer):
-        self._save(serializer)
+        self._show(serializer, target)
 
     def perform_update(self, serializer):
-        target = serializer.instance
-        self._save(
-            serializer,
-            user=target.user_id,
-            month=target.month,
-            is_group=target.is_group,
-            payment_amount=serializer.validated_data.get("payment_amount", target.payment_amount),
-            contract_amount=serializer.validated_data.get(
-                "contract_amount", target.contract_amount
-            ),
+        target = services.target_update(
+            user=self.request.user, target=serializer.instance, **serializer.service_fields()
         )
+        self._show(serializer, target)
 
     def perform_destroy(self, instance):
         services.target_delete(user=self.request.user, target=instance)

@@ -6,7 +6,7 @@ members' own)."""
 import random
 from decimal import Decimal
 
-from banyan.accounts.demo import register_demo_reset_step, register_demo_step
+from banyan.accounts.demo import DEMO_RESET_STEPS, DEMO_STEPS
 from banyan.accounts.models import Role
 from banyan.targets import selectors, services
 from banyan.targets.models import SalesTarget
@@ -19,7 +19,7 @@ def _round_thousand(value: Decimal) -> Decimal:
     return (value / 1000).quantize(Decimal("1")) * 1000
 
 
-@register_demo_step
+@DEMO_STEPS.register
 def demo_targets(company, users) -> bool:
     if SalesTarget.objects.filter(company=company).exists():
         return False
@@ -64,6 +64,6 @@ def demo_targets(company, users) -> bool:
     return True
 
 
-@register_demo_reset_step
+@DEMO_RESET_STEPS.register
 def demo_targets_reset(company) -> None:
     SalesTarget.objects.filter(company=company).delete()

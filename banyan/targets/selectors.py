@@ -39,7 +39,7 @@ def current_month(user: User) -> date:
 
 
 def today_for(user: User) -> date:
-    return timezone.localdate(timezone=user.company.zone)
+    return user.company.today()
 
 
 def month_bounds(company, month: date) -> tuple[date, date]:

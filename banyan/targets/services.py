@@ -101,6 +101,48 @@ def target_set(
     return target
 
 
+TARGET_KEYS = ("target_user", "is_group", "month")
+TARGET_AMOUNTS = ("payment_amount", "contract_amount")
+
+
+def _key_value(name: str, value):
+    """A key field's value as the target stores it (a person as their id, a month as its
+    first day), to compare with the target's own."""
+    if name == "target_user":
+        return getattr(value, "pk", value)
+    if name == "month" and isinstance(value, str):
+        return selectors.parse_month(value)
+    if name == "is_group":
+        return bool(value)
+    return value
+
+
+@transaction.atomic
+def target_update(*, user: User, target: SalesTarget, **changes) -> SalesTarget:
+    """Change a target's payment and contract amounts (an amount not given stays). A target
+    stays with its person, kind and month: giving another of any of them is refused, naming
+    the field; giving the same is fine. The rest is `target_set`'s rules."""
+    ensure_can_write(user)
+    current = selectors.get_target_for(user, target.pk)
+    errors: dict = {}
+    for field in sorted(set(changes) - {*TARGET_KEYS, *TARGET_AMOUNTS}):
+        _add(errors, field, _("Unknown field."))
+    stays = {"target_user": current.user_id, "is_group": current.is_group, "month": current.month}
+    for name, value in stays.items():
+        if name in changes and _key_value(name, changes[name]) != value:
+            _add(errors, name, _("A target stays with its person, kind and month."))
+    if errors:
+        raise ValidationFailed(errors)
+    return target_set(
+        user=user,
+        target_user=current.user,
+        month=current.month,
+        is_group=current.is_group,
+        payment_amount=changes.get("payment_amount", current.payment_amount),
+        contract_amount=changes.get("contract_amount", current.contract_amount),
+    )
+
+
 @transaction.atomic
 def target_delete(*, user: User, target: SalesTarget) -> None:
     """Remove a target; the same people who may set it may remove it."""

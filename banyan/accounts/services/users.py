@@ -1,6 +1,6 @@
 """Writes on users: create, change place in the reporting line, deactivate, passwords."""
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 from django.contrib.auth.models import Permission
 from django.contrib.auth.password_validation import validate_password
@@ -16,12 +16,13 @@ from banyan.accounts.hierarchy import position_errors
 from banyan.accounts.models import SPECIAL_PERMISSION_CODENAMES, Company, Role, User
 from banyan.accounts.services.tokens import api_tokens_revoke_all
 from banyan.core.errors import DomainError, NotFound, ValidationFailed
+from banyan.core.hooks import Hook
 from banyan.core.phones import normalize_phone
 from banyan.core.text import clean_text
 
-# Apps that own records per user register a handover here (the customers issue adds the
-# bulk transfer of a leaving rep's customers): fn(*, actor, from_user, to_user) -> None.
-DEACTIVATION_HANDOVERS: list[Callable[..., None]] = []
+# Apps that own records per user register a handover here (customers, open opportunities,
+# open tasks), so a leaving user's records go to their successor in the same transaction.
+DEACTIVATION_HANDOVERS = Hook("user deactivated with a successor", "actor, from_user, to_user")
 
 
 def _lock_company(company_id: int) -> Company:
@@ -324,8 +325,7 @@ def user_deactivate(*, actor: User, user: User, hand_over_to: User | None = None
             )
     user = user_update(actor=actor, user=user, is_active=False)
     if hand_over_to is not None:
-        for handover in DEACTIVATION_HANDOVERS:
-            handover(actor=actor, from_user=user, to_user=hand_over_to)
+        DEACTIVATION_HANDOVERS.run(actor=actor, from_user=user, to_user=hand_over_to)
     return user
 
 

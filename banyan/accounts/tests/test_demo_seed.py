@@ -8,6 +8,7 @@ from django.core.management import call_command
 
 from banyan.accounts import demo
 from banyan.accounts.models import Company
+from banyan.core.hooks import Hook
 
 pytestmark = pytest.mark.django_db
 
@@ -40,9 +41,9 @@ def test_registered_demo_steps_run_after_the_people_and_are_idempotent(db, monke
         calls.append((company.code, sorted(users)))
         return len(calls) == 1  # made something the first time only
 
-    monkeypatch.setattr(demo, "DEMO_STEPS", [])
-    demo.register_demo_step(demo_notes)
-    demo.register_demo_step(demo_notes)  # registering twice keeps one
+    monkeypatch.setattr(demo, "DEMO_STEPS", Hook("demo company built", "company, users"))
+    demo.DEMO_STEPS.register(demo_notes)
+    demo.DEMO_STEPS.register(demo_notes)  # registering twice keeps one
 
     first = demo.build_demo_company()
     assert first.created and first.steps_with_changes == ["demo_notes"]

@@ -5,6 +5,7 @@ import pytest
 from banyan.accounts import services
 from banyan.accounts.models import Role, User
 from banyan.core.errors import ValidationFailed
+from banyan.core.hooks import Hook
 
 PW = "Banyan-test-2026"
 
@@ -204,11 +205,11 @@ def test_deactivation_needs_subordinates_moved_first(org):
 
 def test_deactivation_runs_the_registered_handovers(org, monkeypatch):
     calls = []
-    monkeypatch.setattr(
-        services.users,
-        "DEACTIVATION_HANDOVERS",
-        [lambda **kw: calls.append((kw["from_user"].username, kw["to_user"].username))],
+    handovers = Hook("user deactivated with a successor")
+    handovers.register(
+        lambda **kw: calls.append((kw["from_user"].username, kw["to_user"].username))
     )
+    monkeypatch.setattr(services.users, "DEACTIVATION_HANDOVERS", handovers)
     services.user_deactivate(actor=org.boss, user=org.sales1, hand_over_to=org.sales2)
     assert calls == [("sales1", "sales2")]
 

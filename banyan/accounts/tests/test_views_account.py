@@ -13,6 +13,7 @@ from PIL import Image
 from banyan.accounts import selectors, services, visibility
 from banyan.accounts.models import Company, DictionaryOption, Role, User
 from banyan.accounts.services import users as user_services
+from banyan.core.hooks import Hook
 from banyan.core.tests.hostile_files import peak_memory, png_declaring
 
 NEW_PASSWORD = "Fresh-Start-2026"
@@ -246,11 +247,9 @@ def test_deactivation_is_refused_while_active_subordinates_exist(org, client_as)
 
 def test_deactivation_hands_over_to_the_chosen_user(org, client_as, monkeypatch):
     calls = []
-    monkeypatch.setattr(
-        user_services,
-        "DEACTIVATION_HANDOVERS",
-        [lambda **kwargs: calls.append(kwargs)],
-    )
+    handovers = Hook("user deactivated with a successor")
+    handovers.register(lambda **kwargs: calls.append(kwargs))
+    monkeypatch.setattr(user_services, "DEACTIVATION_HANDOVERS", handovers)
     client = client_as(org.boss)
 
     page = client.get(reverse("account-user-deactivate", args=[org.sales1.pk]))

@@ -5,9 +5,9 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 
 from banyan.accounts.api import acting_user
+from banyan.accounts.permissions import IsCompanyMember
 from banyan.agreements.api import CostField
 from banyan.core.api import NOT_FOUND, REFUSED, IdField, RelatedIdField
-from banyan.core.permissions import IsCompanyMember
 from banyan.core.values import fen
 from banyan.inventory import selectors
 from banyan.inventory.api.common import QUANTITY, SeesStockPapers, UsesInventory

@@ -7,9 +7,9 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from banyan.accounts.api import acting_user
+from banyan.accounts.permissions import IsCompanyMember
 from banyan.core.api import INVALID, NOT_FOUND, REFUSED, IdField, RelatedIdField
 from banyan.core.idempotency import idempotent
-from banyan.core.permissions import IsCompanyMember
 from banyan.inventory import selectors, services
 from banyan.inventory.api.common import QUANTITY, SeesStockPapers, UsesInventory
 from banyan.inventory.models import Stocktake

@@ -5,8 +5,8 @@ from drf_spectacular.utils import extend_schema, extend_schema_field, extend_sch
 from rest_framework import serializers, viewsets
 
 from banyan.accounts.api import IsAccountAdminOrReadOnly, acting_user
+from banyan.accounts.permissions import IsCompanyMember
 from banyan.core.api import INVALID, NOT_FOUND, REFUSED, IdField
-from banyan.core.permissions import IsCompanyMember
 from banyan.inventory import selectors, services
 from banyan.inventory.api.common import UsesInventory
 

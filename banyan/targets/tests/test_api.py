@@ -139,3 +139,28 @@ def test_the_list_has_a_fixed_query_count(
     set_target(org.director1, is_group=True)
     with django_assert_max_num_queries(LIST_QUERIES):
         assert client.get(URL).json()["count"] == 15
+
+
+def test_a_refusal_names_the_apis_own_fields(org, api_as):
+    from banyan.accounts.models import User
+
+    User.objects.filter(pk=org.sales2.pk).update(is_active=False)
+
+    gone = api_as(org.boss).post(URL, body(org.sales2), format="json")
+
+    assert gone.status_code == 400
+    assert list(gone.json()) == ["user"] and "is deactivated" in gone.json()["user"][0]
+    assert not SalesTarget.objects.exists()
+
+
+def test_an_update_may_repeat_the_person_kind_and_month(org, api_as, set_target):
+    target = set_target(org.sales1, "3.00", by=org.manager1)
+    client = api_as(org.manager1)
+
+    same = client.put(f"{URL}{target.pk}/", body(org.sales1, payment_amount="4.00"), format="json")
+    moved = client.patch(f"{URL}{target.pk}/", {"user": org.sales2.pk}, format="json")
+
+    assert same.status_code == 200 and same.json()["payment_amount"] == "4.00"
+    assert moved.status_code == 400
+    assert moved.json() == {"user": ["A target stays with its person, kind and month."]}
+    assert SalesTarget.objects.get().user_id == org.sales1.pk

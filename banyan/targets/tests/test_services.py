@@ -180,3 +180,74 @@ def test_delete_of_another_companys_target_is_not_found(org, other_org, set_targ
     with pytest.raises(NotFound):
         services.target_delete(user=org.boss, target=target)
     assert SalesTarget.objects.filter(pk=target.pk).exists()
+
+
+def test_an_update_changes_the_amounts_and_keeps_the_rest(org):
+    target = set_by(org.manager1, org.sales1)
+
+    changed = services.target_update(user=org.manager1, target=target, contract_amount="7.50")
+
+    assert changed.pk == target.pk
+    assert rows() == [
+        (
+            target.pk,
+            org.sales1.pk,
+            False,
+            date(2026, 11, 1),
+            Decimal("100000.00"),
+            Decimal("7.50"),
+            org.manager1.pk,
+        )
+    ]
+
+
+def test_an_update_may_name_the_same_person_kind_and_month(org):
+    target = set_by(org.manager1, org.sales1)
+
+    services.target_update(
+        user=org.manager1,
+        target=target,
+        target_user=org.sales1.pk,
+        is_group=False,
+        month=date(2026, 11, 1),
+        payment_amount="1.00",
+    )
+
+    assert SalesTarget.objects.get(pk=target.pk).payment_amount == Decimal("1.00")
+
+
+def test_a_target_stays_with_its_person_kind_and_month(org):
+    target = set_by(org.manager1, org.sales1)
+    before = rows()
+
+    with pytest.raises(ValidationFailed) as moved:
+        services.target_update(
+            user=org.manager1,
+            target=target,
+            target_user=org.sales2,
+            is_group=True,
+            month="2026-12",
+            payment_amount="1.00",
+            colour="red",
+        )
+
+    stays = ["A target stays with its person, kind and month."]
+    assert moved.value.errors == {
+        "colour": ["Unknown field."],
+        "target_user": stays,
+        "is_group": stays,
+        "month": stays,
+    }
+    assert rows() == before
+
+
+def test_an_update_follows_the_rules_of_who_may_set_it(org):
+    target = set_by(org.manager1, org.sales1)
+    before = rows()
+
+    with pytest.raises(PermissionRefused):
+        services.target_update(user=org.sales1, target=target, payment_amount="1.00")
+    with pytest.raises(NotFound):
+        services.target_update(user=org.sales3, target=target, payment_amount="1.00")
+
+    assert rows() == before

@@ -73,7 +73,7 @@ class Command(BaseCommand):
                 "refusing to delete it."
             )
         discover_demo_modules()
-        for reset_step in reversed(DEMO_RESET_STEPS):
+        for reset_step in reversed(list(DEMO_RESET_STEPS)):
             reset_step(company)
         # The reporting line protects superiors and principals from deletion: cut it first.
         User.objects.filter(company=company).update(superior=None, assistant_of=None)

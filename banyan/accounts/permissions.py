@@ -1,6 +1,12 @@
-"""The base permission of every API endpoint."""
+"""The base permission of every API endpoint (settings: DEFAULT_PERMISSION_CLASSES).
+
+It lives with the accounts because it asks what only they know (a company's trial, its
+read-only message); core stays below the accounts and never imports them.
+"""
 
 from rest_framework import permissions
+
+from banyan.accounts.guards import read_only_message
 
 
 class IsCompanyMember(permissions.BasePermission):
@@ -19,10 +25,8 @@ class IsCompanyMember(permissions.BasePermission):
             and getattr(user, "company_id", None)
             and user.company.is_active
         )
-        if allowed and request.method not in permissions.SAFE_METHODS:
-            from banyan.accounts.guards import read_only_message
-
-            if user.company.is_read_only:
-                self.message = read_only_message(user.company)
-                return False
+        read_only = allowed and user.company.is_read_only
+        if read_only and request.method not in permissions.SAFE_METHODS:
+            self.message = read_only_message(user.company)
+            return False
         return allowed
