@@ -48,8 +48,10 @@ class UserChoiceIterator(ModelChoiceIterator):
 
     def __init__(self, field):
         super().__init__(field)
-        if self.queryset is not None and not self.queryset.query.select_related:
-            self.queryset = self.queryset.only(*field.label_fields)
+        if self.queryset is not None:
+            # The labels need the user's own columns alone: no superior or assistant joined
+            # in (a selector's select_related made each option three users with every column).
+            self.queryset = self.queryset.select_related(None).only(*field.label_fields)
 
     def __iter__(self):
         # The user model's own role choices: core knows no model of the accounts.
