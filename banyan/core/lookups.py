@@ -109,7 +109,7 @@ def unindexed(condition: Q) -> Q:
     for child in condition.children:
         if isinstance(child, Q):
             rewritten.children.append(unindexed(child))
-        elif isinstance(child, tuple) and child[0].endswith("contains_grams"):
+        elif _is_gram_lookup(child):
             rewritten.children.append((child[0].removesuffix("_grams") + "_scan", child[1]))
         else:
             rewritten.children.append(child)
@@ -119,6 +119,11 @@ def unindexed(condition: Q) -> Q:
 def uses_grams(condition: Q) -> bool:
     """Whether `condition` asks a gram index anywhere."""
     return any(
-        uses_grams(child) if isinstance(child, Q) else child[0].endswith("contains_grams")
+        uses_grams(child) if isinstance(child, Q) else _is_gram_lookup(child)
         for child in condition.children
     )
+
+
+def _is_gram_lookup(child) -> bool:
+    # A Q's children are (lookup, value) pairs or expressions; only pairs name a lookup.
+    return isinstance(child, tuple) and child[0].endswith("contains_grams")

@@ -34,8 +34,6 @@ ZERO = Decimal("0.00")
 def _search_conditions(user: User, rows: QuerySet, search: str, *, own) -> list[Q]:
     """A finance list's search: each word in the row's own text (`own`), its agreement's number
     or its customer's name (see `customers.selectors.search_conditions`)."""
-    if not search.strip():
-        return []
     return customer_selectors.search_conditions(
         user,
         rows,

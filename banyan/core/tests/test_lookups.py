@@ -73,3 +73,37 @@ def test_a_contact_is_found_by_a_two_character_word_of_its_own_or_its_customers(
     assert names("沃力") == ["王伟"]
     assert names("别家 李") == ["李娜"]
     assert names("王伟 别家") == []
+
+
+def test_every_column_named_gram_indexed_has_its_gram_index(db):
+    """A gram lookup on a column without the index would compute every row's pieces: the
+    list of indexed columns and the migrations that build the indexes must agree."""
+    from django.db import connection
+
+    from banyan.core.lookups import GRAM_INDEXED
+
+    if connection.vendor != "postgresql":
+        pytest.skip("gram indexes are PostgreSQL's")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tablename, indexdef FROM pg_indexes WHERE indexdef LIKE '%banyan_grams%'"
+        )
+        indexed = cursor.fetchall()
+    for table, column in GRAM_INDEXED:
+        assert any(
+            found == table and "banyan_grams(" in definition and column in definition
+            for found, definition in indexed
+        ), (table, column)
+
+
+def test_a_condition_holding_an_expression_is_read_and_rewritten():
+    from django.db.models import Exists, OuterRef
+
+    from banyan.core.lookups import unindexed, uses_grams
+
+    expression = Exists(Customer.objects.filter(pk=OuterRef("pk")))
+    condition = Q(expression) | Q(name__icontains_grams="沃力")
+    assert uses_grams(condition)
+    rewritten = unindexed(condition)
+    assert not uses_grams(rewritten)
+    assert ("name__icontains_scan", "沃力") in rewritten.children
