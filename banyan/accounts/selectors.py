@@ -22,11 +22,29 @@ def assignable_users(user: User) -> QuerySet[User]:
     return visibility.subordinates(user, include_self=True).filter(is_active=True)
 
 
+def _line_position(path: str) -> list[int]:
+    return [int(part) for part in path.strip("/").split("/") if part]
+
+
 def user_tree(user: User) -> list[tuple[User, int]]:
     """The company's users in reporting-line order, with their depth, for the tree page."""
     users = list(company_users(user).prefetch_related("user_permissions"))
-    users.sort(key=lambda u: [int(part) for part in u.path.strip("/").split("/") if part])
+    users.sort(key=lambda u: _line_position(u.path))
     return [(u, u.depth) for u in users]
+
+
+def user_tree_keys(user: User) -> list[int]:
+    """The keys of the company's users in reporting-line order: the tree page pages through
+    them and reads whole users for one page only (a thousand rows drawn at once took half a
+    second)."""
+    rows = visibility.of_company(user, User).values_list("pk", "path")
+    return [pk for pk, path in sorted(rows, key=lambda row: _line_position(row[1]))]
+
+
+def users_of_tree_page(user: User, keys: list[int]) -> list[tuple[User, int]]:
+    """The users of `keys` (one page of `user_tree_keys`) in that order, with their depth."""
+    found = company_users(user).prefetch_related("user_permissions").in_bulk(keys)
+    return [(found[pk], found[pk].depth) for pk in keys if pk in found]
 
 
 def dictionary_options(

@@ -347,6 +347,25 @@ def test_users_page_query_count_does_not_grow_with_the_number_of_users(
     assert len(response.context["rows"]) == 12 + 20 + 1
 
 
+def test_users_page_goes_through_the_reporting_line_a_page_at_a_time(org, client_as, monkeypatch):
+    from banyan.accounts.views import users as user_views
+
+    monkeypatch.setattr(user_views, "USERS_PER_PAGE", 5)
+    client = client_as(org.boss)
+
+    pages = [client.get(reverse("account-users"), {"page": n}) for n in (1, 2, 3)]
+
+    seen = [row["user"].username for page in pages for row in page.context["rows"]]
+    assert seen == [
+        "boss", "director1", "manager1", "sales1", "sales2",
+        "manager2", "sales3", "sales_d1", "assistant", "director2",
+        "sales4", "sales_boss", "vice_boss",
+    ]  # fmt: skip
+    assert [len(page.context["rows"]) for page in pages] == [5, 5, 3]
+    assert "?page=2" in pages[0].content.decode()
+    assert pages[2].context["rows"][0]["depth"] == 2  # sales4, under director2 on page 2
+
+
 # Access
 
 

@@ -8,6 +8,7 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -19,6 +20,9 @@ from banyan.accounts.models import SPECIAL_PERMISSIONS
 from banyan.core.views import found_or_404, refusal_text, submit
 
 __all__ = ["account_admin_required", "found_or_404", "refusal_text"]
+
+# The tree is read in reporting-line order, a page at a time.
+USERS_PER_PAGE = 100
 
 
 def account_admin_required(view):
@@ -37,6 +41,9 @@ def account_admin_required(view):
 @account_admin_required
 def user_list_view(request):
     permission_labels = dict(SPECIAL_PERMISSIONS)
+    page = Paginator(selectors.user_tree_keys(request.user), USERS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     rows = [
         {
             "user": user,
@@ -47,9 +54,9 @@ def user_list_view(request):
                 if p.codename in permission_labels
             ],
         }
-        for user, depth in selectors.user_tree(request.user)
+        for user, depth in selectors.users_of_tree_page(request.user, list(page))
     ]
-    return render(request, "accounts/users_list.html", {"rows": rows})
+    return render(request, "accounts/users_list.html", {"rows": rows, "page": page})
 
 
 @account_admin_required
