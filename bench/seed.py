@@ -4,12 +4,12 @@ The people, companies, dictionaries, warehouses and categories go through the se
 large tables are written in bulk, by `INSERT … SELECT` over `generate_series`, with every
 column the services keep filled as they would fill it: the customers' duplicate key and search
 text (name, pinyin, initials, contact names and phones, in the services' order), the copies of
-the customer's owner on every row hung on a customer, the opportunity board's positions, the
-agreements' totals (lines, paid, invoiced) and the payment plans' paid amounts, running numbers
-and their sequences, stock levels equal to the sum of their movements. Every choice is a hash
-of the row's number, so a seed is the same every time. `verify()` proves it afterwards
-(`check_visibility_copies`, `check_stock`, the totals, a sample of search texts rebuilt by the
-services' own function).
+the customer's owner on every row hung on a customer (and its name where a row keeps it), the
+opportunity board's positions, the agreements' totals (lines, paid, invoiced) and the payment
+plans' paid amounts, running numbers and their sequences, stock levels equal to the sum of
+their movements. Every choice is a hash of the row's number, so a seed is the same every time.
+`verify()` proves it afterwards (`check_visibility_copies`, `check_stock`, the totals, a sample
+of search texts rebuilt by the services' own function).
 
 The bulk load drops the secondary indexes of the tables it fills and builds them again at the
 end, and skips the foreign-key triggers (`session_replication_role = replica`): the keys are
@@ -264,6 +264,10 @@ def lit(value) -> str:
     from psycopg import sql
 
     return sql.Literal(value).as_string(connection.connection)
+
+
+# The name a row hung on a customer copies, in a seeding INSERT … SELECT with `customer_id`.
+CUSTOMER_NAME = "(SELECT c.name FROM customers_customer c WHERE c.id = customer_id)"
 
 
 def insert_select(cursor, model, columns: dict[str, str], source: str) -> int:
@@ -669,6 +673,7 @@ def bulk_load(sizes: Sizes, company, boss, reps, small, categories, warehouses) 
                     "company_id": "company_id",
                     "customer_id": "customer_id",
                     "customer_owner_id": "owner_id",
+                    "customer_name": CUSTOMER_NAME,
                     "name": "name",
                     "stage_id": "stage_id",
                     "probability": "CASE status WHEN 'won' THEN 100 WHEN 'lost' THEN 0 "
@@ -820,6 +825,7 @@ def bulk_load(sizes: Sizes, company, boss, reps, small, categories, warehouses) 
                     "company_id": "company_id",
                     "customer_id": "customer_id",
                     "customer_owner_id": "owner_id",
+                    "customer_name": CUSTOMER_NAME,
                     "kind": "kind",
                     "number": "CASE kind WHEN 'contract' THEN contract_prefix ELSE order_prefix "
                     "END || lpad((row_number() OVER (PARTITION BY company_id, kind ORDER BY n))"
@@ -881,6 +887,7 @@ def bulk_load(sizes: Sizes, company, boss, reps, small, categories, warehouses) 
                     "agreement_id": "ag.id",
                     "customer_id": "ag.customer_id",
                     "customer_owner_id": "ag.customer_owner_id",
+                    "customer_name": "ag.customer_name",
                     "due_on": "ag.signed_on + CASE k WHEN 1 THEN 30 ELSE 90 END",
                     "amount": "CASE k WHEN 1 THEN half ELSE ag.amount - half END",
                     "paid_amount": f"CASE WHEN k = 1 THEN half WHEN {second} "
@@ -904,6 +911,7 @@ def bulk_load(sizes: Sizes, company, boss, reps, small, categories, warehouses) 
                     "agreement_id": "ag.id",
                     "customer_id": "ag.customer_id",
                     "customer_owner_id": "ag.customer_owner_id",
+                    "customer_name": "ag.customer_name",
                     "plan_id": f"{b['plan']} + 2 * (n - 1) + CASE k WHEN 3 THEN 2 ELSE 1 END",
                     "paid_on": "ag.signed_on + 10 * k",
                     "amount": "CASE k WHEN 1 THEN round(half / 2, 2) "
@@ -932,6 +940,7 @@ def bulk_load(sizes: Sizes, company, boss, reps, small, categories, warehouses) 
                     "agreement_id": "ag.id",
                     "customer_id": "ag.customer_id",
                     "customer_owner_id": "ag.customer_owner_id",
+                    "customer_name": "ag.customer_name",
                     "number": "'FP' || lpad(n::text, 8, '0')",
                     "type_id": "p.itypes[1 + bench_h(n, 32) % cardinality(p.itypes)]",
                     "title": "c.name",

@@ -7,7 +7,9 @@ import datetime
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 from django.db.models import Q
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from banyan.accounts import visibility
@@ -206,6 +208,51 @@ def test_every_model_hung_on_a_customer_carries_the_copy():
         "finance.Invoice",
         "inventory.Shipment",
     }
+
+
+def test_rows_searched_by_customer_name_carry_it_and_a_rename_rewrites_them(org, records):
+    named = {"opportunity", "agreement", "plan", "payment"}
+    for name in named:
+        records[name].refresh_from_db()
+        assert records[name].customer_name == "跟随客户", name
+
+    customer_services.customer_update(
+        user=org.sales1, customer=records["customer"], name="北京改名客户"
+    )
+
+    for name in named:
+        records[name].refresh_from_db()
+        assert records[name].customer_name == "北京改名客户", name
+    call_command("check_visibility_copies")
+
+
+def test_the_check_finds_a_name_that_drifted_and_mends_it(org, records, capsys):
+    Payment.objects.filter(pk=records["payment"].pk).update(customer_name="旧名")
+
+    with pytest.raises(CommandError):
+        call_command("check_visibility_copies")
+    assert "finance.Payment: 1 row differ" in capsys.readouterr().out
+
+    call_command("check_visibility_copies", "--fix")
+
+    assert Payment.objects.get(pk=records["payment"].pk).customer_name == "跟随客户"
+
+
+def test_a_word_common_among_customer_names_is_tested_on_the_rows_own_copy(
+    org, records, make_customer, monkeypatch
+):
+    """Past SEARCH_KEYS matching customers, a payment search tests each payment's copy of
+    its customer's name, and still finds exactly the payments of those customers."""
+    monkeypatch.setattr(customer_selectors, "SEARCH_KEYS", 0)
+    other = make_customer(org.sales1, name="上海客户")
+
+    with CaptureQueriesContext(connection) as queries:
+        found = list(finance_selectors.payment_list(org.sales1, search="跟随"))
+
+    assert found == [records["payment"]]
+    page_query = queries.captured_queries[-1]["sql"]
+    assert "customer_name" in page_query
+    assert other.pk not in [payment.customer_id for payment in found]
 
 
 # No rule reaches past the company -------------------------------------------------------------

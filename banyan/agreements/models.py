@@ -24,7 +24,7 @@ from simple_history.models import HistoricalRecords
 
 from banyan.core.models import TenantModel, money_field, quantity_field
 from banyan.core.values import fen
-from banyan.customers.models import CustomerRecord
+from banyan.customers.models import NamedCustomerRecord
 
 HUNDRED = Decimal(100)
 
@@ -41,7 +41,7 @@ def agreement_amount(lines_total, discount_percent) -> Decimal:
     return fen(Decimal(lines_total) * (HUNDRED - Decimal(discount_percent)) / HUNDRED)
 
 
-class Agreement(CustomerRecord):
+class Agreement(NamedCustomerRecord):
     class Kind(models.TextChoices):
         CONTRACT = "contract", _("Contract")
         ORDER = "order", _("Order")
@@ -102,7 +102,7 @@ class Agreement(CustomerRecord):
         verbose_name=_("created by"),
     )
 
-    history = HistoricalRecords(excluded_fields=["updated_at", "customer_owner"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "customer_owner", "customer_name"])
 
     class Meta:
         verbose_name = _("agreement")

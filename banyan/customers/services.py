@@ -6,7 +6,8 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db import transaction
-from django.db.models import F, OuterRef, ProtectedError, Q, QuerySet, Subquery
+from django.db.models import F, OuterRef, ProtectedError, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,7 +20,14 @@ from banyan.core.hooks import Hook
 from banyan.core.phones import normalize_phone
 from banyan.core.text import clean_text, squash_spaces
 from banyan.customers import selectors
-from banyan.customers.models import Contact, Customer, CustomerShare, customer_record_models
+from banyan.customers.models import (
+    Contact,
+    Customer,
+    CustomerShare,
+    NamedCustomerRecord,
+    customer_record_models,
+    named_customer_record_models,
+)
 from banyan.customers.text import build_search_text, name_key
 
 
@@ -303,10 +311,16 @@ def customer_update(*, user: User, customer: Customer, **fields) -> Customer:
     data = _clean_customer_fields(user, fields, errors, customer)
     if errors:
         raise ValidationFailed(errors)
+    renamed = "name" in data and data["name"] != customer.name
     for field, value in data.items():
         setattr(customer, field, value)
     save_as(customer, user)
     refresh_search_text(customer)
+    if renamed:
+        for model in named_customer_record_models():
+            model._default_manager.filter(company_id=customer.company_id, customer=customer).update(
+                customer_name=customer.name
+            )
     return customer
 
 
@@ -602,12 +616,16 @@ def contact_delete(*, user: User, contact: Contact) -> None:
 
 
 def _copies_that_differ(model) -> QuerySet:
-    """Rows of `model` whose `customer_owner` is not their customer's owner (any company)."""
+    """Rows of `model` whose copies of their customer's owner (and name, where it keeps one)
+    are not their customer's (any company)."""
     rows = model._default_manager.all()
+    differs = Q(customer_owner__isnull=True) | ~Q(customer_owner_id=F("customer__owner_id"))
+    without_customer = Q(customer_owner__isnull=False)
+    if issubclass(model, NamedCustomerRecord):
+        differs |= ~Q(customer_name=F("customer__name"))
+        without_customer |= ~Q(customer_name="")
     return rows.filter(
-        Q(customer__isnull=False)
-        & (Q(customer_owner__isnull=True) | ~Q(customer_owner_id=F("customer__owner_id")))
-        | Q(customer__isnull=True, customer_owner__isnull=False)
+        Q(customer__isnull=False) & differs | Q(customer__isnull=True) & without_customer
     )
 
 
@@ -621,9 +639,17 @@ def visibility_copy_mismatches(*, fix: bool = False) -> dict[str, int]:
                 owner = Subquery(
                     Customer.objects.filter(pk=OuterRef("customer_id")).values("owner_id")[:1]
                 )
+                copies = {"customer_owner": owner}
+                if issubclass(model, NamedCustomerRecord):
+                    copies["customer_name"] = Coalesce(
+                        Subquery(
+                            Customer.objects.filter(pk=OuterRef("customer_id")).values("name")[:1]
+                        ),
+                        Value(""),
+                    )
                 model._default_manager.filter(
                     pk__in=_copies_that_differ(model).values("pk")
-                ).update(customer_owner=owner)
+                ).update(**copies)
         count = _copies_that_differ(model).count()
         if count:
             found[model._meta.label] = count

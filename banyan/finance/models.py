@@ -18,10 +18,10 @@ from simple_history.models import HistoricalRecords
 
 from banyan.core.errors import PermissionRefused
 from banyan.core.models import money_field
-from banyan.customers.models import CustomerRecord
+from banyan.customers.models import NamedCustomerRecord
 
 
-class PaymentPlan(CustomerRecord):
+class PaymentPlan(NamedCustomerRecord):
     """One instalment the customer is to pay by a date. Covered when the payments recorded
     against it reach its amount; a covered plan stops reminding."""
 
@@ -76,8 +76,9 @@ UNCOVERED = Q(paid_amount__lt=F("amount"))
 
 class LedgerQuerySet(models.QuerySet):
     def update(self, **kwargs):
-        # The copy of the customer's owner says who sees the entry; it is no part of the money.
-        if kwargs and set(kwargs) <= {"customer_owner", "customer_owner_id"}:
+        # The copies of the customer's owner and name say who sees the entry and how it is
+        # found; they are no part of the money.
+        if kwargs and set(kwargs) <= {"customer_owner", "customer_owner_id", "customer_name"}:
             return super().update(**kwargs)
         raise PermissionRefused(_("Payments are never changed: record a reversal instead."))
 
@@ -85,7 +86,7 @@ class LedgerQuerySet(models.QuerySet):
         raise PermissionRefused(_("Payments are never deleted: record a reversal instead."))
 
 
-class Payment(CustomerRecord):
+class Payment(NamedCustomerRecord):
     agreement = models.ForeignKey(
         "agreements.Agreement",
         on_delete=models.PROTECT,
@@ -134,7 +135,7 @@ class Payment(CustomerRecord):
     )
 
     objects = LedgerQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["updated_at", "customer_owner"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "customer_owner", "customer_name"])
 
     class Meta:
         verbose_name = _("payment")
@@ -181,7 +182,7 @@ class Payment(CustomerRecord):
         raise PermissionRefused(_("Payments are never deleted: record a reversal instead."))
 
 
-class Invoice(CustomerRecord):
+class Invoice(NamedCustomerRecord):
     agreement = models.ForeignKey(
         "agreements.Agreement",
         on_delete=models.PROTECT,
@@ -210,7 +211,7 @@ class Invoice(CustomerRecord):
         verbose_name=_("recorded by"),
     )
 
-    history = HistoricalRecords(excluded_fields=["updated_at", "customer_owner"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "customer_owner", "customer_name"])
 
     class Meta:
         verbose_name = _("invoice")

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from banyan.core.models import TenantModel, money_field
-from banyan.customers.models import CustomerRecord
+from banyan.customers.models import NamedCustomerRecord
 
 CENT = Decimal("0.01")
 
@@ -27,7 +27,7 @@ def weighted(amount_times_percent) -> Decimal:
     return (Decimal(amount_times_percent or 0) / 100).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-class Opportunity(CustomerRecord):
+class Opportunity(NamedCustomerRecord):
     """A possible sale to one customer, moving through the company's stages."""
 
     class Status(models.TextChoices):
@@ -78,7 +78,9 @@ class Opportunity(CustomerRecord):
     # Order of the card inside its board column (smaller first).
     position = models.PositiveIntegerField(_("position"), default=0)
 
-    history = HistoricalRecords(excluded_fields=["updated_at", "position", "customer_owner"])
+    history = HistoricalRecords(
+        excluded_fields=["updated_at", "position", "customer_owner", "customer_name"]
+    )
 
     class Meta:
         verbose_name = _("opportunity")
