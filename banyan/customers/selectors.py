@@ -442,14 +442,8 @@ def search_conditions(
     sides = [(customer_field, Customer, customer_lookup), *through]
     conditions = []
     for term in terms:
-        # The rows' own side as a condition: through its index while the matches are few
-        # enough to fetch and sort (keys would let the planner read the whole list in order,
-        # testing each row, when the matches lie together in that order: contacts named 王伟
-        # in name order); tested as the rows are read in list order when the word is dense.
-        condition = own(term)
-        if uses_grams(condition):
-            dense = rows.filter(condition).order_by()[: DENSE_MATCHES + 1].count() > DENSE_MATCHES
-            condition = unindexed(condition) if dense else condition
+        others = Q()
+        scanned = False  # a side tested on each row as the rows are read
         for field, model, lookup_name in sides:
             lookup = _side_lookup(model, lookup_name, term)
             records = visible_customers(user) if model is Customer else None
@@ -467,9 +461,24 @@ def search_conditions(
                 tested = f"{field}__{scan_safe(lookup_name, term)}"
                 if _copies_customer_name(rows.model, model, field, lookup_name):
                     tested = f"customer_name__{scan_safe(lookup_name.split('__', 1)[1], term)}"
-                condition |= Q(**{tested: term})
+                others |= Q(**{tested: term})
+                scanned = True
             elif keys:
-                condition |= Q(**{f"{field}_id__in": keys})
+                others |= Q(**{f"{field}_id__in": keys})
+        # The rows' own side: through its index while the matches are few enough to fetch
+        # and sort (keys would let the planner read the whole list in order, testing each
+        # row, when the matches lie together in that order: contacts named 王伟 in name
+        # order); tested as the rows are read in list order when the word is dense, or when
+        # another side is tested so anyway (an index cannot serve half of an OR, and a gram
+        # test on each row computes its pieces).
+        condition = own(term)
+        if uses_grams(condition):
+            dense = (
+                scanned
+                or rows.filter(condition).order_by()[: DENSE_MATCHES + 1].count() > DENSE_MATCHES
+            )
+            condition = unindexed(condition) if dense else condition
+        condition |= others
         conditions.append(condition)
     return conditions
 
