@@ -1,10 +1,16 @@
 """Form pieces every app's pages share."""
 
+import collections
+import functools
+
 from django import forms
 from django.forms.models import ModelChoiceIterator, ModelChoiceIteratorValue
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 
 from banyan.core.errors import DomainError
 from banyan.core.fetch import MAX_ID
+from banyan.core.renderers import attributes_html
 
 
 class ServiceErrorsMixin:
@@ -41,35 +47,75 @@ class OptionChoiceField(forms.ModelChoiceField):
         return obj.display_label
 
 
-class UserChoiceIterator(ModelChoiceIterator):
-    """A select box's users, read with only the columns their labels need, their role labels
-    translated once for the whole list (a company's thousand users are one filter's options:
-    `get_role_display()` per user cost more than the rest of the list page)."""
+class QuickSelect(forms.Select):
+    """A select box written straight from its choices, exactly as Django's templates write
+    it: a company's thousand users are three select boxes on the customer view, and a dict
+    and a template per option cost more than the rest of the page. Grouped choices go
+    through Django's own rendering."""
 
-    def __init__(self, field):
-        super().__init__(field)
-        if self.queryset is not None:
-            # The labels need the user's own columns alone: no superior or assistant joined
-            # in (a selector's select_related made each option three users with every column).
-            self.queryset = self.queryset.select_related(None).only(*field.label_fields)
+    def render(self, name, value, attrs=None, renderer=None):
+        choices = list(self.choices)
+        if any(isinstance(label, (list, tuple)) for _value, label in choices):
+            return super().render(name, value, attrs, renderer)
+        wanted = set(self.format_value(value))
+        parts = [
+            format_html('<select name="{}"', name),
+            attributes_html(self.build_attrs(self.attrs, attrs)),
+            ">",
+        ]
+        chosen = False
+        for option_value, label in choices:
+            option_value = "" if option_value is None else str(option_value)
+            selected = not chosen and option_value in wanted
+            chosen |= selected
+            parts.append(
+                f'\n  <option value="{conditional_escape(option_value)}"'
+                f"{' selected' if selected else ''}>{conditional_escape(label)}</option>\n"
+            )
+        parts.append("\n</select>")
+        return mark_safe("".join(parts))
+
+
+class UserChoiceIterator(ModelChoiceIterator):
+    """A select box's users, read as rows of the columns their labels need (no model
+    instances: a company's thousand users are one filter's options), their role labels
+    translated once for the whole list. Each option's instance is that row, with the
+    user model's `display_name`."""
 
     def __iter__(self):
-        # The user model's own role choices: core knows no model of the accounts.
-        roles = self.queryset.model._meta.get_field("role").choices
+        # The user model's own role choices and name: core knows no model of the accounts.
+        model = self.queryset.model
+        roles = model._meta.get_field("role").choices
         self.role_labels = {value: str(label) for value, label in roles}
-        yield from super().__iter__()
+        row_type = _user_row_type(model, tuple(self.field.label_fields))
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        # The labels need the user's own columns alone: no superior or assistant joined in.
+        rows = self.queryset.select_related(None).values_list(*self.field.label_fields)
+        for values in rows:
+            yield self.choice(row_type._make(values))
 
     def choice(self, obj):
         return (
-            ModelChoiceIteratorValue(self.field.prepare_value(obj), obj),
+            ModelChoiceIteratorValue(obj.pk, obj),
             self.field.user_label(obj, self.role_labels.get(obj.role, obj.role)),
         )
+
+
+@functools.cache
+def _user_row_type(model, fields: tuple[str, ...]) -> type:
+    return type(
+        "UserRow",
+        (collections.namedtuple("UserRow", fields),),
+        {"__slots__": (), "display_name": model.display_name},
+    )
 
 
 class UserChoiceField(forms.ModelChoiceField):
     """A choice among users, shown with their role: 李娜 (Sales)."""
 
     iterator = UserChoiceIterator
+    widget = QuickSelect
     label_fields = ("pk", "real_name", "username", "role")
     show_role = True
 

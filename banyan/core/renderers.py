@@ -9,7 +9,7 @@ SELECT_TEMPLATE = "django/forms/widgets/select.html"
 OPTION_TEMPLATE = "django/forms/widgets/select_option.html"
 
 
-def _attributes(attrs: dict) -> str:
+def attributes_html(attrs: dict) -> str:
     """The attributes as Django's `attrs.html` writes them: False left out, True bare."""
     return "".join(
         f" {conditional_escape(name)}"
@@ -23,7 +23,11 @@ def _attributes(attrs: dict) -> str:
 def select_html(widget: dict) -> str | None:
     """A select box exactly as Django's `select.html` and `select_option.html` write it, or
     None when one of its options asks for another template."""
-    parts = [format_html('<select name="{}"', widget["name"]), _attributes(widget["attrs"]), ">"]
+    parts = [
+        format_html('<select name="{}"', widget["name"]),
+        attributes_html(widget["attrs"]),
+        ">",
+    ]
     for group_name, options, _index in widget["optgroups"]:
         if any(option["template_name"] != OPTION_TEMPLATE for option in options):
             return None
@@ -34,7 +38,11 @@ def select_html(widget: dict) -> str | None:
                 "",
                 '\n  <option value="{}"{}>{}</option>\n',
                 (
-                    (str(option["value"]), mark_safe(_attributes(option["attrs"])), option["label"])
+                    (
+                        str(option["value"]),
+                        mark_safe(attributes_html(option["attrs"])),
+                        option["label"],
+                    )
                     for option in options
                 ),
             )
