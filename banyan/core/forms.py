@@ -2,10 +2,11 @@
 
 import collections
 import functools
+import html
 
 from django import forms
 from django.forms.models import ModelChoiceIterator, ModelChoiceIteratorValue
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from banyan.core.errors import DomainError
@@ -69,11 +70,16 @@ class QuickSelect(forms.Select):
             selected = not chosen and option_value in wanted
             chosen |= selected
             parts.append(
-                f'\n  <option value="{conditional_escape(option_value)}"'
-                f"{' selected' if selected else ''}>{conditional_escape(label)}</option>\n"
+                f'\n  <option value="{_escape(option_value)}"'
+                f"{' selected' if selected else ''}>{_escape(label)}</option>\n"
             )
         parts.append("\n</select>")
         return mark_safe("".join(parts))
+
+
+def _escape(text) -> str:
+    """`conditional_escape` without its lazy-string wrapper (a thousand options each)."""
+    return text.__html__() if hasattr(text, "__html__") else html.escape(str(text))
 
 
 class UserChoiceIterator(ModelChoiceIterator):
