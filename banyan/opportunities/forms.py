@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from banyan.accounts import selectors as account_selectors
 from banyan.accounts.models import User
-from banyan.core.forms import ServiceErrorsMixin, UserChoiceField
+from banyan.core.forms import QuickSelect, ServiceErrorsMixin, UserChoiceField
 from banyan.opportunities import selectors
 from banyan.opportunities.models import Opportunity
 
@@ -222,7 +222,11 @@ class OpportunityFilterForm(forms.Form):
 
 class BoardFilterForm(forms.Form):
     owner = UserChoiceField(
-        label=_("Owner"), queryset=None, required=False, empty_label=_("Everyone I see")
+        label=_("Owner"),
+        queryset=None,
+        required=False,
+        empty_label=_("Everyone I see"),
+        widget=QuickSelect(attrs={"class": "form-select form-select-sm", "data-autosubmit": True}),
     )
 
     def __init__(self, *args, user: User, **kwargs):
