@@ -57,6 +57,12 @@ class PaymentPlan(NamedCustomerRecord):
             models.Index(
                 fields=["company", "customer_owner", "due_on", "id"], name="plan_company_cust_owner"
             ),
+            # The plans still to collect (the workbench's due list): a small part of them all.
+            models.Index(
+                fields=["company", "customer_owner", "due_on"],
+                name="plan_uncovered_due",
+                condition=Q(paid_amount__lt=F("amount")),
+            ),
         ]
 
     def __str__(self):
