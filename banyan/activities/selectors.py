@@ -7,6 +7,7 @@ assignee, its creator and the people above the assignee.
 
 import datetime
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
@@ -278,15 +279,45 @@ def tasks_due_by_today(user: User, *, limit: int = 20) -> list[Task]:
 
 
 def team_recent_activities(user: User, *, limit: int = 10) -> list[Activity]:
-    """The newest activities of the people the user sees below them (their own left out)."""
+    """The newest activities of the people the user sees below them (their own left out).
+
+    "Owner in my line and customer's owner in my line" is two lists of the same people, and
+    PostgreSQL, taking them for independent, estimated a few hundred of a manager's 100,000
+    activities and joined them all before keeping ten (2.7 s at a million customers). Where
+    the line is a short list, each member's newest few are read first, one index range each,
+    and the visible ones among them kept; should one of those be invisible (a customer shared
+    from outside the line), the whole rule is asked instead, so the answer is always exact."""
     if not _has_company(user):
         return []
-    return list(
+    team = (
         visible_activities(user)
         .filter(visibility.line_condition(user))
         .exclude(owner=user)
-        .order_by("-occurred_at", "-id")[:limit]
+        .order_by("-occurred_at", "-id")
     )
+    owners = visibility.line_owner_keys(user)
+    if (
+        visibility.sees_whole_company(user)
+        or isinstance(owners, QuerySet)
+        or not connection.features.supports_slicing_ordering_in_compound
+    ):
+        return list(team[:limit])
+    newest = [
+        visibility.of_company(user, Activity)
+        .filter(owner_id=owner)
+        .order_by("-occurred_at", "-id")
+        .values_list("occurred_at", "pk")[:limit]
+        for owner in owners
+        if owner != user.pk
+    ]
+    if not newest:
+        return []
+    # The newest of the members' newest are the team's newest, when all of them are visible.
+    candidates = sorted(newest[0].union(*newest[1:], all=True), reverse=True)[:limit]
+    found = list(team.filter(pk__in=[pk for _at, pk in candidates]))
+    if len(found) < len(candidates):
+        return list(team[:limit])
+    return found
 
 
 def team_without_activity_today(user: User) -> list[User]:

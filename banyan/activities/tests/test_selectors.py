@@ -185,3 +185,39 @@ def test_a_word_common_among_the_activities_is_looked_up_among_the_customers_onc
     assert ids(selectors.activity_list(org.boss, search="沃力")) == ids(
         selectors.visible_activities(org.boss)
     )
+
+
+def test_the_teams_newest_activities_are_the_newest_the_user_may_see_below_them(
+    org, customer, make_customer, call_type
+):
+    """Read member by member where the line is a short list: still exactly the newest of the
+    line's activities the user sees, their own left out, even when a member's newest is on a
+    customer shared with them that the user above them does not see."""
+    own_of_sales4 = make_customer(org.sales4, name="深圳客户")
+    shared = make_customer(org.sales1, name="共享客户")
+    customer_services.customer_share(
+        user=org.sales1, customer=shared, target=org.sales4, level="edit"
+    )
+
+    def log(user, on, subject, day):
+        services.activity_log(
+            user=user, customer=on, type=call_type, subject=subject, occurred_at=local(2025, 5, day)
+        )
+
+    log(org.sales1, customer, "一日", 1)
+    log(org.sales2, make_customer(org.sales2, name="上海客户"), "二日", 2)
+    log(org.sales1, customer, "三日", 3)
+    log(org.manager1, customer, "经理四日", 4)
+    log(org.sales4, own_of_sales4, "自己的五日", 5)
+    log(org.sales4, shared, "共享的六日", 6)  # sales1's customer, shared with sales4
+
+    def subjects(user, limit=10):
+        return [a.subject for a in selectors.team_recent_activities(user, limit=limit)]
+
+    assert subjects(org.manager1) == ["三日", "二日", "一日"]
+    assert subjects(org.manager1, limit=2) == ["三日", "二日"]
+    assert subjects(org.director2) == ["自己的五日"]  # the shared customer is not director2's
+    assert subjects(org.director2, limit=1) == ["自己的五日"]  # past sales4's invisible newest
+    assert subjects(org.director1) == ["经理四日", "三日", "二日", "一日"]
+    assert subjects(org.boss)[:3] == ["共享的六日", "自己的五日", "经理四日"]
+    assert subjects(org.sales1) == []
