@@ -42,15 +42,18 @@ class ContainsScan(_Unindexed, Contains):
 
 
 class _ThroughGrams:
-    """On PostgreSQL: the column's pieces hold the word's (the GIN index), and then the LIKE."""
+    """On PostgreSQL: the LIKE, and the column's pieces hold the word's (the GIN index). The
+    LIKE comes first: where the planner tests the condition on each row instead of asking
+    the index (beside another side of an OR), the pieces are then computed only for the rows
+    that match, not for every row read; an index reads its condition wherever it stands."""
 
     def as_postgresql(self, compiler, connection):
         sql, params = self.as_sql(compiler, connection)
         lhs_sql, lhs_params = self.process_lhs(compiler, connection)
         word = f"UPPER({GRAM_WORD})" if self.lookup_name == "icontains" else GRAM_WORD
         return (
-            f"(banyan_grams({lhs_sql}) @> banyan_grams({word}) AND {sql})",
-            [*lhs_params, str(self.rhs), *params],
+            f"({sql} AND banyan_grams({lhs_sql}) @> banyan_grams({word}))",
+            [*params, *lhs_params, str(self.rhs)],
         )
 
 

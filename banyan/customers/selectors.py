@@ -449,11 +449,14 @@ def search_conditions(
             records = visible_customers(user) if model is Customer else None
             if records is None:
                 records = visibility.of_company(user, model)
-            keys = list(
-                records.filter(**{lookup: term})
-                .order_by()
-                .values_list("pk", flat=True)[: SEARCH_KEYS + 1]
-            )
+            if model is Customer and lookup_name == "search_text__contains" and _short_hanzi(term):
+                keys = _customers_named(user, term)
+            else:
+                keys = list(
+                    records.filter(**{lookup: term})
+                    .order_by()
+                    .values_list("pk", flat=True)[: SEARCH_KEYS + 1]
+                )
             if len(keys) > SEARCH_KEYS:
                 # Tested on each row's record as the rows are read: the plain lookup, since a
                 # gram test there would compute every record's pieces; on the row's own copy
@@ -481,6 +484,36 @@ def search_conditions(
         condition |= others
         conditions.append(condition)
     return conditions
+
+
+def _short_hanzi(term: str) -> bool:
+    """A word of one or two Chinese characters: too short for the trigram index."""
+    return len(term) <= 2 and all(
+        "\u3400" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff" or char >= "\U00020000"
+        for char in term
+    )
+
+
+def _customers_named(user: User, term: str) -> list[int]:
+    """The keys (at most SEARCH_KEYS + 1) of the customers the user sees whose search text
+    holds `term`, a word of Chinese characters: in their search text, such a word can only be
+    in the customer's name or a contact's name (the rest is pinyin, phones and the e-mail),
+    and both have a gram index, where the search text has none."""
+    keys = list(
+        visible_customers(user)
+        .filter(name__icontains_grams=term)
+        .order_by()
+        .values_list("pk", flat=True)[: SEARCH_KEYS + 1]
+    )
+    if len(keys) <= SEARCH_KEYS:
+        by_contact = (
+            visibility.on_visible_customers(user, Contact)
+            .filter(search_text__contains_grams=term, name__contains=term)
+            .order_by()
+            .values_list("customer_id", flat=True)[: SEARCH_KEYS + 1]
+        )
+        keys = list(dict.fromkeys([*keys, *by_contact]))
+    return keys
 
 
 def _copies_customer_name(rows: type[Model], side: type[Model], field: str, lookup: str) -> bool:

@@ -163,6 +163,25 @@ def test_activity_list_search_and_filters(org, customer, make_customer, call_typ
     ]
 
 
+def test_a_short_chinese_word_finds_the_activities_of_customers_and_contacts_named_so(
+    org, customer, make_customer, call_type
+):
+    """One or two Chinese characters are looked for in the customers' and their contacts'
+    names (through their gram indexes), as the search text holds them."""
+    other = make_customer(org.sales1, name="上海明珠贸易", contacts=[{"name": "李娜"}])
+    on_customer = services.activity_log(
+        user=org.sales1, customer=customer, type=call_type, subject="a"
+    )
+    on_other = services.activity_log(user=org.sales1, customer=other, type=call_type, subject="b")
+
+    assert ids(selectors.activity_list(org.manager1, search="沃力")) == [on_customer.pk]
+    assert ids(selectors.activity_list(org.manager1, search="张伟")) == [on_customer.pk]
+    assert ids(selectors.activity_list(org.manager1, search="李")) == [on_other.pk]
+    assert ids(selectors.activity_list(org.manager1, search="贸易 李娜")) == [on_other.pk]
+    assert ids(selectors.activity_list(org.manager1, search="经理")) == []
+    assert ids(selectors.activity_list(org.manager2, search="张伟")) == []  # not manager2's
+
+
 def test_a_word_common_among_the_activities_is_looked_up_among_the_customers_once(
     org, records, customer, call_type, monkeypatch
 ):
