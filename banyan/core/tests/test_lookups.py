@@ -131,4 +131,4 @@ def test_on_postgresql_the_planner_knows_how_many_rows_a_scanned_word_matches(or
     estimated = json.loads(plan)[0]["Plan"]["Plan Rows"]
     total = Customer.objects.count()
     assert total < 1000  # a guess of half a percent is a row or two
-    assert estimated >= 10, (estimated, rows.count(), total)
+    assert estimated >= 4, (estimated, rows.count(), total)  # 20 match; a guess gives 1
