@@ -123,6 +123,7 @@ def export_start(
         job.refresh_from_db()
     else:
         export_run(job)
+    job.ran_in_background = large
     return job
 
 

@@ -54,7 +54,7 @@ def export_start_view(request):
     except DomainError as exc:
         messages.error(request, refusal_text(exc))
         return redirect(_list_url(kind, query))
-    if job.is_downloadable:
+    if job.is_downloadable and not job.ran_in_background:
         return export_file_response(job)
     if job.status == ExportJob.Status.FAILED:
         messages.error(request, _("The export failed: %(reason)s") % {"reason": job.error})
