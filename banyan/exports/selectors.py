@@ -10,6 +10,7 @@ from django.utils import timezone
 from banyan.accounts import visibility
 from banyan.accounts.models import User
 from banyan.core.errors import NotFound
+from banyan.core.fetch import get_for
 from banyan.exports.models import ExportJob
 
 EXPORT_PERMISSION = "accounts.export_data"
@@ -32,10 +33,7 @@ def visible_export_jobs(user: User) -> QuerySet[ExportJob]:
 
 
 def get_export_job_for(user: User, pk) -> ExportJob:
-    try:
-        return visible_export_jobs(user).get(pk=int(pk))
-    except (ExportJob.DoesNotExist, ValueError, TypeError, OverflowError):
-        raise NotFound() from None
+    return get_for(visible_export_jobs(user), pk)
 
 
 def get_export_file_for(user: User, pk) -> ExportJob:
