@@ -9,7 +9,7 @@ BOM, so Excel opens Chinese correctly.
 import csv
 import io
 from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from decimal import Decimal
 
 from openpyxl import Workbook
@@ -25,52 +25,75 @@ def neutralised(text: str) -> str:
     return "'" + text if text[:1] in FORMULA_STARTS else text
 
 
-def _xlsx_cell(value, zone: tzinfo):
-    kind = type(value)
-    if kind is str:
-        return "'" + value if value[:1] in FORMULA_STARTS else value
-    if kind is datetime:
+def _xlsx_cells(zone: tzinfo) -> dict:
+    """Each value type's conversion to an .xlsx cell (types not named stay as they are)."""
+
+    def instant(value: datetime):
         return value.astimezone(zone).replace(tzinfo=None) if value.tzinfo else value
-    if kind is bool:
-        return int(value)
-    return value  # int, Decimal, float, date, None
+
+    return {str: neutralised, datetime: instant, bool: int}
 
 
-def _csv_cell(value, zone: tzinfo):
-    kind = type(value)
-    if kind is str:
-        return "'" + value if value[:1] in FORMULA_STARTS else value
-    if value is None:
-        return ""
-    if kind is datetime:
+def _csv_cells(zone: tzinfo) -> dict:
+    """Each value type's conversion to CSV text (ints and floats the csv module writes)."""
+
+    def instant(value: datetime) -> str:
         local = value.astimezone(zone) if value.tzinfo else value
-        return local.strftime("%Y-%m-%d %H:%M:%S")
-    if kind is Decimal:
-        return str(value)
-    if kind is bool:
-        return int(value)
-    return value
+        return local.isoformat(" ", "seconds")[:19]
+
+    return {
+        str: neutralised,
+        type(None): lambda value: "",
+        datetime: instant,
+        date: date.isoformat,
+        Decimal: str,
+        bool: int,
+    }
 
 
-def row_maker(columns: list[Column], zone: tzinfo, cell: Callable) -> Callable[[tuple], list]:
+CACHED_DISPLAYS = 20_000
+
+
+def _remembered(display: Callable) -> Callable:
+    """`display` remembering its answers: the same few options, users and choices come back
+    row after row, and translating them each time would cost more than reading the rows."""
+    answers: dict = {}
+
+    def shown(*values):
+        try:
+            return answers[values]
+        except KeyError:
+            answer = display(*values)
+            if len(answers) < CACHED_DISPLAYS:
+                answers[values] = answer
+            return answer
+        except TypeError:  # a value that cannot be a key
+            return display(*values)
+
+    return shown
+
+
+def row_maker(columns: list[Column], zone: tzinfo, cells: dict) -> Callable[[tuple], list]:
     """The function that turns one `values_list` tuple into the row's cells."""
+    convert = cells.get
     if all(column.display is None and isinstance(column.path, str) for column in columns):
-        return lambda values: [cell(value, zone) for value in values]
+        return lambda values: [
+            change(value) if (change := convert(type(value))) else value for value in values
+        ]
     parts = []
     start = 0
     for column in columns:
         width = len(column.paths)
-        parts.append((start, start + width, column.display))
+        display = _remembered(column.display) if column.display else None
+        parts.append((start, start + width, display))
         start += width
 
     def make(values):
-        row = []
-        for first, last, display in parts:
-            if display is None:
-                row.append(cell(values[first], zone))
-            else:
-                row.append(cell(display(*values[first:last]), zone))
-        return row
+        shown = [
+            display(*values[first:last]) if display else values[first]
+            for first, last, display in parts
+        ]
+        return [change(value) if (change := convert(type(value))) else value for value in shown]
 
     return make
 
@@ -96,7 +119,7 @@ def csv_chunks(rows, columns: list[Column], zone: tzinfo, counter: Counter) -> I
     writer = csv.writer(buffer)
     writer.writerow(headers(columns))
     yield BOM + buffer.getvalue()
-    make = row_maker(columns, zone, _csv_cell)
+    make = row_maker(columns, zone, _csv_cells(zone))
     batch = []
     for values in values_of(rows, columns):
         batch.append(make(values))
@@ -127,7 +150,7 @@ def write_xlsx(
     for index, (title, rows, columns) in enumerate(sheets):
         sheet = workbook.create_sheet(title=_sheet_title(title))
         sheet.append(headers(columns))
-        make = row_maker(columns, zone, _xlsx_cell)
+        make = row_maker(columns, zone, _xlsx_cells(zone))
         written = 0
         for values in values_of(rows, columns):
             sheet.append(make(values))
