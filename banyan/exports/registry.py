@@ -43,6 +43,8 @@ class Column:
         None  # the stored value(s) → the cell (a choice → its label)
     )
     costs: bool = False  # cost or gross profit: only for users who may see costs
+    # Keys shown through a table read once per export for the exporting user ({id: label}).
+    lookup: Callable[[User], dict] | None = None
 
     @property
     def paths(self) -> tuple[str, ...]:
@@ -107,27 +109,35 @@ def choice_labels(choices) -> Callable[[Any], Any]:
     return lambda value: str(labels[value]) if value in labels else value
 
 
+def _option_labels(user: User) -> dict:
+    from banyan.accounts.selectors import dictionary_options
+
+    return {
+        option.pk: option.display_label
+        for option in dictionary_options(user).only("id", "kind", "code", "label")
+    }
+
+
+def _user_names(user: User) -> dict:
+    from banyan.accounts.selectors import company_users
+
+    return {
+        person.pk: person.display_name
+        for person in company_users(user).select_related(None).only("id", "real_name", "username")
+    }
+
+
 def option_column(key: str, header, field: str) -> Column:
     """A data-dictionary option (type, source, industry…) shown by its label: the company's
-    own, or the built-in option's translated default."""
-    from banyan.accounts.dictionary import default_label
-
-    def label(text, kind, code):
-        if text:
-            return text
-        return str(default_label(kind, code)) if kind else None
-
-    return Column(key, header, (f"{field}__label", f"{field}__kind", f"{field}__code"), label)
+    own, or the built-in option's translated default. Read as the row's key, named from the
+    company's dictionary read once per export (no join per row)."""
+    return Column(key, header, f"{field}_id", lookup=_option_labels)
 
 
 def user_column(key: str, header, field: str) -> Column:
-    """A user (owner, assignee…) shown by their name, or their username without one."""
-    return Column(
-        key,
-        header,
-        (f"{field}__real_name", f"{field}__username"),
-        lambda real, username: real or username,
-    )
+    """A user (owner, assignee…) shown by their name, or their username without one; read as
+    the row's key, named from the company's people read once per export."""
+    return Column(key, header, f"{field}_id", lookup=_user_names)
 
 
 def yes_no(value) -> str:

@@ -186,7 +186,7 @@ def export_run(job: ExportJob) -> ExportJob:
             if job.format == ExportJob.Format.CSV:
                 columns = kind.columns_for(user)
                 with path.open("w", encoding="utf-8", newline="") as target:
-                    for chunk in writers.csv_chunks(rows, columns, zone, counter):
+                    for chunk in writers.csv_chunks(rows, columns, zone, counter, user):
                         target.write(chunk)
             else:
                 sheets = [(kind.label, rows, kind.columns_for(user))]
@@ -195,7 +195,7 @@ def export_run(job: ExportJob) -> ExportJob:
                     for sheet in kind.sheets
                 ]
                 with path.open("wb") as target:
-                    writers.write_xlsx(target, sheets, zone, counter)
+                    writers.write_xlsx(target, sheets, zone, counter, user)
         _finish(job, rows=counter.rows, name=name)
     except Exception as exc:  # the job says why; the worker goes on
         _fail(job, exc, path)
@@ -233,7 +233,7 @@ def export_stream(*, user: User, kind: str, filters) -> tuple[ExportJob, Iterato
         counter = writers.Counter()
         try:
             with translation.override(language), path.open("wb") as target:
-                for chunk in writers.csv_chunks(rows, columns, zone, counter):
+                for chunk in writers.csv_chunks(rows, columns, zone, counter, user):
                     data = chunk.encode("utf-8")
                     target.write(data)
                     yield data

@@ -73,10 +73,22 @@ def _remembered(display: Callable) -> Callable:
     return shown
 
 
-def row_maker(columns: list[Column], zone: tzinfo, cells: dict) -> Callable[[tuple], list]:
+def _shown_by(column: Column, user) -> Callable | None:
+    if column.lookup is not None:
+        return column.lookup(user).get  # one query per export, whatever the rows
+    return _remembered(column.display) if column.display else None
+
+
+def row_maker(
+    columns: list[Column], zone: tzinfo, cells: dict, user=None
+) -> Callable[[tuple], list]:
     """The function that turns one `values_list` tuple into the row's cells."""
     convert = cells.get
-    if all(column.display is None and isinstance(column.path, str) for column in columns):
+    plain = all(
+        column.display is None and column.lookup is None and isinstance(column.path, str)
+        for column in columns
+    )
+    if plain:
         return lambda values: [
             change(value) if (change := convert(type(value))) else value for value in values
         ]
@@ -84,7 +96,7 @@ def row_maker(columns: list[Column], zone: tzinfo, cells: dict) -> Callable[[tup
     start = 0
     for column in columns:
         width = len(column.paths)
-        display = _remembered(column.display) if column.display else None
+        display = _shown_by(column, user)
         parts.append((start, start + width, display))
         start += width
 
@@ -113,13 +125,15 @@ class Counter:
         self.rows = 0
 
 
-def csv_chunks(rows, columns: list[Column], zone: tzinfo, counter: Counter) -> Iterator[str]:
+def csv_chunks(
+    rows, columns: list[Column], zone: tzinfo, counter: Counter, user=None
+) -> Iterator[str]:
     """The CSV text in pieces of a few thousand rows, the header first (after the BOM)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(headers(columns))
     yield BOM + buffer.getvalue()
-    make = row_maker(columns, zone, _csv_cells(zone))
+    make = row_maker(columns, zone, _csv_cells(zone), user)
     batch = []
     for values in values_of(rows, columns):
         batch.append(make(values))
@@ -143,6 +157,7 @@ def write_xlsx(
     sheets: Iterable[tuple[str, object, list[Column]]],
     zone: tzinfo,
     counter: Counter,
+    user=None,
 ) -> None:
     """Write each (title, rows, columns) as a sheet in openpyxl's write-only mode; the first
     sheet's rows are the ones counted."""
@@ -150,7 +165,7 @@ def write_xlsx(
     for index, (title, rows, columns) in enumerate(sheets):
         sheet = workbook.create_sheet(title=_sheet_title(title))
         sheet.append(headers(columns))
-        make = row_maker(columns, zone, _xlsx_cells(zone))
+        make = row_maker(columns, zone, _xlsx_cells(zone), user)
         written = 0
         for values in values_of(rows, columns):
             sheet.append(make(values))
