@@ -127,7 +127,9 @@ def write(results: list[dict], company, scale: float) -> None:
         f"# Export speed at {customers:,} customers (SCALE={scale:g})",
         "",
         f"{datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC, PostgreSQL {version}, "
-        f"{os.cpu_count()} cores shared with other work. `python -m bench.exports`.",
+        f"{os.cpu_count()} cores shared with other work (load average at the end "
+        f"{os.getloadavg()[0]:.1f}). `python -m bench.exports`. Rows/s of the small (rep) "
+        "exports are mostly the fixed cost of starting one.",
         "",
         "| list | role | format | how | rows | seconds | rows/s |",
         "| --- | --- | --- | --- | ---: | ---: | ---: |",

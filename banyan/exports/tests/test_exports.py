@@ -497,3 +497,19 @@ def test_an_id_no_row_can_have_is_not_found(world, org, api_as, client_as):
         client_as(org.sales1).get("/account/exports/99999999999999999999/download/").status_code
         == 404
     )
+
+
+def test_the_schema_documents_the_exports_api(db, api_client):
+    response = api_client.get("/api/schema/", {"format": "json"})
+
+    assert response.status_code == 200
+    schema = response.json()
+    paths = schema["paths"]
+    assert set(paths["/api/v1/exports/"]) == {"get", "post"}
+    assert set(paths["/api/v1/exports/{id}/"]) == {"get"}
+    assert set(paths["/api/v1/exports/{id}/download/"]) == {"get"}
+    fields = schema["components"]["schemas"]["ExportJob"]["properties"]
+    assert {"id", "status", "rows", "download", "kind", "format", "filters"} <= set(fields)
+    assert {"kind", "format", "filters"} <= set(
+        schema["components"]["schemas"]["ExportRequestRequest"]["properties"]
+    )
