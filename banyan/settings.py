@@ -295,6 +295,8 @@ TASKS = {
 # Exports: past this many rows an .xlsx (and any export from the API) is produced on the task
 # worker and downloaded from the export log; every file is kept this many days.
 EXPORT_INLINE_ROWS = env.int("EXPORT_INLINE_ROWS", default=5_000)
+# A page's CSV streams to the browser up to this many rows (past it, the worker makes it).
+EXPORT_STREAM_ROWS = env.int("EXPORT_STREAM_ROWS", default=300_000)
 EXPORT_KEEP_DAYS = env.int("EXPORT_KEEP_DAYS", default=7)
 
 # E-mail: console by default, SMTP (or any backend) through EMAIL_URL.

@@ -34,6 +34,12 @@ def inline_rows() -> int:
     return getattr(settings, "EXPORT_INLINE_ROWS", 5_000)
 
 
+def stream_rows() -> int:
+    """Past this many rows a page's CSV goes to the worker too: a download that streams for
+    longer than the web server's timeout would be cut off."""
+    return getattr(settings, "EXPORT_STREAM_ROWS", 300_000)
+
+
 def keep_days() -> int:
     return getattr(settings, "EXPORT_KEEP_DAYS", 7)
 
@@ -98,17 +104,24 @@ def _plain_filters(filters) -> dict:
 
 
 def export_start(
-    *, user: User, kind: str, format: str, filters=None, origin: str = ExportJob.Origin.PAGE
+    *,
+    user: User,
+    kind: str,
+    format: str,
+    filters=None,
+    origin: str = ExportJob.Origin.PAGE,
+    background: bool = False,
 ) -> ExportJob:
     """Log an export of one list and produce it: within the call when small, on the worker
-    otherwise (then the job is `queued` and the export log offers the file once `done`)."""
+    when larger than EXPORT_INLINE_ROWS or asked (then the job is `queued` and the export log
+    offers the file once `done`)."""
     ensure_can_export(user)
     export_kind = _kind_for(user, kind)
     if format not in FORMATS:
         raise ValidationFailed({"format": [_("Choose xlsx or csv.")]})
     plain = _plain_filters(filters or {})
     rows = export_rows(user=user, kind=export_kind, origin=origin, filters=plain)
-    large = rows.count() > inline_rows()
+    large = background or rows.count() > inline_rows()
     job = ExportJob.objects.create(
         company_id=user.company_id,
         user=user,
@@ -204,14 +217,20 @@ def export_run(job: ExportJob) -> ExportJob:
     return job
 
 
-def export_stream(*, user: User, kind: str, filters) -> tuple[ExportJob, Iterator[bytes]]:
-    """A CSV export from a list page, streamed as it is read (any size, no worker): the job,
-    and the response's pieces. The same pieces go to the kept file; the job is done when the
-    last piece is out (failed if the download broke off)."""
+def export_stream(*, user: User, kind: str, filters) -> tuple[ExportJob, Iterator[bytes] | None]:
+    """A CSV export from a list page, streamed as it is read (no worker): the job, and the
+    response's pieces. The same pieces go to the kept file; the job is done when the last
+    piece is out (failed if the download broke off). Past `EXPORT_STREAM_ROWS` rows the job
+    goes to the worker instead, and there are no pieces (None)."""
     ensure_can_export(user)
     export_kind = _kind_for(user, kind)
     plain = _plain_filters(filters or {})
     rows = export_rows(user=user, kind=export_kind, origin=ExportJob.Origin.PAGE, filters=plain)
+    if rows.count() > stream_rows():
+        job = export_start(
+            user=user, kind=kind, format=ExportJob.Format.CSV, filters=plain, background=True
+        )
+        return job, None
     job = ExportJob.objects.create(
         company_id=user.company_id,
         user=user,

@@ -7,6 +7,7 @@ from django.http import Http404, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -32,8 +33,9 @@ def _list_url(kind_key: str, query: QueryDict) -> str:
 @require_POST
 def export_start_view(request):
     """An Export button: the list (`kind`), the format, and the list's query string as it
-    stood (`query`: its filters and sort). A CSV streams; an .xlsx downloads at once when
-    small, else it is prepared on the worker and waits in the export log."""
+    stood (`query`: its filters and sort). A CSV streams (up to EXPORT_STREAM_ROWS rows); an
+    .xlsx downloads at once when small (EXPORT_INLINE_ROWS). Anything larger is prepared on
+    the worker and waits in the export log."""
     if not selectors.can_export(request.user):
         raise PermissionDenied(_("Exporting needs the “export data” permission."))
     kind = request.POST.get("kind", "")
@@ -42,11 +44,13 @@ def export_start_view(request):
     try:
         if format == ExportJob.Format.CSV:
             job, pieces = services.export_stream(user=request.user, kind=kind, filters=query)
-            response = StreamingHttpResponse(pieces, content_type=CONTENT_TYPES[job.format])
-            name = export_file_name(job, when=timezone.localtime())
-            response["Content-Disposition"] = _attachment(name)
-            return response
-        job = services.export_start(user=request.user, kind=kind, format=format, filters=query)
+            if pieces is not None:
+                response = StreamingHttpResponse(pieces, content_type=CONTENT_TYPES[job.format])
+                name = export_file_name(job, when=timezone.localtime())
+                response["Content-Disposition"] = _attachment(name)
+                return response
+        else:
+            job = services.export_start(user=request.user, kind=kind, format=format, filters=query)
     except NotFound:
         raise Http404 from None
     except PermissionRefused as exc:
@@ -67,8 +71,6 @@ def export_start_view(request):
 
 
 def _attachment(name: str) -> str:
-    from django.utils.http import content_disposition_header
-
     return content_disposition_header(True, name)
 
 

@@ -325,6 +325,21 @@ def test_a_large_export_runs_on_the_worker_and_waits_in_the_log(world, org, clie
     assert len(_read_xlsx(_content(client.get(reverse("export-download", args=[job.pk]))))) == 6
 
 
+def test_a_csv_too_long_to_stream_goes_to_the_worker(world, org, client_as, settings):
+    settings.EXPORT_STREAM_ROWS = 2
+    client = client_as(org.manager1)
+
+    response = client.post(
+        reverse("export-start"), {"kind": "customers", "format": "csv", "query": ""}
+    )
+
+    assert response.status_code == 302
+    job = ExportJob.objects.get(user=org.manager1)
+    assert (job.status, job.rows, job.format) == ("done", 5, "csv")
+    content = _content(client.get(reverse("export-download", args=[job.pk])))
+    assert len(_read_csv(content)) == 6
+
+
 def test_the_file_is_served_only_to_who_made_it(world, org, other_org, api_as, client_as):
     answer = _api_export(api_as(org.sales1), "customers", "csv").json()
     job_id = answer["id"]
