@@ -13,6 +13,7 @@ from datetime import date, datetime, tzinfo
 from decimal import Decimal
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from banyan.exports.registry import Column
 
@@ -25,13 +26,20 @@ def neutralised(text: str) -> str:
     return "'" + text if text[:1] in FORMULA_STARTS else text
 
 
+def _xlsx_text(text: str) -> str:
+    """Neutralised, and without the control characters XML cannot hold (a note pasted from
+    another program may carry one; openpyxl would refuse the whole file)."""
+    text = "'" + text if text[:1] in FORMULA_STARTS else text
+    return ILLEGAL_CHARACTERS_RE.sub("", text)
+
+
 def _xlsx_cells(zone: tzinfo) -> dict:
     """Each value type's conversion to an .xlsx cell (types not named stay as they are)."""
 
     def instant(value: datetime):
         return value.astimezone(zone).replace(tzinfo=None) if value.tzinfo else value
 
-    return {str: neutralised, datetime: instant, bool: int}
+    return {str: _xlsx_text, datetime: instant, bool: int}
 
 
 def _csv_cells(zone: tzinfo) -> dict:

@@ -267,6 +267,16 @@ def test_formula_cells_are_neutralised_in_csv_and_xlsx(world, org, api_as):
         assert "'+86 来电" in notes
 
 
+def test_a_control_character_does_not_break_the_xlsx(world, org, api_as):
+    customer = world.own[0]
+    customer_services.customer_change(user=org.sales1, customer=customer, notes="甲\x07乙\x1b")
+    client = api_as(org.sales1)
+
+    rows = _read_xlsx(_download(client, _api_export(client, "customers", "xlsx").json()))
+
+    assert "甲乙" in {row[-1] for row in rows[1:]}
+
+
 def test_numbers_and_dates_stay_typed_in_xlsx(world, org, api_as):
     client = api_as(org.sales1)
 
