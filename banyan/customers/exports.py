@@ -15,6 +15,7 @@ from banyan.exports.registry import (
     register,
     rows_of_list_api,
     user_column,
+    username_column,
     yes_no,
 )
 
@@ -40,6 +41,7 @@ register(
             Column("email", _("E-mail"), "email"),
             Column("website", _("Website"), "website"),
             user_column("owner", _("Owner"), "owner"),
+            username_column("owner_username", _("Owner username"), "owner"),
             Column("is_hot", _("Hot"), "is_hot", yes_no),
             Column("last_contacted_at", _("Last contacted"), "last_contacted_at"),
             Column("created_at", _("Created"), "created_at"),

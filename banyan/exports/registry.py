@@ -127,6 +127,17 @@ def _user_names(user: User) -> dict:
     }
 
 
+def _usernames(user: User) -> dict:
+    from banyan.accounts.selectors import company_users
+
+    return dict(company_users(user).select_related(None).values_list("id", "username"))
+
+
+def username_column(key: str, header, field: str) -> Column:
+    """A user by their username (what an import names an owner by)."""
+    return Column(key, header, f"{field}_id", lookup=_usernames)
+
+
 def option_column(key: str, header, field: str) -> Column:
     """A data-dictionary option (type, source, industry…) shown by its label: the company's
     own, or the built-in option's translated default. Read as the row's key, named from the

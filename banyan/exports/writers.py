@@ -172,6 +172,7 @@ def write_xlsx(
     workbook = Workbook(write_only=True)
     for index, (title, rows, columns) in enumerate(sheets):
         sheet = workbook.create_sheet(title=_sheet_title(title))
+        sheet.freeze_panes = "A2"  # the headers stay in sight while scrolling
         sheet.append(headers(columns))
         make = row_maker(columns, zone, _xlsx_cells(zone), user)
         written = 0

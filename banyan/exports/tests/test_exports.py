@@ -129,6 +129,8 @@ def test_a_reps_csv_export_holds_their_list_rows_only(world, org, api_as):
     assert [int(row[0]) for row in rows[1:]] == expected
     assert answer["rows"] == len(expected) == 3
     assert rows[0][:2] == ["ID", "Name"]
+    owners = {row[rows[0].index("Owner username")] for row in rows[1:]}
+    assert owners == {"sales1"}
 
 
 def test_a_managers_xlsx_export_holds_their_subtrees_rows(world, org, api_as):
