@@ -129,6 +129,8 @@ def headers(columns: list[Column]) -> list[str]:
 
 
 class Counter:
+    """How many rows of the list (the first sheet) went out."""
+
     def __init__(self):
         self.rows = 0
 
