@@ -176,7 +176,7 @@ def test_the_page_button_exports_the_lists_filters_and_sort(world, org, client_a
     page = client.get(reverse("customer-list"), {"q": "乙", "sort": "name"})
     assert b'data-export-kind="customers"' in page.content
     assert b'name="query" value="q=%E4%B9%99&amp;sort=name"' in page.content
-    form = re.search(rb'<form[^>]*export-buttons.*?</form>', page.content, re.S).group(0)
+    form = re.search(rb"<form[^>]*export-buttons.*?</form>", page.content, re.S).group(0)
     assert b'name="csrfmiddlewaretoken" value="' in form  # the POST passes the CSRF check
 
     response = client.post(
