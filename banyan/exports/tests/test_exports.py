@@ -542,3 +542,27 @@ def test_the_schema_documents_the_exports_api(db, api_client):
     assert {"kind", "format", "filters"} <= set(
         schema["components"]["schemas"]["ExportRequestRequest"]["properties"]
     )
+
+
+def test_an_orders_export_follows_the_customers_line(world, org, api_as):
+    def numbers(user):
+        client = api_as(user)
+        rows = _read_csv(_download(client, _api_export(client, "orders", "csv").json()))
+        return [row[rows[0].index("Number")] for row in rows[1:]]
+
+    assert numbers(org.sales1) == [world.order.number]
+    assert numbers(org.manager1) == [world.order.number]
+    assert numbers(org.sales3) == []
+
+
+def test_a_large_api_export_is_done_by_the_worker_within_the_request(world, org, api_as, settings):
+    settings.EXPORT_INLINE_ROWS = 1
+    client = api_as(org.manager1)
+
+    response = _api_export(client, "customers", "xlsx")
+
+    assert response.status_code == 201
+    answer = response.json()
+    assert (answer["status"], answer["rows"]) == ("done", 5)  # the immediate backend
+    assert len(_read_xlsx(_download(client, answer))) == 6
+    assert client.get(f"/api/v1/exports/{answer['id']}/").json()["status"] == "done"
