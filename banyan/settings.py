@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "template_partials",
     "banyan.core",
     "banyan.accounts",
+    "banyan.exports",
     "banyan.customers",
     "banyan.activities",
     "banyan.opportunities",
@@ -290,6 +291,13 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+
+# Exports: past this many rows an .xlsx (and any export from the API) is produced on the task
+# worker and downloaded from the export log; every file is kept this many days.
+EXPORT_INLINE_ROWS = env.int("EXPORT_INLINE_ROWS", default=5_000)
+# A page's CSV streams to the browser up to this many rows (past it, the worker makes it).
+EXPORT_STREAM_ROWS = env.int("EXPORT_STREAM_ROWS", default=300_000)
+EXPORT_KEEP_DAYS = env.int("EXPORT_KEEP_DAYS", default=7)
 
 # E-mail: console by default, SMTP (or any backend) through EMAIL_URL.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

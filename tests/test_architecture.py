@@ -382,6 +382,7 @@ def test_only_token_login_is_open_to_anonymous_clients(db):
 APP_LAYERS: tuple[tuple[str, ...], ...] = (
     ("core",),
     ("accounts",),
+    ("exports",),  # the export log and the registry every list's own `exports.py` joins
     ("customers",),
     ("products", "messaging", "opportunities"),
     ("activities", "agreements"),  # activities send reminders; agreements sell products

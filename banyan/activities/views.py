@@ -45,19 +45,8 @@ def paginate(request, rows):
 @login_required
 def activity_list_view(request):
     form = ActivityFilterForm(request.GET or None, user=request.user)
-    form.is_valid()
-    filters = getattr(form, "cleaned_data", {})
     ordering = request.GET.get("sort", "-occurred_at")
-    activities = selectors.activity_list(
-        request.user,
-        search=filters.get("q") or "",
-        type_id=filters["type"].pk if filters.get("type") else None,
-        owner_id=filters["owner"].pk if filters.get("owner") else None,
-        customer_id=filters.get("customer"),
-        occurred_from=filters.get("date_from"),
-        occurred_to=filters.get("date_to"),
-        ordering=ordering,
-    )
+    activities = activity_list_rows(request.user, form, ordering)
     page = paginate(request, activities)
     changeable = selectors.changeable_activities(request.user, page)
     for activity in page:
@@ -66,6 +55,22 @@ def activity_list_view(request):
         request,
         "activities/activity_list.html",
         {"form": form, "page": page, "ordering": ordering},
+    )
+
+
+def activity_list_rows(user, form: ActivityFilterForm, ordering: str):
+    """The activity list's rows for its filter form and sort (the page, and its export)."""
+    form.is_valid()
+    filters = getattr(form, "cleaned_data", {})
+    return selectors.activity_list(
+        user,
+        search=filters.get("q") or "",
+        type_id=filters["type"].pk if filters.get("type") else None,
+        owner_id=filters["owner"].pk if filters.get("owner") else None,
+        customer_id=filters.get("customer"),
+        occurred_from=filters.get("date_from"),
+        occurred_to=filters.get("date_to"),
+        ordering=ordering,
     )
 
 
@@ -146,20 +151,25 @@ def activity_delete_view(request, pk):
 # --- tasks --------------------------------------------------------------------------------
 
 
-@login_required
-def task_list_view(request):
-    show_team = selectors.has_team(request.user)
-    form = TaskFilterForm(request.GET or None, show_team=show_team)
+def task_list_rows(user, form: TaskFilterForm, ordering: str):
+    """The task list's rows for its filter form and sort (the page, and its export)."""
     form.is_valid()
     filters = getattr(form, "cleaned_data", {})
-    ordering = request.GET.get("sort", "due_at")
-    tasks = selectors.task_list(
-        request.user,
+    return selectors.task_list(
+        user,
         scope=filters.get("scope") or "mine",
         status=filters.get("status") or "open",
         search=filters.get("q") or "",
         ordering=ordering,
     )
+
+
+@login_required
+def task_list_view(request):
+    show_team = selectors.has_team(request.user)
+    form = TaskFilterForm(request.GET or None, show_team=show_team)
+    ordering = request.GET.get("sort", "due_at")
+    tasks = task_list_rows(request.user, form, ordering)
     page = paginate(request, tasks)
     changeable = selectors.changeable_tasks(request.user, page)
     for task in page:

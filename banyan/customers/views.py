@@ -78,15 +78,17 @@ def _customer_list_arguments(values: dict) -> dict:
     return arguments
 
 
+def customer_list_rows(user, filters: CustomerFilterForm):
+    """The customer list's rows for its filter form (the page, and its export)."""
+    return selectors.customer_list(
+        user, ordering=filters.ordering(), **_customer_list_arguments(filters.cleaned())
+    )
+
+
 def _render_customer_list(request, query: QueryDict, bulk_form, selected=(), status=200):
     filters = CustomerFilterForm(query, user=request.user)
     values = filters.cleaned()
-    customers = selectors.with_share_flags(
-        selectors.customer_list(
-            request.user, ordering=filters.ordering(), **_customer_list_arguments(values)
-        ),
-        request.user,
-    )
+    customers = selectors.with_share_flags(customer_list_rows(request.user, filters), request.user)
     page = CappedPaginator(
         customers, values.get("per_page", 20), cap=count_cap_for(request)
     ).get_page(query.get("page"))
@@ -351,17 +353,23 @@ def customer_detail_view(request, pk):
 # --- contacts -------------------------------------------------------------------------
 
 
+def contact_list_rows(user, filters: ContactFilterForm):
+    """The contact list's rows for its filter form (the page, and its export)."""
+    values = filters.cleaned()
+    return selectors.search_contacts(
+        user,
+        search=values.get("q", ""),
+        category_id=getattr(values.get("category"), "pk", None),
+        ordering=filters.ordering(),
+    )
+
+
 @login_required
 @require_GET
 def contact_list_view(request):
     filters = ContactFilterForm(request.GET, user=request.user)
     values = filters.cleaned()
-    contacts = selectors.search_contacts(
-        request.user,
-        search=values.get("q", ""),
-        category_id=getattr(values.get("category"), "pk", None),
-        ordering=filters.ordering(),
-    )
+    contacts = contact_list_rows(request.user, filters)
     page = paginate(request, contacts, per_page=values.get("per_page", 20))
     base_url = reverse("contact-list")
     context = {

@@ -28,3 +28,13 @@ document.addEventListener("click", (event) => {
       answer.focus();
     });
 });
+
+// An Export button carries the list's filters and sort as they stand now: a list that
+// filters with htmx pushes them into the address, after the page (and its button) was drawn.
+document.addEventListener("submit", (event) => {
+  const form = event.target.closest("form.export-buttons");
+  if (!form) return;
+  const params = new URLSearchParams(window.location.search);
+  params.delete("page");
+  form.querySelector("input[name='query']").value = params.toString();
+});
