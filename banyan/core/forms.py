@@ -55,7 +55,8 @@ class QuickSelect(forms.Select):
     through Django's own rendering."""
 
     def render(self, name, value, attrs=None, renderer=None):
-        choices = list(self.choices)
+        # iter(): list() would ask a model choice iterator its length, a COUNT query.
+        choices = list(iter(self.choices))
         if any(isinstance(label, (list, tuple)) for _value, label in choices):
             return super().render(name, value, attrs, renderer)
         wanted = set(self.format_value(value))
