@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "banyan.targets",
     "banyan.messaging",
     "banyan.workbench",
+    "banyan.imports",
 ]
 
 MIDDLEWARE = [
@@ -290,6 +291,10 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+
+# Imports: the largest file (bytes) and the most rows one upload may hold.
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=200_000)
 
 # E-mail: console by default, SMTP (or any backend) through EMAIL_URL.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

@@ -67,9 +67,16 @@ def _option(user: User, value, *, kind: str, field: str, errors: dict, current_i
     """A dictionary option of the user's company and the right list (active, unless kept)."""
     if value in (None, ""):
         return None
-    option = get_or_none(
-        DictionaryOption.objects.filter(company_id=user.company_id, kind=kind), value
-    )
+    if (
+        isinstance(value, DictionaryOption)
+        and value.company_id == user.company_id
+        and value.kind == kind
+    ):
+        option = value  # already read (an import resolves a whole file's options at once)
+    else:
+        option = get_or_none(
+            DictionaryOption.objects.filter(company_id=user.company_id, kind=kind), value
+        )
     if option is None:
         errors.setdefault(field, []).append(_("Choose an option from the list."))
         return None
@@ -172,6 +179,34 @@ def _clean_contact_fields(user: User, data: dict, errors: dict, current: Contact
     return cleaned
 
 
+def customer_fields_clean(
+    user: User, data: dict, errors: dict, current: Customer | None = None
+) -> dict:
+    """A customer's fields as the services keep them (the rules of the customer form), with
+    the reasons for what is wrong added to `errors` by field. For importers, which check a
+    whole file before writing it."""
+    return _clean_customer_fields(user, data, errors, current)
+
+
+def contact_fields_clean(
+    user: User, data: dict, errors: dict, current: Contact | None = None
+) -> dict:
+    """A contact's fields as the services keep them (the rules of the contact form)."""
+    return _clean_contact_fields(user, data, errors, current)
+
+
+def customer_owner_refusal(user: User, owner: User) -> str | None:
+    """Why `user` may not make `owner` the owner of a new customer, or None: customers go to
+    the user themself or to someone below them (an active user of the company)."""
+    if owner.company_id != user.company_id:
+        return _("Choose a user of your company.")
+    if not owner.is_active:
+        return _("%(name)s is deactivated.") % {"name": owner.display_name}
+    if not visibility.can_see_owner(user, owner):
+        return _("You can give customers only to yourself or to people below you.")
+    return None
+
+
 def _active_user_of_company(user: User, candidate, field: str) -> User:
     target = get_or_none(User.objects.filter(company_id=user.company_id), candidate)
     if target is None:
@@ -242,12 +277,9 @@ def customer_create(
         owner_user = user
     else:
         owner_user = _active_user_of_company(user, owner, "owner")
-        from banyan.accounts import visibility
-
-        if not visibility.can_see_owner(user, owner_user):
-            errors.setdefault("owner", []).append(
-                _("You can give customers only to yourself or to people below you.")
-            )
+        refusal = customer_owner_refusal(user, owner_user)
+        if refusal:
+            errors.setdefault("owner", []).append(refusal)
     if errors:
         raise ValidationFailed(errors)
     if not confirm_duplicates:
@@ -628,3 +660,71 @@ def visibility_copy_mismatches(*, fix: bool = False) -> dict[str, int]:
         if count:
             found[model._meta.label] = count
     return found
+
+
+# --- imports ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def customers_delete_imported(*, user: User, customers, chunk: int = 1000) -> int:
+    """Remove customers an import created, with their contacts (the import's revert, which
+    has already kept those changed or used since). All or nothing."""
+    ensure_can_write(user)
+    ids = sorted(customer.pk for customer in customers)
+    for start in range(0, len(ids), chunk):
+        try:
+            Customer.objects.filter(
+                company_id=user.company_id, pk__in=ids[start : start + chunk]
+            ).delete()
+        except ProtectedError:
+            raise DomainError(
+                _("Some of these customers have records that refer to them: nothing was removed.")
+            ) from None
+    return len(ids)
+
+
+@transaction.atomic
+def contacts_delete_imported(
+    *, user: User, contact_ids, unchanged_since, keep_customers=()
+) -> list[dict]:
+    """Remove contacts an import added (its revert) unless changed since `unchanged_since`
+    or referred to by other records, or on a customer in `keep_customers`. Returns the
+    contacts kept, with the reason."""
+    ensure_can_write(user)
+    kept = []
+    contacts = (
+        visibility.of_company(user, Contact)
+        .filter(pk__in=list(contact_ids))
+        .exclude(customer_id__in=list(keep_customers))
+        .select_related("customer")
+    )
+    touched = set()
+    for contact in contacts:
+        if contact.updated_at > unchanged_since:
+            kept.append(
+                {
+                    "model": "contact",
+                    "id": contact.pk,
+                    "name": contact.name,
+                    "reason": _("changed since the import"),
+                }
+            )
+            continue
+        try:
+            with transaction.atomic():
+                contact._history_user = user
+                contact.delete()
+        except ProtectedError:
+            kept.append(
+                {
+                    "model": "contact",
+                    "id": contact.pk,
+                    "name": contact.name,
+                    "reason": _("referred to by other records"),
+                }
+            )
+            continue
+        touched.add(contact.customer)
+    for customer in touched:
+        refresh_search_text(customer)
+    return kept
