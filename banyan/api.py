@@ -8,6 +8,7 @@ from banyan.activities import api as activities_api
 from banyan.agreements import api as agreements_api
 from banyan.customers import api as customers_api
 from banyan.finance import api as finance_api
+from banyan.imports import api as imports_api
 from banyan.inventory import api as inventory_api
 from banyan.messaging import api as messaging_api
 from banyan.opportunities import api as opportunities_api
@@ -29,6 +30,7 @@ purchasing_api.register(router)
 targets_api.register(router)
 messaging_api.register(router)
 workbench_api.register(router)
+imports_api.register(router)
 
 api_urlpatterns = [
     path("auth/token/", accounts_api.ObtainTokenView.as_view(), name="api-token"),
