@@ -39,8 +39,13 @@ class Plan:
     headers: dict[str, str] = field(default_factory=dict)
     items: list = field(default_factory=list)  # the importer's own records of what to write
 
+    kind: str = ""
+
     def error(self, row: int, column: str, message) -> None:
-        header = self.headers.get(column, column)
+        header = self.headers.get(column)
+        if header is None:  # a column the file lacks: named as the template names it
+            labels = {c.key: str(c.label) for c in COLUMNS.get(self.kind, ())}
+            header = labels.get(column, column)
         self.errors.append({"row": row, "column": header, "message": str(message)})
 
     def duplicate(self, row: int, message) -> None:
@@ -86,7 +91,7 @@ def rows_of(
 
 
 def plan_for(kind: str, match: HeaderMatch) -> Plan:
-    plan = Plan(headers=dict(match.headers), unknown_columns=list(match.unknown))
+    plan = Plan(headers=dict(match.headers), unknown_columns=list(match.unknown), kind=kind)
     for header in match.repeated:
         plan.unknown_columns.append(header)
     return plan
