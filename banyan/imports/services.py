@@ -261,6 +261,7 @@ def may_revert(user: User, job: ImportJob) -> bool:
     """The importer or an admin boss, a finished import, within the revert window."""
     return (
         (job.created_by_id == user.pk or user.is_account_admin)
+        and job.kind != ImportJob.Kind.STOCK  # corrected by a stocktake instead
         and job.status == Status.DONE
         and job.finished_at is not None
         and timezone.now() - job.finished_at <= REVERT_WINDOW

@@ -38,7 +38,7 @@ class Plan:
     unknown_columns: list[str] = field(default_factory=list)
     headers: dict[str, str] = field(default_factory=dict)
     items: list = field(default_factory=list)  # the importer's own records of what to write
-
+    extra: dict = field(default_factory=dict)  # anything else the importer's write needs
     kind: str = ""
 
     def error(self, row: int, column: str, message) -> None:
