@@ -6,7 +6,10 @@ The write is one transaction: a failure midway (a database error, the worker kil
 the data as it was, and the job says why.
 """
 
+import dataclasses
 import datetime
+import gzip
+import json
 import logging
 
 from django.core.files.base import ContentFile
@@ -20,7 +23,7 @@ from banyan.accounts.models import User
 from banyan.core.errors import DomainError, PermissionRefused, ValidationFailed
 from banyan.imports import files
 from banyan.imports.importers import importer_for
-from banyan.imports.importers.base import ImportRefused, plan_for, rows_of
+from banyan.imports.importers.base import ImportRefused, Plan, plan_for, rows_of
 from banyan.imports.models import ImportJob
 
 logger = logging.getLogger(__name__)
@@ -89,6 +92,35 @@ def _plan(job: ImportJob, user: User, progress):
     return importer_for(job.kind).plan(
         user=user, rows=rows, plan=plan, on_duplicate=job.on_duplicate, progress=progress
     )
+
+
+def _plan_path(job: ImportJob) -> str:
+    return f"{job.file.name}.plan.json.gz"
+
+
+def _keep_plan(job: ImportJob, plan) -> None:
+    """Keep a plan in JSON beside the file, for the write to carry out unless stale."""
+    storage = job.file.storage
+    path = _plan_path(job)
+    if storage.exists(path):
+        storage.delete(path)
+    fields = {field.name: getattr(plan, field.name) for field in dataclasses.fields(plan)}
+    content = json.dumps(fields, ensure_ascii=False, default=str)
+    storage.save(path, ContentFile(gzip.compress(content.encode(), compresslevel=1)))
+
+
+def _kept_plan(job: ImportJob, user: User):
+    """The plan kept by the check, if there is one and nothing it relies on changed since."""
+    check = importer_for(job.kind).still_valid
+    storage = job.file.storage
+    path = _plan_path(job)
+    if check is None or not storage.exists(path):
+        return None
+    with storage.open(path, "rb") as kept:
+        plan = Plan(**json.loads(gzip.decompress(kept.read())))
+    if not check(user=user, plan=plan, on_duplicate=job.on_duplicate):
+        return None
+    return plan
 
 
 def _progress_in_autocommit(job_id: int, low: int, high: int):
@@ -164,6 +196,8 @@ def import_job_check(*, job_id: int) -> None:
         logger.exception("import %s could not be checked", job.pk)
         _fail(job.pk, _("The file could not be checked: it may be damaged."), [Status.VALIDATING])
         return
+    if importer_for(job.kind).still_valid is not None:
+        _keep_plan(job, plan)
     ImportJob.objects.filter(pk=job.pk, status=Status.VALIDATING).update(
         status=Status.PREVIEWED,
         rows_total=plan.rows_total,
@@ -219,7 +253,7 @@ def import_job_write(*, job_id: int) -> None:
     try:
         _ensure_may_import(user, job.kind)
         with transaction.atomic():
-            plan = _plan(job, user, checking)
+            plan = _kept_plan(job, user) or _plan(job, user, checking)
             result = importer_for(job.kind).write(user=user, plan=plan, progress=writing)
             ImportJob.objects.filter(pk=job.pk).update(
                 status=Status.DONE,

@@ -10,6 +10,9 @@ class Importer:
     plan: Callable
     write: Callable
     revert: Callable
+    # Whether a plan kept from the check (its items in JSON) may be written as it is; None:
+    # the write checks the file again.
+    still_valid: Callable | None = None
 
 
 def importer_for(kind: str) -> Importer:
@@ -17,7 +20,10 @@ def importer_for(kind: str) -> Importer:
         from banyan.imports.importers import customers
 
         return Importer(
-            customers.plan_customers, customers.write_customers, customers.revert_customers
+            customers.plan_customers,
+            customers.write_customers,
+            customers.revert_customers,
+            customers.still_valid,
         )
     if kind == "products":
         from banyan.imports.importers import products

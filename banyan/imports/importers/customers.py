@@ -8,13 +8,14 @@ The write creates the new customers and contacts in batches (with their history)
 updates, through `customer_update`, the duplicates the user chose to update and may edit.
 """
 
+import datetime
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from banyan.accounts import selectors as account_selectors
-from banyan.accounts.models import User
+from banyan.accounts.models import DictionaryOption, User
 from banyan.core.errors import DomainError
 from banyan.customers import selectors as customer_selectors
 from banyan.customers import services as customer_services
@@ -311,16 +312,121 @@ def plan_customers(
             plan.duplicate(
                 item.row, _("Duplicate: %(found)s. %(reason)s") % {"found": found, "reason": reason}
             )
-    plan.items = [item for item in live if not item.skipped]
-    plan.rows_valid = sum(len(item.rows) for item in plan.items)
+    kept = [item for item in live if not item.skipped]
+    plan.rows_valid = sum(len(item.rows) for item in kept)
+    plan.items = [_record(item) for item in kept]
+    progress(total, total)
     plan.errors.sort(key=lambda e: e["row"])
     plan.duplicates.sort(key=lambda e: e["row"])
     return plan
 
 
-def _value_of(record, name):
-    value = getattr(record, f"{name}_id") if name in DICTIONARIES else getattr(record, name)
+def _json_value(value):
+    if isinstance(value, DictionaryOption):
+        return value.pk
+    if isinstance(value, datetime.date):
+        return value.isoformat()
     return value
+
+
+def _columns(data: dict) -> dict:
+    """Cleaned fields as the table's columns, in JSON (an option by its id)."""
+    return {
+        (f"{name}_id" if isinstance(value, DictionaryOption) or name in OPTION_FIELDS else name): (
+            _json_value(value)
+        )
+        for name, value in data.items()
+    }
+
+
+OPTION_FIELDS = {"type", "source", "industry", "category"}
+
+
+def _record(item: CustomerItem) -> dict:
+    """What the write does for one customer of the file, in JSON: the rows checked once are
+    not checked again when the file is confirmed (unless something changed meanwhile), and
+    the search text is built here, once."""
+    contacts = [contact for _row, contact, _given in item.contacts]
+    fields = _columns(item.data)
+    if item.existing is None:
+        fields["name_key"] = item.key
+        fields["search_text"] = build_search_text(
+            name=item.data["name"],
+            phones=[item.data.get("phone", "")]
+            + [c.get("mobile", "") for c in contacts]
+            + [c.get("phone", "") for c in contacts],
+            contact_names=[c["name"] for c in contacts],
+            email=item.data.get("email", ""),
+        )
+    contact_records = []
+    for row, contact, given in item.contacts:
+        columns = _columns(contact)
+        columns["search_text"] = build_contact_search_text(
+            name=contact.get("name", ""),
+            title=contact.get("title", ""),
+            mobile=contact.get("mobile", ""),
+            phone=contact.get("phone", ""),
+            email=contact.get("email", ""),
+        )
+        contact_records.append(
+            {"row": row, "fields": columns, "given": {k: _json_value(v) for k, v in given.items()}}
+        )
+    return {
+        "row": item.row,
+        "rows": item.rows,
+        "key": item.key,
+        "phones": sorted(item.phones),
+        "owner": item.owner.pk,
+        "existing": item.existing.pk if item.existing is not None else None,
+        "fields": fields,
+        "given": {k: _json_value(v) for k, v in item.given.items() if k != "kind"},
+        "contacts": contact_records,
+    }
+
+
+def still_valid(*, user: User, plan: Plan, on_duplicate: str) -> bool:
+    """Whether a checked plan can be written as it is: its pick-list options still in use,
+    its owners still ones the user may give customers to, no new duplicate in the company
+    since, and the customers it updates still the user's to edit. A few queries."""
+    option_ids = set()
+    for record in plan.items:
+        for source in [record["fields"], *[c["fields"] for c in record["contacts"]]]:
+            option_ids |= {source.get(f"{name}_id") for name in OPTION_FIELDS} - {None}
+    if option_ids:
+        active = set(
+            account_selectors.dictionary_options(user, active_only=True)
+            .filter(pk__in=option_ids)
+            .values_list("pk", flat=True)
+        )
+        if active != option_ids:
+            return False
+    owner_ids = {record["owner"] for record in plan.items}
+    owners = {u.pk: u for u in account_selectors.company_users(user).filter(pk__in=owner_ids)}
+    if set(owners) != owner_ids or any(
+        customer_services.customer_owner_refusal(user, owner) for owner in owners.values()
+    ):
+        return False
+    index = customer_selectors.company_wide_duplicate_index(
+        user,
+        name_keys=[record["key"] for record in plan.items],
+        phones=[phone for record in plan.items for phone in record["phones"]],
+    )
+    for record in plan.items:
+        found = {
+            customer.pk
+            for _r, customer in index.matches(key=record["key"], phones=record["phones"])
+        }
+        expected = {record["existing"]} if record["existing"] else set()
+        if found != expected or (expected and not expected <= index.editable_ids):
+            return False
+    return True
+
+
+def _contact_fields(fields: dict) -> dict:
+    fields = dict(fields)
+    if fields.get("birthday"):
+        fields["birthday"] = datetime.date.fromisoformat(fields["birthday"])
+    return fields
 
 
 def write_customers(*, user: User, plan: Plan, progress: Progress) -> dict:
@@ -328,60 +434,48 @@ def write_customers(*, user: User, plan: Plan, progress: Progress) -> dict:
     created_customers: list[int] = []
     created_contacts: list[int] = []
     before_values: list[dict] = []
-    new_items = [item for item in plan.items if item.existing is None]
-    updates = [item for item in plan.items if item.existing is not None]
+    new_records = [record for record in plan.items if record["existing"] is None]
+    updates = [record for record in plan.items if record["existing"] is not None]
     total = plan.rows_valid
     done = 0
-    for start in range(0, len(new_items), BATCH):
-        batch = new_items[start : start + BATCH]
-        customers = []
-        for item in batch:
-            customer = Customer(
-                company_id=user.company_id, owner=item.owner, created_by=user, **item.data
+    for start in range(0, len(new_records), BATCH):
+        batch = new_records[start : start + BATCH]
+        customers = [
+            Customer(
+                company_id=user.company_id,
+                owner_id=record["owner"],
+                created_by=user,
+                **record["fields"],
             )
-            contacts = [contact for _row, contact, _given in item.contacts]
-            customer.name_key = name_key(customer.name)
-            customer.search_text = build_search_text(
-                name=customer.name,
-                phones=[customer.phone]
-                + [c.get("mobile", "") for c in contacts]
-                + [c.get("phone", "") for c in contacts],
-                contact_names=[c["name"] for c in contacts],
-                email=customer.email,
-            )
-            customers.append(customer)
+            for record in batch
+        ]
         bulk_create_with_history(customers, Customer, batch_size=BATCH, default_user=user)
-        contacts = []
-        for item, customer in zip(batch, customers, strict=True):
-            for _row, data, _given in item.contacts:
-                contact = Contact(
-                    company_id=user.company_id,
-                    customer=customer,
-                    customer_owner_id=customer.owner_id,
-                    created_by=user,
-                    **data,
-                )
-                contact.search_text = build_contact_search_text(
-                    name=contact.name,
-                    title=contact.title,
-                    mobile=contact.mobile,
-                    phone=contact.phone,
-                    email=contact.email,
-                )
-                contacts.append(contact)
+        contacts = [
+            Contact(
+                company_id=user.company_id,
+                customer=customer,
+                customer_owner_id=customer.owner_id,
+                created_by=user,
+                **_contact_fields(contact["fields"]),
+            )
+            for record, customer in zip(batch, customers, strict=True)
+            for contact in record["contacts"]
+        ]
         if contacts:
             bulk_create_with_history(contacts, Contact, batch_size=BATCH, default_user=user)
         created_customers += [c.pk for c in customers]
         created_contacts += [c.pk for c in contacts]
-        done += sum(len(item.rows) for item in batch)
+        done += sum(len(record["rows"]) for record in batch)
         progress(done, total)
-    for item in updates:
-        customer = item.existing
-        fields = {
-            name: value
-            for name, value in item.given.items()
-            if name != "kind" and value not in (None, "")
-        }
+    existing = {
+        c.pk: c
+        for c in customer_selectors.company_wide_customers_by_keys(
+            user, [record["existing"] for record in updates]
+        )
+    }
+    for record in updates:
+        customer = existing[record["existing"]]
+        fields = {name: value for name, value in record["given"].items() if value not in (None, "")}
         before_values.append(
             {
                 "model": "customer",
@@ -390,16 +484,24 @@ def write_customers(*, user: User, plan: Plan, progress: Progress) -> dict:
             }
         )
         customer = customer_services.customer_update(user=user, customer=customer, **fields)
-        for _row, _data, given in item.contacts:
-            contact = customer_services.contact_create(user=user, customer=customer, **given)
-            created_contacts.append(contact.pk)
-        done += len(item.rows)
+        for contact in record["contacts"]:
+            created = customer_services.contact_create(
+                user=user, customer=customer, **_contact_fields(contact["given"])
+            )
+            created_contacts.append(created.pk)
+        done += len(record["rows"])
         progress(done, total)
     return {
         "created_ids": {"customers": created_customers, "contacts": created_contacts},
         "before_values": before_values,
         "rows_written": done,
     }
+
+
+def _value_of(customer: Customer, name: str):
+    if name in DICTIONARIES:
+        return getattr(customer, f"{name}_id")
+    return getattr(customer, name)
 
 
 def revert_customers(*, user: User, job) -> list[dict]:

@@ -197,3 +197,32 @@ def test_an_owner_the_importer_may_not_assign_to_is_an_error(org):
     assert job.rows_valid == 0
     with pytest.raises(services.DomainError):
         services.import_job_confirm(user=org.sales1, job=job)
+
+
+def test_a_duplicate_made_between_the_preview_and_the_confirmation_is_skipped(
+    org, make_customer
+):
+    rows = [["客户名称", "联系人"], ["甲公司", "甲"], ["乙公司", "乙"]]
+    job = upload(org.sales1, files.csv(rows))
+    assert job.rows_valid == 2
+    make_customer(org.sales2, name="乙公司")
+
+    job = services.import_job_confirm(user=org.sales1, job=job)
+
+    assert (job.status, job.rows_written, job.rows_valid) == ("done", 1, 1)
+    assert [d["row"] for d in job.duplicates] == [3]
+    assert Customer.objects.filter(company=org.company, name="乙公司").count() == 1
+
+
+def test_a_user_made_inactive_meanwhile_is_not_given_customers(org, make_customer):
+    from banyan.accounts.models import User
+
+    rows = [["客户名称", "负责人"], ["甲公司", "sales2"]]
+    job = upload(org.manager1, files.csv(rows))
+    assert job.rows_valid == 1
+    User.objects.filter(pk=org.sales2.pk).update(is_active=False)
+
+    job = services.import_job_confirm(user=org.manager1, job=job)
+
+    assert job.rows_written == 0 and job.errors[0]["column"] == "负责人"
+    assert not Customer.objects.filter(company=org.company).exists()
