@@ -149,7 +149,7 @@ class ImportJobViewSet(
     @action(
         detail=False,
         methods=["get"],
-        url_path=r"templates/(?P<kind>[a-z]+)",
+        url_path=r"templates/(?P<kind>[^/.]+)",
         renderer_classes=[XlsxRenderer, CsvRenderer, JSONRenderer],
     )
     def templates(self, request, kind=None):
