@@ -29,6 +29,8 @@ from banyan.imports.models import ImportJob
 logger = logging.getLogger(__name__)
 
 REVERT_WINDOW = datetime.timedelta(days=7)
+# A working job whose progress has not moved for this long lost its worker.
+INTERRUPTED_AFTER_MINUTES = 15
 Status = ImportJob.Status
 
 
@@ -130,7 +132,7 @@ def _progress_in_autocommit(job_id: int, low: int, high: int):
         value = low + (high - low) * done // max(total, 1)
         if value != last["value"]:
             last["value"] = value
-            ImportJob.objects.filter(pk=job_id).update(progress=value)
+            ImportJob.objects.filter(pk=job_id).update(progress=value, updated_at=timezone.now())
 
     return report
 
@@ -157,9 +159,9 @@ class _SideProgress:
         try:
             with self.side.cursor() as cursor:
                 cursor.execute(
-                    f"UPDATE {ImportJob._meta.db_table} SET progress = %s, rows_written = %s "
-                    "WHERE id = %s",
-                    [value, done if self.low >= 30 else 0, self.job_id],
+                    f"UPDATE {ImportJob._meta.db_table} SET progress = %s, rows_written = %s, "
+                    "updated_at = %s WHERE id = %s",
+                    [value, done if self.low >= 30 else 0, timezone.now(), self.job_id],
                 )
         except Exception:
             logger.warning("import %s: progress not reported", self.job_id, exc_info=True)
@@ -242,7 +244,7 @@ def import_job_write(*, job_id: int) -> None:
     """Write a `queued` job in one transaction (task body): `done`, or `failed` with the
     reason and nothing written."""
     claimed = ImportJob.objects.filter(pk=job_id, status=Status.QUEUED).update(
-        status=Status.RUNNING, started_at=timezone.now(), progress=0
+        status=Status.RUNNING, started_at=timezone.now(), progress=0, updated_at=timezone.now()
     )
     if not claimed:
         return
@@ -324,3 +326,17 @@ def import_job_revert(*, user: User, job: ImportJob) -> ImportJob:
     job.reverted_by = user
     job.save(update_fields=["status", "revert_kept", "reverted_at", "reverted_by", "updated_at"])
     return job
+
+
+def imports_fail_interrupted(*, minutes: int = INTERRUPTED_AFTER_MINUTES) -> int:
+    """Mark failed the jobs still checking or importing whose progress has not moved for
+    `minutes`: their worker stopped, and a write's transaction died with it (nothing was
+    written). Returns how many."""
+    stale = timezone.now() - datetime.timedelta(minutes=minutes)
+    return ImportJob.objects.filter(
+        status__in=[Status.VALIDATING, Status.RUNNING], updated_at__lt=stale
+    ).update(
+        status=Status.FAILED,
+        error=_("The import was interrupted (its worker stopped): nothing was written."),
+        finished_at=timezone.now(),
+    )

@@ -199,9 +199,7 @@ def test_an_owner_the_importer_may_not_assign_to_is_an_error(org):
         services.import_job_confirm(user=org.sales1, job=job)
 
 
-def test_a_duplicate_made_between_the_preview_and_the_confirmation_is_skipped(
-    org, make_customer
-):
+def test_a_duplicate_made_between_the_preview_and_the_confirmation_is_skipped(org, make_customer):
     rows = [["客户名称", "联系人"], ["甲公司", "甲"], ["乙公司", "乙"]]
     job = upload(org.sales1, files.csv(rows))
     assert job.rows_valid == 2
@@ -225,4 +223,26 @@ def test_a_user_made_inactive_meanwhile_is_not_given_customers(org, make_custome
     job = services.import_job_confirm(user=org.manager1, job=job)
 
     assert job.rows_written == 0 and job.errors[0]["column"] == "负责人"
+    assert not Customer.objects.filter(company=org.company).exists()
+
+
+def test_an_import_whose_worker_stopped_is_marked_failed(org):
+    import datetime
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    job = upload(org.sales1, files.csv([["客户名称"], ["甲公司"]]))
+    ImportJob.objects.filter(pk=job.pk).update(
+        status="running", updated_at=timezone.now() - datetime.timedelta(minutes=20)
+    )
+    fresh = upload(org.sales1, files.csv([["客户名称"], ["乙公司"]]))
+    ImportJob.objects.filter(pk=fresh.pk).update(status="running")
+
+    call_command("fail_interrupted_imports")
+
+    job.refresh_from_db()
+    fresh.refresh_from_db()
+    assert (job.status, fresh.status) == ("failed", "running")
+    assert "interrupted" in job.error
     assert not Customer.objects.filter(company=org.company).exists()
