@@ -25,6 +25,8 @@ from banyan.core.errors import ValidationFailed
 MAX_UNCOMPRESSED_BYTES = 400 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 200
 MAX_ZIP_ENTRIES = 5000
+# How much of a CSV the encoding detector reads.
+SAMPLE_BYTES = 200_000
 # The encodings a CSV may be read in, as Python names them; GBK and GB2312 are read as
 # GB18030, which contains them both.
 CHINESE_ENCODINGS = {"gb2312", "gbk", "gb18030", "hz", "cp936"}
@@ -140,12 +142,22 @@ def detect_encoding(data: bytes, requested: str = "") -> str:
         pass
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data[:200_000]).best()
+    sample = data[:SAMPLE_BYTES]
+    if len(data) > SAMPLE_BYTES and b"\n" in sample:
+        sample = sample.rsplit(b"\n", 1)[0]  # whole lines: never half a character
+    best = from_bytes(sample).best()
     codec = ""
     if best is not None:
         codec = codecs.lookup(best.encoding).name.replace("-", "_")
         if codec in CHINESE_ENCODINGS:
             codec = "gb18030"
+    if codec not in SUPPORTED_ENCODINGS:
+        # What Chinese Excel saves as "CSV" on Windows, when the detector cannot tell.
+        try:
+            data.decode("gb18030")
+            codec = "gb18030"
+        except UnicodeDecodeError:
+            pass
     if codec not in SUPPORTED_ENCODINGS:
         _refuse(
             _(

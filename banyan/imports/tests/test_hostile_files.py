@@ -116,3 +116,22 @@ def test_formulas_are_imported_as_their_text_never_evaluated(org):
     assert job.status == "done", job.error
     customer = Customer.objects.get(company=org.company)
     assert (customer.name, customer.notes) == ("=1+1", '=HYPERLINK("http://evil","x")')
+
+
+def test_a_large_gbk_csv_is_recognised_whatever_the_detector_reads_of_it():
+    from banyan.imports.files import SAMPLE_BYTES, detect_encoding
+
+    line = "北京沃力森信息技术有限公司,张三,13812345678\r\n".encode("gbk")
+    # The detector's sample would end in the middle of a character without the line cut.
+    for pad in range(len(line)):
+        header = ("客户名称,联系人,手机" + " " * pad + "\r\n").encode("gbk")
+        data = header + line * (SAMPLE_BYTES // len(line) + 50)
+        if data[:SAMPLE_BYTES].count(b"\x80") == 0 and data[SAMPLE_BYTES - 1] >= 0x81:
+            try:
+                data[:SAMPLE_BYTES].decode("gb18030")
+            except UnicodeDecodeError:
+                break
+    else:
+        raise AssertionError("no padding cuts a character")
+
+    assert detect_encoding(data) == "gb18030"
