@@ -96,7 +96,7 @@ def main() -> None:
     job = services.import_job_confirm(user=boss, job=job)
     written = time.perf_counter()
     print(
-        f"write (checked again, then written): {written - checked:.1f} s "
+        f"write (plan re-verified, then written): {written - checked:.1f} s "
         f"({job.rows_written / (written - checked):,.0f} rows/s), status {job.status} {job.error}"
     )
     print(

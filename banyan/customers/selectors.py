@@ -620,3 +620,37 @@ def company_wide_shared_keys(user: User, keys, *, chunk: int = 2000) -> set[int]
             .values_list("customer_id", flat=True)
         )
     return shared
+
+
+def company_wide_use_since(
+    user: User, keys, *, own_contact_ids, since, chunk: int = 2000
+) -> tuple[set[int], set[int]]:
+    """Of these customers (an import's, company-wide as above): those changed since `since`
+    (the customer, or one of `own_contact_ids`, its contacts from the same import), and
+    those with rows hung on them other than those contacts, or shared since."""
+    from banyan.customers.models import customer_record_models
+
+    keys = sorted({int(key) for key in keys})
+    own_contact_ids = set(own_contact_ids)
+    changed: set[int] = set()
+    used: set[int] = set()
+    for start in range(0, len(keys), chunk):
+        part = keys[start : start + chunk]
+        changed |= set(
+            visibility.of_company(user, Customer)
+            .filter(pk__in=part, updated_at__gt=since)
+            .values_list("pk", flat=True)
+        )
+        for model in customer_record_models():
+            rows = visibility.of_company(user, model).filter(customer_id__in=part)
+            if model is Contact:
+                for contact_id, customer_id, updated_at in rows.values_list(
+                    "pk", "customer_id", "updated_at"
+                ):
+                    if contact_id not in own_contact_ids:
+                        used.add(customer_id)
+                    elif updated_at > since:
+                        changed.add(customer_id)
+                continue
+            used |= set(rows.order_by().values_list("customer_id", flat=True).distinct())
+    return changed, used | company_wide_shared_keys(user, keys)

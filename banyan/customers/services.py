@@ -692,12 +692,17 @@ def contacts_delete_imported(
     contacts kept, with the reason."""
     ensure_can_write(user)
     kept = []
-    contacts = (
-        visibility.of_company(user, Contact)
-        .filter(pk__in=list(contact_ids))
-        .exclude(customer_id__in=list(keep_customers))
-        .select_related("customer")
-    )
+    ids = sorted(contact_ids)
+    keep_customers = set(keep_customers)
+    contacts = []
+    for start in range(0, len(ids), 2000):
+        contacts += [
+            contact
+            for contact in visibility.of_company(user, Contact)
+            .filter(pk__in=ids[start : start + 2000])
+            .select_related("customer")
+            if contact.customer_id not in keep_customers
+        ]
     touched = set()
     for contact in contacts:
         if contact.updated_at > unchanged_since:

@@ -19,7 +19,7 @@ from banyan.accounts.models import DictionaryOption, User
 from banyan.core.errors import DomainError
 from banyan.customers import selectors as customer_selectors
 from banyan.customers import services as customer_services
-from banyan.customers.models import Contact, Customer, customer_record_models
+from banyan.customers.models import Contact, Customer
 from banyan.customers.text import build_contact_search_text, build_search_text, name_key
 from banyan.imports.importers.base import (
     ChoiceLookup,
@@ -513,21 +513,9 @@ def revert_customers(*, user: User, job) -> list[dict]:
     customer_ids = set(job.created_ids.get("customers", []))
     contact_ids = set(job.created_ids.get("contacts", []))
     company_customers = customer_selectors.company_wide_customers_by_keys(user, customer_ids)
-    changed = {c.pk for c in company_customers if c.updated_at > since}
-    used: set[int] = set()
-    for model in customer_record_models():
-        rows = model._default_manager.filter(
-            company_id=user.company_id, customer_id__in=customer_ids
-        )
-        if model is Contact:
-            changed |= set(
-                rows.filter(pk__in=contact_ids, updated_at__gt=since).values_list(
-                    "customer_id", flat=True
-                )
-            )
-            rows = rows.exclude(pk__in=contact_ids)
-        used |= set(rows.values_list("customer_id", flat=True).distinct())
-    used |= customer_selectors.company_wide_shared_keys(user, customer_ids)
+    changed, used = customer_selectors.company_wide_use_since(
+        user, customer_ids, own_contact_ids=contact_ids, since=since
+    )
     for customer in company_customers:
         if customer.pk in changed:
             kept.append(

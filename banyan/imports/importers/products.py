@@ -80,12 +80,13 @@ def plan_products(
     kinds = _kinds()
     paths = _category_paths(user)
     codes = [value_key(row.values.get("code", "")) for row in rows]
-    existing = {
-        value_key(product.code): product
+    wanted = sorted({row.values.get("code", "").strip() for row in rows})
+    existing = {}
+    for start in range(0, len(wanted), 2000):
         for product in product_selectors.company_products(user).filter(
-            code__in=[row.values.get("code", "").strip() for row in rows]
-        )
-    }
+            code__in=wanted[start : start + 2000]
+        ):
+            existing[value_key(product.code)] = product
     # A code differing only in case or width: read one by one (rare).
     seen: dict[str, int] = {}
     items: list[ProductItem] = []

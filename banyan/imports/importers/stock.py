@@ -52,11 +52,13 @@ def plan_stock(
     warehouses = {}
     for warehouse in inventory_selectors.company_warehouses(user):
         warehouses.setdefault(value_key(warehouse.name), warehouse)
-    codes = {row.values.get("product_code", "").strip() for row in rows}
-    products = {
-        value_key(product.code): product
-        for product in product_selectors.company_products(user).filter(code__in=codes)
-    }
+    codes = sorted({row.values.get("product_code", "").strip() for row in rows})
+    products = {}
+    for start in range(0, len(codes), 2000):
+        for product in product_selectors.company_products(user).filter(
+            code__in=codes[start : start + 2000]
+        ):
+            products[value_key(product.code)] = product
     seen: dict[tuple, int] = {}
     plan.rows_total = len(rows)
     items = []
