@@ -12,14 +12,13 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history
 
 from banyan.accounts import selectors as account_selectors
 from banyan.accounts.models import DictionaryOption, User
 from banyan.core.errors import DomainError
 from banyan.customers import selectors as customer_selectors
 from banyan.customers import services as customer_services
-from banyan.customers.models import Contact, Customer
+from banyan.customers.models import Customer
 from banyan.customers.text import build_contact_search_text, build_search_text, name_key
 from banyan.imports.importers.base import (
     ChoiceLookup,
@@ -440,31 +439,19 @@ def write_customers(*, user: User, plan: Plan, progress: Progress) -> dict:
     done = 0
     for start in range(0, len(new_records), BATCH):
         batch = new_records[start : start + BATCH]
-        customers = [
-            Customer(
-                company_id=user.company_id,
-                owner_id=record["owner"],
-                created_by=user,
-                **record["fields"],
-            )
-            for record in batch
-        ]
-        bulk_create_with_history(customers, Customer, batch_size=BATCH, default_user=user)
-        contacts = [
-            Contact(
-                company_id=user.company_id,
-                customer=customer,
-                customer_owner_id=customer.owner_id,
-                created_by=user,
-                **_contact_fields(contact["fields"]),
-            )
-            for record, customer in zip(batch, customers, strict=True)
-            for contact in record["contacts"]
-        ]
-        if contacts:
-            bulk_create_with_history(contacts, Contact, batch_size=BATCH, default_user=user)
-        created_customers += [c.pk for c in customers]
-        created_contacts += [c.pk for c in contacts]
+        customer_ids, contact_ids = customer_services.customers_create_checked(
+            user=user,
+            customers=[
+                {
+                    "fields": record["fields"],
+                    "owner_id": record["owner"],
+                    "contacts": [_contact_fields(c["fields"]) for c in record["contacts"]],
+                }
+                for record in batch
+            ],
+        )
+        created_customers += customer_ids
+        created_contacts += contact_ids
         done += sum(len(record["rows"]) for record in batch)
         progress(done, total)
     existing = {

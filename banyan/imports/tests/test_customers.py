@@ -120,9 +120,10 @@ def test_the_preview_lists_exactly_the_bad_rows(org, hidden_customer):
 
 
 def test_a_failure_halfway_leaves_no_row(org, monkeypatch):
+    from banyan.customers import services as customer_services
     from banyan.imports.importers import customers as importer
 
-    real = importer.bulk_create_with_history
+    real = customer_services.bulk_create_with_history
     calls = {"n": 0}
 
     def failing(objs, model, **kwargs):
@@ -132,7 +133,7 @@ def test_a_failure_halfway_leaves_no_row(org, monkeypatch):
         return real(objs, model, **kwargs)
 
     monkeypatch.setattr(importer, "BATCH", 2)
-    monkeypatch.setattr(importer, "bulk_create_with_history", failing)
+    monkeypatch.setattr(customer_services, "bulk_create_with_history", failing)
     rows = [["客户名称", "联系人"]] + [[f"公司{n}", f"人{n}"] for n in range(5)]
     job = upload(org.sales1, files.csv(rows))
     job = services.import_job_confirm(user=org.sales1, job=job)
