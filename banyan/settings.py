@@ -277,6 +277,8 @@ SPECTACULAR_SETTINGS = {
         "AgreementStatusEnum": "banyan.agreements.models.Agreement.Status",
         "StatusEnum": "banyan.opportunities.models.Opportunity.Status",
         "StocktakeStatusEnum": "banyan.inventory.models.Stocktake.Status",
+        "ImportKindEnum": "banyan.imports.models.ImportJob.Kind",
+        "ImportStatusEnum": "banyan.imports.models.ImportJob.Status",
     },
     # Swagger UI is served from our own static files (no CDN), its script as a file (CSP).
     "SWAGGER_UI_DIST": "SIDECAR",

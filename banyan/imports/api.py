@@ -142,7 +142,10 @@ class ImportJobViewSet(
     @extend_schema(
         summary=gettext_lazy("The template of a kind of import, headers in your language"),
         parameters=[
-            OpenApiParameter("format", OpenApiTypes.STR, enum=["xlsx", "csv"], required=False)
+            OpenApiParameter(
+                "kind", OpenApiTypes.STR, OpenApiParameter.PATH, enum=ImportJob.Kind.values
+            ),
+            OpenApiParameter("format", OpenApiTypes.STR, enum=["xlsx", "csv"], required=False),
         ],
         responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 404: NOT_FOUND},
     )

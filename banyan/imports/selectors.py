@@ -11,7 +11,7 @@ from banyan.imports.models import ImportJob
 def visible_import_jobs(user: User) -> QuerySet[ImportJob]:
     jobs = visibility.of_company(user, ImportJob).select_related("created_by")
     if not user.is_account_admin:
-        jobs = jobs.filter(created_by=user)
+        jobs = jobs.filter(created_by_id=user.pk)
     return jobs.order_by("-created_at", "-id")
 
 
