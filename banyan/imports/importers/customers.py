@@ -311,6 +311,12 @@ def plan_customers(
             plan.duplicate(
                 item.row, _("Duplicate: %(found)s. %(reason)s") % {"found": found, "reason": reason}
             )
+            for number in item.rows[1:]:
+                plan.duplicate(
+                    number,
+                    _("Belongs to %(name)s on row %(row)d, which is skipped.")
+                    % {"name": item.data["name"], "row": item.row},
+                )
     kept = [item for item in live if not item.skipped]
     plan.rows_valid = sum(len(item.rows) for item in kept)
     plan.items = [_record(item) for item in kept]

@@ -247,3 +247,18 @@ def test_an_import_whose_worker_stopped_is_marked_failed(org):
     assert (job.status, fresh.status) == ("failed", "running")
     assert "interrupted" in job.error
     assert not Customer.objects.filter(company=org.company).exists()
+
+
+def test_every_row_of_a_skipped_duplicate_is_listed(org, make_customer):
+    make_customer(org.sales1, name="老客户有限公司")
+    rows = [
+        ["客户名称", "联系人"],
+        ["老客户有限公司", "甲"],
+        ["老客户有限公司", "乙"],
+        ["新公司", "丙"],
+    ]
+    job = upload(org.sales1, files.csv(rows))
+
+    assert [d["row"] for d in job.duplicates] == [2, 3]
+    assert "on row 2" in job.duplicates[1]["message"]
+    assert job.rows_valid == 1
