@@ -18,6 +18,7 @@ from banyan.core.errors import ValidationFailed
 from banyan.imports import selectors, services
 from banyan.imports.models import ImportJob
 from banyan.imports.templates_files import CONTENT_TYPES, template_file
+from banyan.products import selectors as product_selectors
 
 
 class ImportJobSerializer(serializers.ModelSerializer):
@@ -162,7 +163,7 @@ class ImportJobViewSet(
         if file_format not in CONTENT_TYPES:
             raise ValidationFailed({"format": [_("Choose xlsx or csv.")]})
         user = acting_user(self)
-        content = template_file(kind, file_format, sees_costs=user.has_perm("accounts.see_costs"))
+        content = template_file(kind, file_format, sees_costs=product_selectors.sees_costs(user))
         response = HttpResponse(content, content_type=CONTENT_TYPES[file_format])
         response["Content-Disposition"] = f'attachment; filename="{kind}-template.{file_format}"'
         return response

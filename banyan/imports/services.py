@@ -25,6 +25,7 @@ from banyan.imports import files
 from banyan.imports.importers import importer_for
 from banyan.imports.importers.base import ImportRefused, Plan, plan_for, rows_of
 from banyan.imports.models import ImportJob
+from banyan.products import selectors as product_selectors
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +37,7 @@ Status = ImportJob.Status
 
 def _ensure_may_import(user: User, kind: str) -> None:
     ensure_can_write(user)
-    if kind == ImportJob.Kind.PRODUCTS and not user.has_perm("accounts.manage_products"):
+    if kind == ImportJob.Kind.PRODUCTS and not product_selectors.can_manage_products(user):
         raise PermissionRefused(_("Only users allowed to manage products may import them."))
 
 

@@ -7,7 +7,7 @@ fragment is polled by htmx while a job is working.
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -17,6 +17,8 @@ from banyan.core.views import found_or_404, submit
 from banyan.imports import selectors, services
 from banyan.imports.forms import ImportUploadForm
 from banyan.imports.models import ImportJob
+from banyan.imports.templates_files import CONTENT_TYPES, template_file
+from banyan.products import selectors as product_selectors
 
 PREVIEW_ROWS = 200  # rows of errors and duplicates the page shows (the API gives them all)
 
@@ -119,14 +121,10 @@ def import_revert_view(request, pk):
 @company_member_required
 def import_template_view(request, kind, file_format):
     """The template of a kind of import, as the API gives it."""
-    from django.http import HttpResponse
-
-    from banyan.imports.templates_files import CONTENT_TYPES, template_file
-
     if kind not in ImportJob.Kind.values or file_format not in CONTENT_TYPES:
         raise Http404
     content = template_file(
-        kind, file_format, sees_costs=request.user.has_perm("accounts.see_costs")
+        kind, file_format, sees_costs=product_selectors.sees_costs(request.user)
     )
     response = HttpResponse(content, content_type=CONTENT_TYPES[file_format])
     response["Content-Disposition"] = f'attachment; filename="{kind}-template.{file_format}"'
