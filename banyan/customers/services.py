@@ -5,7 +5,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, OuterRef, ProtectedError, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -684,7 +684,7 @@ def customers_create_checked(*, user: User, customers: list[dict]) -> tuple[list
         )
         for entry in customers
     ]
-    bulk_create_with_history(rows, Customer, batch_size=len(rows) or 1, default_user=user)
+    insert_with_history(rows, Customer, user=user)
     contacts = [
         Contact(
             company_id=user.company_id,
@@ -696,9 +696,60 @@ def customers_create_checked(*, user: User, customers: list[dict]) -> tuple[list
         for entry, customer in zip(customers, rows, strict=True)
         for contact in entry["contacts"]
     ]
-    if contacts:
-        bulk_create_with_history(contacts, Contact, batch_size=len(contacts), default_user=user)
+    insert_with_history(contacts, Contact, user=user)
     return [c.pk for c in rows], [c.pk for c in contacts]
+
+
+def insert_with_history(rows: list, model, *, user: User) -> None:
+    """Insert new rows of an audited model with their "created" history, naming `user`:
+    `bulk_create_with_history`, by COPY on PostgreSQL, where Django's multi-row INSERT spent
+    as long composing its SQL as the database spent inserting. The rows get their ids."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        bulk_create_with_history(rows, model, batch_size=len(rows), default_user=user)
+        return
+    now = timezone.now()
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [table, len(rows)],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+    fields = list(model._meta.concrete_fields)
+    stamps = [
+        f.attname
+        for f in fields
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+    ]
+    for row, pk in zip(rows, ids, strict=True):
+        row.pk = pk
+        for name in stamps:
+            setattr(row, name, now)
+        row._state.adding = False
+    _copy_rows(table, fields, rows)
+    history_model = model.history.model
+    history_fields = [f for f in history_model._meta.concrete_fields if f.attname != "history_id"]
+    tracked = {f.attname for f in history_fields}
+    base = {"history_date": now, "history_type": "+", "history_user_id": user.pk}
+    copied = [f.attname for f in fields if f.attname in tracked]
+    records = [
+        history_model(**base, **{name: getattr(row, name) for name in copied}) for row in rows
+    ]
+    _copy_rows(history_model._meta.db_table, history_fields, records)
+
+
+def _copy_rows(table: str, fields, rows) -> None:
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    names = [f.attname for f in fields]
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {quote(table)} ({columns}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row([getattr(row, name) for name in names])
 
 
 @transaction.atomic

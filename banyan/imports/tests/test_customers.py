@@ -123,17 +123,17 @@ def test_a_failure_halfway_leaves_no_row(org, monkeypatch):
     from banyan.customers import services as customer_services
     from banyan.imports.importers import customers as importer
 
-    real = customer_services.bulk_create_with_history
+    real = customer_services.insert_with_history
     calls = {"n": 0}
 
-    def failing(objs, model, **kwargs):
+    def failing(rows, model, **kwargs):
         calls["n"] += 1
         if calls["n"] == 3:  # the second batch of customers
             raise RuntimeError("disk full")
-        return real(objs, model, **kwargs)
+        return real(rows, model, **kwargs)
 
     monkeypatch.setattr(importer, "BATCH", 2)
-    monkeypatch.setattr(customer_services, "bulk_create_with_history", failing)
+    monkeypatch.setattr(customer_services, "insert_with_history", failing)
     rows = [["客户名称", "联系人"]] + [[f"公司{n}", f"人{n}"] for n in range(5)]
     job = upload(org.sales1, files.csv(rows))
     job = services.import_job_confirm(user=org.sales1, job=job)
