@@ -24,6 +24,16 @@ from banyan.accounts.models import Role
 PASSWORD = "Banyan-test-2026"
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, request):
+    """Just before the test databases are created: each is a copy of a template migrated once
+    for all processes and kept for the next run until a migration changes
+    (tests/prepared_database.py)."""
+    from tests import prepared_database
+
+    prepared_database.install(request.config)
+
+
 @pytest.fixture(autouse=True)
 def english_by_default():
     """Tests read English messages unless they ask for another language; a request that
