@@ -12,16 +12,24 @@ Structure of each company (built through the services, as a real admin would):
     assistant (sales under director1, assistant of manager1)
 """
 
+import os
 from contextlib import contextmanager
 from types import SimpleNamespace
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from rest_framework.test import APIClient
 
 from banyan.accounts import services
 from banyan.accounts.models import Role
 
 PASSWORD = "Banyan-test-2026"
+
+# The property tests that run the services against the database (amounts, books, stock) take
+# a second or more an example: each run tries 10, and `HYPOTHESIS_PROFILE=thorough` 200.
+hypothesis_settings.register_profile("ci", max_examples=10)
+hypothesis_settings.register_profile("thorough", max_examples=200)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(scope="session")
