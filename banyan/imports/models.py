@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from banyan.core.models import TenantModel
 
@@ -25,10 +26,10 @@ class ImportJob(TenantModel):
     class Status(models.TextChoices):
         VALIDATING = "validating", _("Checking")
         PREVIEWED = "previewed", _("Checked")
-        QUEUED = "queued", _("Queued")
+        QUEUED = "queued", pgettext_lazy("job status", "Queued")
         RUNNING = "running", _("Importing")
         DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
+        FAILED = "failed", pgettext_lazy("job status", "Failed")
         REVERTED = "reverted", _("Reverted")
 
     class OnDuplicate(models.TextChoices):
