@@ -12,16 +12,34 @@ Structure of each company (built through the services, as a real admin would):
     assistant (sales under director1, assistant of manager1)
 """
 
+import os
 from contextlib import contextmanager
 from types import SimpleNamespace
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from rest_framework.test import APIClient
 
 from banyan.accounts import services
 from banyan.accounts.models import Role
 
 PASSWORD = "Banyan-test-2026"
+
+# The property tests that run the services against the database (amounts, books, stock) take
+# a second or more an example: each run tries 10, and `HYPOTHESIS_PROFILE=thorough` 200.
+hypothesis_settings.register_profile("ci", max_examples=10)
+hypothesis_settings.register_profile("thorough", max_examples=200)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, request):
+    """Just before the test databases are created: each is a copy of a template migrated once
+    for all processes and kept for the next run until a migration changes
+    (tests/prepared_database.py)."""
+    from tests import prepared_database
+
+    prepared_database.install(request.config)
 
 
 @pytest.fixture(autouse=True)
@@ -157,23 +175,44 @@ def other_org(beta_build, db):
 
 
 @pytest.fixture(scope="module")
-def demo_build(django_db_setup, django_db_blocker):
-    """The demo company, built once for the module that asks for it (it takes seconds) and
-    rolled back after the module's last test. Each test runs in a savepoint inside, as usual,
-    so what one test changes is gone for the next. Under xdist each worker that runs one of
-    the module's tests builds it once."""
+def demo_seed(django_db_setup, django_db_blocker):
+    """`seed_demo` run once for the module that asks for it (the demo company takes seconds to
+    build) and rolled back after the module's last test: its output and the `DemoBuild` it
+    made. Each test runs in a savepoint inside, as usual, so what one test changes is gone for
+    the next. Every test that reads the demo is in one module (tests/test_demo_company.py), so
+    the demo is built once for the whole run."""
+    from io import StringIO
+    from unittest import mock
+
+    from django.core.management import call_command
     from django.db import transaction
 
-    from banyan.accounts import demo
+    from banyan.accounts.management.commands import seed_demo
 
+    builds = []
+
+    def build_and_keep():
+        builds.append(build_demo_company())
+        return builds[-1]
+
+    build_demo_company = seed_demo.build_demo_company
     with django_db_blocker.unblock():
         outer = transaction.atomic()
         outer.__enter__()
         try:
-            yield demo.build_demo_company()
+            output = StringIO()
+            with mock.patch.object(seed_demo, "build_demo_company", build_and_keep):
+                call_command("seed_demo", stdout=output)
+            yield SimpleNamespace(output=output.getvalue(), build=builds[0])
         finally:
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="module")
+def demo_build(demo_seed):
+    """The demo company's `DemoBuild` (see `demo_seed`)."""
+    return demo_seed.build
 
 
 @pytest.fixture

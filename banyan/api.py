@@ -9,6 +9,7 @@ from banyan.agreements import api as agreements_api
 from banyan.customers import api as customers_api
 from banyan.exports import api as exports_api
 from banyan.finance import api as finance_api
+from banyan.imports import api as imports_api
 from banyan.inventory import api as inventory_api
 from banyan.messaging import api as messaging_api
 from banyan.opportunities import api as opportunities_api
@@ -31,6 +32,7 @@ targets_api.register(router)
 messaging_api.register(router)
 workbench_api.register(router)
 exports_api.register(router)
+imports_api.register(router)
 
 api_urlpatterns = [
     path("auth/token/", accounts_api.ObtainTokenView.as_view(), name="api-token"),

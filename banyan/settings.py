@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "banyan.targets",
     "banyan.messaging",
     "banyan.workbench",
+    "banyan.imports",
 ]
 
 MIDDLEWARE = [
@@ -277,6 +278,8 @@ SPECTACULAR_SETTINGS = {
         "AgreementStatusEnum": "banyan.agreements.models.Agreement.Status",
         "StatusEnum": "banyan.opportunities.models.Opportunity.Status",
         "StocktakeStatusEnum": "banyan.inventory.models.Stocktake.Status",
+        "ImportKindEnum": "banyan.imports.models.ImportJob.Kind",
+        "ImportStatusEnum": "banyan.imports.models.ImportJob.Status",
     },
     # Swagger UI is served from our own static files (no CDN), its script as a file (CSP).
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -298,6 +301,10 @@ EXPORT_INLINE_ROWS = env.int("EXPORT_INLINE_ROWS", default=5_000)
 # A page's CSV streams to the browser up to this many rows (past it, the worker makes it).
 EXPORT_STREAM_ROWS = env.int("EXPORT_STREAM_ROWS", default=300_000)
 EXPORT_KEEP_DAYS = env.int("EXPORT_KEEP_DAYS", default=7)
+
+# Imports: the largest file (bytes) and the most rows one upload may hold.
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=200_000)
 
 # E-mail: console by default, SMTP (or any backend) through EMAIL_URL.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

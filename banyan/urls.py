@@ -31,6 +31,7 @@ urlpatterns = [
     path("", include("banyan.messaging.urls")),
     path("", include("banyan.workbench.urls")),
     path("", include("banyan.exports.urls")),
+    path("", include("banyan.imports.urls")),
     # Only logos are public. Agreement attachments are served by their own view, which
     # checks that the user may see the agreement.
     path("media/logos/<path:path>", serve, {"document_root": Path(settings.MEDIA_ROOT) / "logos"}),

@@ -388,6 +388,7 @@ APP_LAYERS: tuple[tuple[str, ...], ...] = (
     ("activities", "agreements"),  # activities send reminders; agreements sell products
     ("finance", "inventory"),  # money and stock of the agreements
     ("purchasing", "targets"),  # purchases fill the stock; targets count the payments
+    ("imports",),  # files of customers, products and stock, written through their services
 )
 # They read every app for their pages and figures, and no app imports them.
 READING_APPS = frozenset({"reports", "workbench"})

@@ -1,10 +1,13 @@
-"""The demo company, as each module's checks read it. One module, so that the demo is built
-once for the test run (each test in its own savepoint inside; see `demo_build`)."""
+"""The demo company, as each module's checks read it, and `seed_demo` run again on it. One
+module, so that the demo is built once for the test run (each test in its own savepoint inside;
+see `demo_seed`). From an empty database: banyan/accounts/tests/test_demo_seed.py."""
 
 from datetime import timedelta
+from io import StringIO
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -326,3 +329,48 @@ def test_the_demo_has_this_months_targets(demo_build):
     assert len(target_selectors.targets_for(boss, month)) == len(targets)
     assert "demo_targets" in built.steps_with_changes
     assert "demo_targets" not in demo.build_demo_company().steps_with_changes  # idempotent
+
+
+# accounts: `seed_demo` run again on a seeded database: a re-seed does nothing, `--reset`
+# rebuilds the demo company and touches nothing else.
+
+
+def seed(*args) -> str:
+    out = StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_seed_demo_is_idempotent(demo_seed, db, django_assert_max_num_queries):
+    first = demo_seed.output
+    assert "Built the demo company" in first
+    company = Company.objects.get(code="demo")
+    count = User.objects.filter(company=company).count()
+
+    # A re-seed only asks each demo step whether its data is there: a few queries each.
+    from banyan.accounts.demo import DEMO_STEPS
+
+    with django_assert_max_num_queries(5 + 3 * len(DEMO_STEPS)):
+        second = seed()
+
+    assert "nothing to do" in second
+    assert Company.objects.filter(code="demo").count() == 1
+    assert User.objects.filter(company=company).count() == count
+
+
+def test_seed_demo_reset_rebuilds_the_company_and_leaves_other_companies_alone(demo_seed, org):
+    old = Company.objects.get(code="demo")
+    old_users = User.objects.filter(company=old).count()
+    User.objects.filter(company=old, username="lina").update(real_name="改过的名字")
+    users = User.objects.filter(company=org.company).count()
+
+    output = seed("--reset")
+
+    assert "Deleted the demo company demo" in output
+    assert "Built the demo company" in output
+    new = Company.objects.get(code="demo")
+    assert new.pk != old.pk
+    assert not User.objects.filter(company_id=old.pk).exists()
+    assert User.objects.filter(company=new).count() == old_users
+    assert User.objects.get(company=new, username="lina").real_name == "李娜"
+    assert User.objects.filter(company=org.company).count() == users

@@ -406,6 +406,81 @@ def company_wide_duplicates(
     return matches
 
 
+@dataclass
+class DuplicateIndex:
+    """Customers of the whole company found by name key and by phone, for checking many new
+    customers at once (an import): the same rule as `company_wide_duplicates`."""
+
+    by_name_key: dict[str, list[Customer]]
+    by_phone: dict[str, list[Customer]]
+    visible_ids: set[int]
+    editable_ids: set[int]
+
+    def matches(self, *, key: str, phones) -> list[tuple[str, Customer]]:
+        """(reason, customer) for each customer with this name key or one of these phones."""
+        found: dict[int, tuple[str, Customer]] = {}
+        for customer in self.by_name_key.get(key, []) if key else []:
+            found.setdefault(customer.pk, ("name", customer))
+        for phone in phones:
+            for customer in self.by_phone.get(phone, []) if phone else []:
+                found.setdefault(customer.pk, ("phone", customer))
+        return list(found.values())
+
+
+def company_wide_duplicate_index(
+    user: User, *, name_keys, phones, chunk: int = 2000
+) -> DuplicateIndex:
+    """The company's customers (a deliberate pass over the line rule, as in
+    `company_wide_duplicates`) whose name key is among `name_keys` or whose phone, or a
+    contact's mobile or phone, is among `phones` (already normalised), with which of them the
+    user sees and may edit. A few queries per `chunk` keys, however many keys."""
+    company_customers = visibility.of_company(user, Customer).select_related("owner")
+    by_name_key: dict[str, list[Customer]] = {}
+    by_phone: dict[str, list[Customer]] = {}
+    customers: dict[int, Customer] = {}
+    name_keys = sorted({key for key in name_keys if key})
+    phones = sorted({phone for phone in phones if phone})
+    for start in range(0, len(name_keys), chunk):
+        part = name_keys[start : start + chunk]
+        for customer in company_customers.filter(name_key__in=part).order_by("pk"):
+            customers.setdefault(customer.pk, customer)
+            by_name_key.setdefault(customer.name_key, []).append(customer)
+    for start in range(0, len(phones), chunk):
+        part = phones[start : start + chunk]
+        for customer in company_customers.filter(phone__in=part).order_by("pk"):
+            customer = customers.setdefault(customer.pk, customer)
+            by_phone.setdefault(customer.phone, []).append(customer)
+        contact_rows = (
+            visibility.of_company(user, Contact)
+            .filter(Q(mobile__in=part) | Q(phone__in=part))
+            .values_list("customer_id", "mobile", "phone")
+        )
+        wanted: dict[int, set[str]] = {}
+        for customer_id, mobile, phone in contact_rows:
+            wanted.setdefault(customer_id, set()).update(
+                number for number in (mobile, phone) if number in part
+            )
+        missing = set(wanted) - set(customers)
+        if missing:
+            for customer in company_customers.filter(pk__in=missing):
+                customers[customer.pk] = customer
+        for customer_id, numbers in wanted.items():
+            for number in numbers:
+                entries = by_phone.setdefault(number, [])
+                if all(c.pk != customer_id for c in entries):
+                    entries.append(customers[customer_id])
+    visible_ids: set[int] = set()
+    keys = sorted(customers)
+    for start in range(0, len(keys), chunk):
+        visible_ids |= set(
+            visible_customers(user)
+            .filter(pk__in=keys[start : start + chunk])
+            .values_list("pk", flat=True)
+        )
+    editable_ids = editable_among(user, [customers[pk] for pk in sorted(visible_ids)])
+    return DuplicateIndex(by_name_key, by_phone, visible_ids, editable_ids)
+
+
 # A search word held by at most this many rows (or customers) is looked up first and written
 # into the list's query as keys.
 SEARCH_KEYS = 2000
@@ -571,3 +646,66 @@ def customer_history(user: User, customer: Customer, *, limit: int = 20) -> list
         ),
         limit=limit,
     )
+
+
+def company_wide_customers_by_keys(user: User, keys, *, chunk: int = 2000) -> list[Customer]:
+    """The company's customers with these keys, whoever sees them: for reverting an import,
+    whose records may have moved out of the importer's line since (a deliberate pass over
+    the line rule; the revert itself is the importer's or an admin boss's)."""
+    keys = sorted({int(key) for key in keys})
+    found: list[Customer] = []
+    for start in range(0, len(keys), chunk):
+        found += list(
+            visibility.of_company(user, Customer)
+            .filter(pk__in=keys[start : start + chunk])
+            .select_related("owner")
+            .order_by("pk")
+        )
+    return found
+
+
+def company_wide_shared_keys(user: User, keys, *, chunk: int = 2000) -> set[int]:
+    """Of these customer keys, those shared with someone (company-wide, as above)."""
+    keys = sorted({int(key) for key in keys})
+    shared: set[int] = set()
+    for start in range(0, len(keys), chunk):
+        shared |= set(
+            visibility.of_company(user, CustomerShare)
+            .filter(customer_id__in=keys[start : start + chunk])
+            .values_list("customer_id", flat=True)
+        )
+    return shared
+
+
+def company_wide_use_since(
+    user: User, keys, *, own_contact_ids, since, chunk: int = 2000
+) -> tuple[set[int], set[int]]:
+    """Of these customers (an import's, company-wide as above): those changed since `since`
+    (the customer, or one of `own_contact_ids`, its contacts from the same import), and
+    those with rows hung on them other than those contacts, or shared since."""
+    from banyan.customers.models import customer_record_models
+
+    keys = sorted({int(key) for key in keys})
+    own_contact_ids = set(own_contact_ids)
+    changed: set[int] = set()
+    used: set[int] = set()
+    for start in range(0, len(keys), chunk):
+        part = keys[start : start + chunk]
+        changed |= set(
+            visibility.of_company(user, Customer)
+            .filter(pk__in=part, updated_at__gt=since)
+            .values_list("pk", flat=True)
+        )
+        for model in customer_record_models():
+            rows = visibility.of_company(user, model).filter(customer_id__in=part)
+            if model is Contact:
+                for contact_id, customer_id, updated_at in rows.values_list(
+                    "pk", "customer_id", "updated_at"
+                ):
+                    if contact_id not in own_contact_ids:
+                        used.add(customer_id)
+                    elif updated_at > since:
+                        changed.add(customer_id)
+                continue
+            used |= set(rows.order_by().values_list("customer_id", flat=True).distinct())
+    return changed, used | company_wide_shared_keys(user, keys)

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from banyan.core.models import TenantModel
 
@@ -13,10 +14,10 @@ class ExportJob(TenantModel):
         CSV = "csv", "CSV"
 
     class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
+        QUEUED = "queued", pgettext_lazy("job status", "Queued")
         RUNNING = "running", _("Running")
         DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
+        FAILED = "failed", pgettext_lazy("job status", "Failed")
 
     class Origin(models.TextChoices):
         PAGE = "page", _("List page")

@@ -226,6 +226,13 @@ def _clean_product(user: User, data: dict, errors: dict, current: Product | None
     return {k: v for k, v in cleaned.items() if v is not None or k == "category"}
 
 
+def product_fields_clean(user: User, data: dict, errors: dict, current: Product | None = None):
+    """A product's fields as the services keep them (the rules of the product form), with
+    the reasons for what is wrong added to `errors` by field: for importers, which check a
+    whole file before writing it."""
+    return _clean_product(user, data, errors, current)
+
+
 @transaction.atomic
 def product_create(*, user: User, **data) -> Product:
     ensure_can_manage_products(user)

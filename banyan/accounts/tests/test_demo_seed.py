@@ -1,5 +1,6 @@
 """`seed_demo` on a database without the demo company: it refuses a real company that holds the
-demo code, and runs the registered demo steps after the people (re-seeding: test_demo_reseed.py)."""
+demo code, and runs the registered demo steps after the people (re-seeding: the end of
+tests/test_demo_company.py)."""
 
 from io import StringIO
 

@@ -17,7 +17,7 @@ from banyan.agreements.models import Agreement, AgreementLine
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
-PROPERTY = settings(max_examples=20, deadline=None)
+PROPERTY = settings(deadline=None)  # as many examples as the profile (conftest.py)
 
 
 def hundredths(low: int, high: int):

@@ -1,6 +1,7 @@
-"""The customers API: customers, contacts, duplicates, sharing, transfer, query counts.
+"""The customers API: customers, contacts, duplicates, sharing, transfer.
 
-Who may do what is pinned in test_api_visibility.py; these tests pin what each endpoint does.
+Who may do what is pinned in test_api_visibility.py, the lists' query counts in
+test_api_query_counts.py; these tests pin what each endpoint does.
 """
 
 import datetime
@@ -498,68 +499,6 @@ def test_list_is_paginated_and_marks_what_the_user_may_edit(org, api_as, make_cu
     second_page = api_as(org.sales3).get(CUSTOMERS_URL, {"page_size": 2, "page": 2}).json()
     flags = {row["id"]: row["can_edit"] for row in body["results"] + second_page["results"]}
     assert flags == {own.pk: True, viewed.pk: False, edited.pk: True}
-
-
-# Query counts ---------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def many_customers(org):
-    """60 customers across sales1's team, each with two contacts and dictionary labels, some
-    shared with manager2 so the share flags are exercised."""
-    vip = option(org, "customer_type", "vip")
-    referral = option(org, "customer_source", "referral")
-    it = option(org, "industry", "it")
-    category = option(org, "contact_category", "user")
-    for index in range(60):
-        owner = org.sales1 if index % 2 else org.sales2
-        customer = services.customer_create(
-            user=owner,
-            name=f"客户{index:02d}",
-            type=vip,
-            source=referral,
-            industry=it,
-            contacts=[
-                {"name": f"联系人{index}甲", "category": category},
-                {"name": f"联系人{index}乙"},
-            ],
-            confirm_duplicates=True,
-        )
-        if index % 3 == 0:
-            services.customer_share(
-                user=owner, customer=customer, target=org.manager2, level="edit"
-            )
-
-
-@pytest.mark.parametrize("actor", ["manager1", "manager2", "boss", "assistant"])
-@pytest.mark.parametrize("page_size", [5, 50])
-def test_the_customer_list_query_count_does_not_grow_with_the_page(
-    org, api_as, many_customers, django_assert_max_num_queries, actor, page_size
-):
-    api = api_as(getattr(org, actor))
-
-    # token + company (+ an assistant's principal), count, page, contacts
-    with django_assert_max_num_queries(9):
-        response = api.get(CUSTOMERS_URL, {"page_size": page_size, "search": "客户"})
-
-    assert response.status_code == 200
-    assert len(response.json()["results"]) == min(page_size, response.json()["count"])
-    assert all(len(row["contacts"]) == 2 for row in response.json()["results"])
-
-
-@pytest.mark.parametrize("actor", ["manager1", "boss", "assistant"])
-@pytest.mark.parametrize("page_size", [5, 50])
-def test_the_contact_list_query_count_does_not_grow_with_the_page(
-    org, api_as, many_customers, django_assert_max_num_queries, actor, page_size
-):
-    api = api_as(getattr(org, actor))
-
-    # token + company (+ an assistant's principal), count, page
-    with django_assert_max_num_queries(6):
-        response = api.get(CONTACTS_URL, {"page_size": page_size})
-
-    assert response.status_code == 200
-    assert len(response.json()["results"]) == page_size
 
 
 # Sharing and transfer -------------------------------------------------------------------------

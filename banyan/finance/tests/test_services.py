@@ -808,7 +808,7 @@ def test_the_books_hold_after_any_sequence_of_money_operations(
     equal the sums of the rows, and without invoicing ahead nothing is invoiced unpaid."""
     counter = {"n": 0}
 
-    @settings(max_examples=20, deadline=None)
+    @settings(deadline=None)  # as many examples as the profile (conftest.py)
     @given(operations=OPERATIONS, ahead=st.booleans())
     def check(operations, ahead):
         # Each example in its own savepoint, rolled back: a failing example leaves nothing

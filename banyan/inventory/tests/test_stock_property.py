@@ -23,7 +23,7 @@ from banyan.inventory.models import StockLevel, StockMovement, StockSlip
 
 pytestmark = pytest.mark.django_db
 
-PROPERTY = settings(max_examples=15, deadline=None)
+PROPERTY = settings(deadline=None)  # as many examples as the profile (conftest.py)
 ZERO = Decimal("0.00")
 
 warehouse_indexes = st.integers(min_value=0, max_value=1)
