@@ -33,6 +33,8 @@ class ServiceErrorsMixin:
 
 
 COMPACT_FIELD_TEMPLATE = "includes/compact_field.html"
+# the search box of a filter bar, behind a magnifier: set on the field after the mixin ran
+COMPACT_SEARCH_TEMPLATE = "includes/compact_search_field.html"
 
 
 class CompactFieldsMixin:
