@@ -35,6 +35,8 @@ class ServiceErrorsMixin:
 COMPACT_FIELD_TEMPLATE = "includes/compact_field.html"
 # the search box of a filter bar, behind a magnifier: set on the field after the mixin ran
 COMPACT_SEARCH_TEMPLATE = "includes/compact_search_field.html"
+# a quiet label beside the widget, for a page header's one-line form
+INLINE_FIELD_TEMPLATE = "includes/inline_field.html"
 
 
 class CompactFieldsMixin:
