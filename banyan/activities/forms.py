@@ -11,7 +11,13 @@ from django.utils.translation import gettext_lazy as _
 from banyan.accounts import selectors as account_selectors
 from banyan.accounts import visibility
 from banyan.activities.models import WorkSummary
-from banyan.core.forms import IdField, OptionChoiceField, ServiceErrorsMixin, UserChoiceField
+from banyan.core.forms import (
+    CompactFieldsMixin,
+    IdField,
+    OptionChoiceField,
+    ServiceErrorsMixin,
+    UserChoiceField,
+)
 from banyan.core.values import validate_day_in_range
 from banyan.customers import selectors as customer_selectors
 
@@ -124,7 +130,7 @@ class TaskForm(ServiceErrorsMixin, forms.Form):
         self.fields["assignee"].queryset = assignees.distinct()
 
 
-class QuickTaskForm(ServiceErrorsMixin, forms.Form):
+class QuickTaskForm(CompactFieldsMixin, ServiceErrorsMixin, forms.Form):
     """The customer view's quick add: what and when, for oneself."""
 
     subject = TaskForm.base_fields["subject"]
@@ -145,8 +151,8 @@ class WorkSummaryForm(ServiceErrorsMixin, forms.Form):
         )
 
 
-class ActivityFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False)
+class ActivityFilterForm(CompactFieldsMixin, forms.Form):
+    q = forms.CharField(label=_("Key points or customer"), required=False)
     type = OptionChoiceField(
         label=_("Type"), queryset=None, required=False, empty_label=_("All types")
     )
@@ -173,7 +179,7 @@ class ActivityFilterForm(forms.Form):
         self.fields["owner"].queryset = visibility.visible_owners(user).order_by("path")
 
 
-class TaskFilterForm(forms.Form):
+class TaskFilterForm(CompactFieldsMixin, forms.Form):
     SCOPES = [
         ("mine", _("Mine")),
         ("team", _("My team")),
@@ -189,7 +195,7 @@ class TaskFilterForm(forms.Form):
     ]
     scope = forms.ChoiceField(label=_("Whose"), choices=SCOPES, required=False)
     status = forms.ChoiceField(label=_("Status"), choices=STATUSES, required=False)
-    q = forms.CharField(label=_("Search"), required=False)
+    q = forms.CharField(label=_("Subject or customer"), required=False)
 
     def __init__(self, *args, show_team: bool, **kwargs):
         super().__init__(*args, **kwargs)

@@ -14,7 +14,7 @@ from banyan.agreements import selectors
 from banyan.agreements.models import Agreement
 from banyan.agreements.services import MAX_CONTRACT_LINES, MAX_ORDER_LINES
 from banyan.core.errors import DomainError
-from banyan.core.forms import ServiceErrorsMixin, UserChoiceField
+from banyan.core.forms import CompactFieldsMixin, ServiceErrorsMixin, UserChoiceField
 from banyan.customers import selectors as customer_selectors
 from banyan.products import selectors as product_selectors
 
@@ -330,10 +330,21 @@ class CancelForm(ServiceErrorsMixin, forms.Form):
     )
 
 
-class AttachmentForm(forms.Form):
+class QuickCancelForm(CompactFieldsMixin, CancelForm):
+    """The agreement page's short cancel form: the reason in two lines; a refusal comes back
+    on the full cancel page (CancelForm)."""
+
+    reason = forms.CharField(
+        label=_("Why is it cancelled?"),
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control form-control-sm mb-2"}),
+    )
+
+
+class AttachmentForm(CompactFieldsMixin, forms.Form):
     file = forms.FileField(
-        label=_("File"),
+        label=_("Attach a file"),
         required=False,
+        widget=forms.ClearableFileInput(attrs={"class": "form-control form-control-sm"}),
         help_text=_("PDF, image, Word, Excel, PowerPoint, ZIP or text; at most 10 MB."),
     )
 
@@ -341,7 +352,7 @@ class AttachmentForm(forms.Form):
 PAGE_SIZES = (20, 50, 100)
 
 
-class AgreementFilterForm(forms.Form):
+class AgreementFilterForm(CompactFieldsMixin, forms.Form):
     """The list's search, filters and sort; anything invalid is simply not applied."""
 
     SORTS = [
@@ -360,7 +371,17 @@ class AgreementFilterForm(forms.Form):
     ]
     RECEIVABLE = [("", _("Any")), ("yes", _("Money to collect")), ("no", _("Nothing to collect"))]
 
-    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=100,
+        widget=forms.SearchInput(
+            attrs={
+                "class": "form-control form-control-sm",
+                "placeholder": _("Number, title or customer"),
+            }
+        ),
+    )
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,

@@ -22,6 +22,7 @@ from banyan.agreements.forms import (
     AgreementForm,
     AttachmentForm,
     CancelForm,
+    QuickCancelForm,
     StatusForm,
     line_formset,
     max_lines,
@@ -204,7 +205,7 @@ def agreement_detail_view(request, pk):
             "cost_total": cost_total if sees_costs else None,
             "gross_profit": agreement.amount - cost_total if sees_costs else None,
             "attachment_form": AttachmentForm() if can_edit else None,
-            "cancel_form": CancelForm(auto_id="cancel_%s")
+            "cancel_form": QuickCancelForm(auto_id="cancel_%s")
             if can_edit and not cancel_refusal
             else None,
             "today": user.company.today(),

@@ -32,6 +32,24 @@ class ServiceErrorsMixin:
                 self.add_error(target, message)
 
 
+COMPACT_FIELD_TEMPLATE = "includes/compact_field.html"
+# the search box of a filter bar, behind a magnifier: set on the field after the mixin ran
+COMPACT_SEARCH_TEMPLATE = "includes/compact_search_field.html"
+# a quiet label beside the widget, for a page header's one-line form
+INLINE_FIELD_TEMPLATE = "includes/inline_field.html"
+
+
+class CompactFieldsMixin:
+    """Draws every field of the form, with {{ field.as_field_group }}, as a field of a compact
+    bar (includes/compact_field.html): a small label over the widget, for list filters and a
+    panel's one-line forms. The page keeps its own column around each field."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.template_name = COMPACT_FIELD_TEMPLATE
+
+
 class IdField(forms.IntegerField):
     """The id of a row in a query string or form: a whole number a 64-bit key can hold."""
 

@@ -13,7 +13,12 @@ from banyan.accounts import selectors as account_selectors
 from banyan.accounts import visibility
 from banyan.accounts.models import User
 from banyan.core import forms as core_forms
-from banyan.core.forms import OptionChoiceField, ServiceErrorsMixin
+from banyan.core.forms import (
+    COMPACT_SEARCH_TEMPLATE,
+    CompactFieldsMixin,
+    OptionChoiceField,
+    ServiceErrorsMixin,
+)
 from banyan.customers.models import Customer, CustomerShare
 
 PAGE_SIZES = (20, 50, 100)
@@ -166,7 +171,7 @@ def _small_controls(form: forms.Form) -> None:
         widget.attrs["class"] = f"{widget.attrs.get('class', '')} {size}".strip()
 
 
-class CustomerFilterForm(forms.Form):
+class CustomerFilterForm(CompactFieldsMixin, forms.Form):
     """The customer list's search box, filters, sort and page size (all optional)."""
 
     CONTACTED = (
@@ -232,6 +237,7 @@ class CustomerFilterForm(forms.Form):
             user, "industry", active_only=True
         )
         self.fields["owner"].queryset = visibility.visible_owners(user).order_by("path")
+        self.fields["q"].template_name = COMPACT_SEARCH_TEMPLATE
         _small_controls(self)
 
     def cleaned(self) -> dict:
@@ -257,17 +263,17 @@ class CustomerFilterForm(forms.Form):
         return f"-{field}" if descending else field
 
 
-class BulkActionForm(ServiceErrorsMixin, forms.Form):
+class BulkActionForm(CompactFieldsMixin, ServiceErrorsMixin, forms.Form):
     """Transfer or share the ticked customers of the list."""
 
     ACTIONS = (("transfer", _("Transfer to")), ("share", _("Share with")))
 
-    action = forms.ChoiceField(label=_("Action"), choices=ACTIONS)
+    action = forms.ChoiceField(label=_("With the ticked customers"), choices=ACTIONS)
     target = UserChoiceField(
         label=_("Colleague"), queryset=None, empty_label=_("Choose a colleague")
     )
     level = forms.ChoiceField(
-        label=_("Level"),
+        label=_("Sharing level"),
         choices=CustomerShare.Level.choices,
         initial=CustomerShare.Level.VIEW,
         required=False,
@@ -285,7 +291,7 @@ class BulkActionForm(ServiceErrorsMixin, forms.Form):
 # --- one customer: sharing, transfer --------------------------------------------------
 
 
-class ShareForm(ServiceErrorsMixin, forms.Form):
+class ShareForm(CompactFieldsMixin, ServiceErrorsMixin, forms.Form):
     user = UserChoiceField(
         label=_("Share with"), queryset=None, empty_label=_("Choose a colleague")
     )

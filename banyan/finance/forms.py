@@ -11,7 +11,13 @@ from banyan.accounts import selectors as account_selectors
 from banyan.accounts.models import User
 from banyan.agreements import selectors as agreement_selectors
 from banyan.agreements.models import Agreement
-from banyan.core.forms import IdField, OptionChoiceField, ServiceErrorsMixin, UserChoiceField
+from banyan.core.forms import (
+    CompactFieldsMixin,
+    IdField,
+    OptionChoiceField,
+    ServiceErrorsMixin,
+    UserChoiceField,
+)
 from banyan.finance import selectors
 from banyan.finance.models import UNCOVERED, Invoice, PaymentPlan
 
@@ -252,13 +258,18 @@ class InvoiceForm(ServiceErrorsMixin, forms.Form):
 PAGE_SIZES = (20, 50, 100)
 
 
-class ListFilterForm(forms.Form):
+class ListFilterForm(CompactFieldsMixin, forms.Form):
     """Search, filters and sort of a finance list; anything invalid is simply not applied."""
 
     SORTS: list = []
     DEFAULT_SORT = ""
+    SEARCH_PLACEHOLDER = ""
 
-    q = forms.CharField(label=_("Search"), required=False)
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        widget=forms.SearchInput(attrs={"class": "form-control form-control-sm"}),
+    )
     owner = UserChoiceField(
         label=_("Owner"), queryset=None, required=False, empty_label=_("Everyone I see")
     )
@@ -275,6 +286,7 @@ class ListFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = agreement_selectors.agreement_owners(user)
         self.fields["sort"].choices = self.SORTS
+        self.fields["q"].widget.attrs["placeholder"] = self.SEARCH_PLACEHOLDER
 
     def valid_data(self) -> dict:
         self.is_valid()
@@ -294,6 +306,7 @@ class ListFilterForm(forms.Form):
 
 
 class PaymentFilterForm(ListFilterForm):
+    SEARCH_PLACEHOLDER = _("Agreement number, customer or note")
     SORTS = [
         ("-paid_on", _("Newest first")),
         ("paid_on", _("Oldest first")),
@@ -328,6 +341,7 @@ class PaymentFilterForm(ListFilterForm):
 
 
 class InvoiceFilterForm(ListFilterForm):
+    SEARCH_PLACEHOLDER = _("Invoice number, title, agreement or customer")
     SORTS = [
         ("-issued_on", _("Newest first")),
         ("issued_on", _("Oldest first")),
@@ -359,6 +373,7 @@ class InvoiceFilterForm(ListFilterForm):
 
 
 class PlanFilterForm(ListFilterForm):
+    SEARCH_PLACEHOLDER = _("Agreement number or customer")
     STATES = [
         ("", _("Any state")),
         ("open", _("Not yet covered")),

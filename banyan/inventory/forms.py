@@ -11,7 +11,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from banyan.accounts.models import User
-from banyan.core.forms import ServiceErrorsMixin
+from banyan.core.forms import CompactFieldsMixin, ServiceErrorsMixin
 from banyan.inventory import selectors
 from banyan.inventory.models import StockMovement, StockSlip, Stocktake, Warehouse
 
@@ -300,11 +300,12 @@ class StocktakeCountForm(forms.Form):
 # --- orders -------------------------------------------------------------------------------
 
 
-class OutboundForm(ServiceErrorsMixin, forms.Form):
+class OutboundForm(CompactFieldsMixin, ServiceErrorsMixin, forms.Form):
     """Ask for an order's outbound slip: from which warehouse."""
 
     warehouse = forms.ChoiceField(
-        label=_("Warehouse"), error_messages={"required": _("Choose a warehouse from the list.")}
+        label=_("Take the goods out of"),
+        error_messages={"required": _("Choose a warehouse from the list.")},
     )
 
     def __init__(self, *args, warehouses, **kwargs):

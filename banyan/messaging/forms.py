@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from banyan.core.forms import ServiceErrorsMixin
+from banyan.core.forms import CompactFieldsMixin, ServiceErrorsMixin
 from banyan.messaging import selectors
 from banyan.messaging.models import Channel, SmsLog
 from banyan.messaging.services import RecipientOutsideDemo
@@ -121,7 +121,7 @@ class SendForm(ServiceErrorsMixin, forms.Form):
         return subject, body
 
 
-class LogFilterForm(forms.Form):
+class LogFilterForm(CompactFieldsMixin, forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     status = forms.ChoiceField(label=_("Status"), required=False)
 

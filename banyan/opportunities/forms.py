@@ -6,7 +6,13 @@ from django.utils.translation import gettext_lazy as _
 
 from banyan.accounts import selectors as account_selectors
 from banyan.accounts.models import User
-from banyan.core.forms import QuickSelect, ServiceErrorsMixin, UserChoiceField
+from banyan.core.forms import (
+    INLINE_FIELD_TEMPLATE,
+    CompactFieldsMixin,
+    QuickSelect,
+    ServiceErrorsMixin,
+    UserChoiceField,
+)
 from banyan.opportunities import selectors
 from banyan.opportunities.models import Opportunity
 
@@ -140,7 +146,7 @@ class MoveForm(forms.Form):
 PAGE_SIZES = (20, 50, 100)
 
 
-class OpportunityFilterForm(forms.Form):
+class OpportunityFilterForm(CompactFieldsMixin, forms.Form):
     """The list's search, filters and sort; anything invalid is simply not applied."""
 
     SORTS = [
@@ -156,7 +162,16 @@ class OpportunityFilterForm(forms.Form):
         ("customer__name", _("Customer")),
     ]
 
-    q = forms.CharField(label=_("Search"), required=False)
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        widget=forms.SearchInput(
+            attrs={
+                "class": "form-control form-control-sm",
+                "placeholder": _("Opportunity or customer name"),
+            }
+        ),
+    )
     stage = StageChoiceField(
         label=_("Stage"), queryset=None, required=False, empty_label=_("All stages")
     )
@@ -232,6 +247,7 @@ class BoardFilterForm(forms.Form):
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = selectors.opportunity_owners(user)
+        self.fields["owner"].template_name = INLINE_FIELD_TEMPLATE
 
     def owner_id(self):
         if self.is_valid() and self.cleaned_data.get("owner"):

@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from banyan.accounts.models import User
-from banyan.core.forms import ServiceErrorsMixin
+from banyan.core.forms import CompactFieldsMixin, ServiceErrorsMixin
 from banyan.products import selectors
 from banyan.products.models import Product, ProductCategory
 
@@ -105,7 +105,7 @@ class ProductForm(ServiceErrorsMixin, forms.Form):
         return data
 
 
-class ProductFilterForm(forms.Form):
+class ProductFilterForm(CompactFieldsMixin, forms.Form):
     """The list's search, filters and sort; anything invalid is simply not applied."""
 
     SORTS = [
@@ -119,7 +119,16 @@ class ProductFilterForm(forms.Form):
     ]
     PAGE_SIZES = (20, 50, 100)
 
-    q = forms.CharField(label=_("Search"), required=False)
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        widget=forms.SearchInput(
+            attrs={
+                "class": "form-control form-control-sm",
+                "placeholder": _("Code, name or specification"),
+            }
+        ),
+    )
     category = forms.ChoiceField(label=_("Category"), required=False)
     kind = forms.ChoiceField(
         label=_("Kind"), required=False, choices=[("", _("All kinds")), *Product.Kind.choices]

@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from banyan.accounts.models import User
-from banyan.core.forms import ServiceErrorsMixin, UserChoiceField
+from banyan.core.forms import CompactFieldsMixin, ServiceErrorsMixin, UserChoiceField
 from banyan.targets import selectors
 
 
@@ -17,14 +17,21 @@ def amount_input() -> forms.TextInput:
     return forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
 
 
-class MonthForm(forms.Form):
-    """`?month=YYYY-MM`; a bad or missing month falls back to the current one."""
+class MonthForm(CompactFieldsMixin, forms.Form):
+    """`?month=YYYY-MM`; a bad or missing month falls back to the current one (which the
+    picker shows when no month is asked for)."""
 
     month = forms.CharField(label=_("Month"), required=False, widget=month_input())
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        self.fields["month"].widget.attrs["class"] = "form-control form-control-sm"
+        current = f"{selectors.current_month(user):%Y-%m}"
+        self.fields["month"].initial = current
+        if self.is_bound and not self.data.get("month"):
+            self.data = self.data.copy()
+            self.data["month"] = current
 
     def clean_month(self):
         value = self.cleaned_data.get("month") or ""

@@ -18,7 +18,9 @@ def bootstrap(field):
         css = "form-control"
     if field.errors:
         css += " is-invalid"
-    attrs = {"class": f"{widget.attrs.get('class', '')} {css}".strip()}
+    classes = widget.attrs.get("class", "").split()
+    classes += [name for name in css.split() if name not in classes]
+    attrs = {"class": " ".join(classes)}
     if field.errors:
         attrs["aria-invalid"] = "true"
         attrs["aria-describedby"] = f"{field.auto_id}_errors"

@@ -11,6 +11,7 @@ from django.template import Context, Template
 from django.test import RequestFactory
 
 from banyan.agreements.models import Agreement
+from banyan.core.forms import COMPACT_FIELD_TEMPLATE, CompactFieldsMixin
 from banyan.core.pagination import CappedPaginator as Paginator
 from banyan.purchasing.models import PurchaseOrder
 
@@ -146,3 +147,36 @@ def test_a_whole_form_renders_its_errors_hidden_fields_and_each_field_once():
     assert '<fieldset aria-describedby="id_way_errors">' in html
     assert 'class="form-check-input is-invalid" type="radio" name="way" value="air"' in html
     assert html.count('<label class="form-label" for="id_recipient">') == 1
+
+
+class CompactBar(CompactFieldsMixin, forms.Form):
+    q = forms.CharField(label="Search", required=False, help_text="Name or phone")
+    kind = forms.ChoiceField(label="Kind", choices=[("a", "A"), ("b", "B")])
+
+
+def test_a_compact_field_labels_its_widget_and_shows_its_error_next_to_it():
+    form = CompactBar({"q": "x", "kind": "zzz"})
+    form.is_valid()
+
+    html = form["kind"].as_field_group()
+
+    assert '<label class="form-label small mb-1" for="id_kind">Kind</label>' in html
+    assert 'id="id_kind"' in html
+    assert 'class="form-select is-invalid"' in html
+    assert 'aria-invalid="true"' in html
+    assert 'aria-describedby="id_kind_errors"' in html
+    assert 'id="id_kind_errors"' in html
+    assert "Select a valid choice." in html
+    assert 'class="mb-3' not in html  # no wrapper of its own: the page's column is the wrapper
+
+
+def test_a_form_with_the_compact_mixin_draws_every_field_through_the_compact_template():
+    form = CompactBar()
+
+    assert all(field.template_name == COMPACT_FIELD_TEMPLATE for field in form.fields.values())
+    html = form["q"].as_field_group()
+    assert '<label class="form-label small mb-1" for="id_q">Search</label>' in html
+    assert 'aria-describedby="id_q_help"' in html
+    assert '<div class="form-text" id="id_q_help">Name or phone</div>' in html
+    # the class's fields are left alone: another form drawing them keeps the usual template
+    assert CompactBar.base_fields["q"].template_name is None
