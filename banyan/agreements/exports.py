@@ -25,7 +25,7 @@ AGREEMENT_COLUMNS = (
     Column("id", _("ID"), "id"),
     Column("number", _("Number"), "number"),
     Column("title", _("Title"), "title"),
-    Column("customer", _("Customer"), "customer__name"),
+    Column("customer", _("Customer"), "customer_name"),
     user_column("owner", _("Owner"), "owner"),
     Column("status", _("Status"), "status", choice_labels(Agreement.Status)),
     Column("signed_on", _("Signed on"), "signed_on"),

@@ -2,7 +2,6 @@
 
 import collections
 import functools
-import html
 
 from django import forms
 from django.forms.models import ModelChoiceIterator, ModelChoiceIteratorValue
@@ -11,7 +10,7 @@ from django.utils.safestring import mark_safe
 
 from banyan.core.errors import DomainError
 from banyan.core.fetch import MAX_ID
-from banyan.core.renderers import attributes_html
+from banyan.core.renderers import attributes_html, option_html
 
 
 class ServiceErrorsMixin:
@@ -88,17 +87,9 @@ class QuickSelect(forms.Select):
             option_value = "" if option_value is None else str(option_value)
             selected = not chosen and option_value in wanted
             chosen |= selected
-            parts.append(
-                f'\n  <option value="{_escape(option_value)}"'
-                f"{' selected' if selected else ''}>{_escape(label)}</option>\n"
-            )
+            parts.append(option_html(option_value, label, " selected" if selected else ""))
         parts.append("\n</select>")
         return mark_safe("".join(parts))
-
-
-def _escape(text) -> str:
-    """`conditional_escape` without its lazy-string wrapper (a thousand options each)."""
-    return text.__html__() if hasattr(text, "__html__") else html.escape(str(text))
 
 
 class UserChoiceIterator(ModelChoiceIterator):

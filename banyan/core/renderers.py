@@ -1,8 +1,10 @@
 """How forms are rendered: Django's templates, one project template for a field and one for a
 whole form, and one shortcut for select boxes."""
 
+import html
+
 from django.forms.renderers import TemplatesSetting
-from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 
 SELECT_TEMPLATE = "django/forms/widgets/select.html"
@@ -20,6 +22,17 @@ def attributes_html(attrs: dict) -> str:
     )
 
 
+def escape(text) -> str:
+    """`conditional_escape` without its lazy-string wrapper (a thousand options each)."""
+    return text.__html__() if hasattr(text, "__html__") else html.escape(str(text))
+
+
+def option_html(value, label, attributes: str = "") -> str:
+    """One option as Django's `select_option.html` writes it (`attributes`: already
+    written, as `attributes_html` gives them)."""
+    return f'\n  <option value="{escape(value)}"{attributes}>{escape(label)}</option>\n'
+
+
 def select_html(widget: dict) -> str | None:
     """A select box exactly as Django's `select.html` and `select_option.html` write it, or
     None when one of its options asks for another template."""
@@ -33,19 +46,9 @@ def select_html(widget: dict) -> str | None:
             return None
         if group_name:
             parts.append(format_html('\n  <optgroup label="{}">', group_name))
-        parts.append(
-            format_html_join(
-                "",
-                '\n  <option value="{}"{}>{}</option>\n',
-                (
-                    (
-                        str(option["value"]),
-                        mark_safe(attributes_html(option["attrs"])),
-                        option["label"],
-                    )
-                    for option in options
-                ),
-            )
+        parts.extend(
+            option_html(option["value"], option["label"], attributes_html(option["attrs"]))
+            for option in options
         )
         if group_name:
             parts.append("\n  </optgroup>")

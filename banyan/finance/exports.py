@@ -33,7 +33,7 @@ register(
         columns=(
             Column("id", _("ID"), "id"),
             Column("agreement", _("Agreement"), "agreement__number"),
-            Column("customer", _("Customer"), "customer__name"),
+            Column("customer", _("Customer"), "customer_name"),
             Column("due_on", _("Due on"), "due_on"),
             Column("amount", _("Amount"), "amount"),
             Column("paid_amount", _("Paid"), "paid_amount"),
@@ -57,7 +57,7 @@ register(
             Column("paid_on", _("Paid on"), "paid_on"),
             Column("amount", _("Amount"), "amount"),
             Column("agreement", _("Agreement"), "agreement__number"),
-            Column("customer", _("Customer"), "customer__name"),
+            Column("customer", _("Customer"), "customer_name"),
             option_column("method", _("Method"), "method"),
             user_column("owner", _("Owner"), "owner"),
             Column("note", _("Note"), "note"),
@@ -85,7 +85,7 @@ register(
             Column("title", _("Invoice title"), "title"),
             Column("tax_id", _("Tax ID"), "tax_id"),
             Column("agreement", _("Agreement"), "agreement__number"),
-            Column("customer", _("Customer"), "customer__name"),
+            Column("customer", _("Customer"), "customer_name"),
             Column("note", _("Note"), "note"),
         ),
     )

@@ -28,7 +28,7 @@ register(
         columns=(
             Column("id", _("ID"), "id"),
             Column("name", _("Name"), "name"),
-            Column("customer", _("Customer"), "customer__name"),
+            Column("customer", _("Customer"), "customer_name"),
             option_column("stage", _("Stage"), "stage"),
             Column("probability", _("Probability (%)"), "probability"),
             Column("expected_amount", _("Expected amount"), "expected_amount"),

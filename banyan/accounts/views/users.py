@@ -8,7 +8,6 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_POST
 from banyan.accounts import selectors, services
 from banyan.accounts.forms_account import UserDeactivateForm, UserForm, UserPasswordForm
 from banyan.accounts.models import SPECIAL_PERMISSIONS
+from banyan.core.pagination import paginate
 from banyan.core.views import found_or_404, refusal_text, submit
 
 __all__ = ["account_admin_required", "found_or_404", "refusal_text"]
@@ -41,9 +41,7 @@ def account_admin_required(view):
 @account_admin_required
 def user_list_view(request):
     permission_labels = dict(SPECIAL_PERMISSIONS)
-    page = Paginator(selectors.user_tree_keys(request.user), USERS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    page = paginate(request, selectors.user_tree_keys(request.user), per_page=USERS_PER_PAGE)
     rows = [
         {
             "user": user,
