@@ -279,6 +279,8 @@ class StockMovement(TenantModel):
         INBOUND = "inbound", _("Inbound slip")
         OUTBOUND = "outbound", _("Outbound slip")
         STOCKTAKE = "stocktake", _("Stocktake adjustment")
+        # An import of initial stock undone (within its revert window): the level starts again.
+        REVERTED = "reverted", _("Initial stock reverted")
 
     product = models.ForeignKey(
         "products.Product", on_delete=models.PROTECT, related_name="+", verbose_name=_("product")

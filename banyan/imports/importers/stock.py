@@ -4,8 +4,8 @@ Each row is tried through `inventory.services.initial_stock` itself, in a transa
 rolled back, so the preview holds exactly the rules of the initial-stock form (a keeper of
 the warehouse, an open warehouse, a product that tracks stock, no stock history there yet).
 The same warehouse and product twice in the file is a duplicate. The write enters each
-warehouse's lines in one `initial_stock`. Initial stock is not reverted: a stocktake
-corrects it.
+warehouse's lines in one `initial_stock` and keeps the movements it made; a revert takes their
+quantities back out (`initial_stock_revert`), except where the stock moved since.
 """
 
 from django.db import transaction
@@ -120,14 +120,25 @@ def write_stock(*, user: User, plan: Plan, progress: Progress) -> dict:
             {"product": product_id, "quantity": quantity}
         )
     done = 0
+    movements = []
     for warehouse_id, lines in sorted(by_warehouse.items()):
         inventory_services.initial_stock(
             user=user, warehouse=warehouse_id, lines=lines, note=_("Imported")
         )
+        made = inventory_services.initial_entries(
+            user, warehouse_id, [line["product"] for line in lines]
+        )
+        movements += sorted(made.values())
         done += len(lines)
         progress(done, len(plan.items))
-    return {"created_ids": {}, "before_values": [], "rows_written": done}
+    created = {"stock_movements": movements}
+    return {"created_ids": created, "before_values": [], "rows_written": done}
 
 
 def revert_stock(*, user: User, job) -> list[dict]:
-    raise DomainError(_("Initial stock is not reverted: correct it with a stocktake."))
+    """Take the imported quantities back out, except where the stock moved since."""
+    return inventory_services.initial_stock_revert(
+        user=user,
+        entries=[{"movement": pk} for pk in job.created_ids.get("stock_movements", [])],
+        note=_("Import reverted"),
+    )

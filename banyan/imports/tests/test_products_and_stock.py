@@ -9,7 +9,7 @@ from banyan.core.errors import PermissionRefused
 from banyan.imports import services
 from banyan.imports.tests import files
 from banyan.inventory import services as inventory_services
-from banyan.inventory.models import StockLevel
+from banyan.inventory.models import StockLevel, StockMovement
 from banyan.products.models import Product, ProductCategory
 
 PRODUCT_HEADERS = [
@@ -152,4 +152,46 @@ def test_initial_stock_is_imported_with_the_initial_stock_rules(org, stock_setup
         )
     )
     assert levels == {"A-1": Decimal("10"), "A-2": Decimal("5.5")}
-    assert not services.may_revert(keeper, job)
+
+
+def test_revert_of_initial_stock_takes_it_out_and_keeps_a_level_moved_since(org, stock_setup):
+    keeper, shanghai, screw, nut, _service = stock_setup
+    rows = [["仓库", "产品编码", "数量"], ["上海仓", "A-1", "10"], ["上海仓", "A-2", "5"]]
+    job = import_file(keeper, "stock", files.csv(rows))
+    job = services.import_job_confirm(user=keeper, job=job)
+    assert job.status == "done", job.error
+    slip = inventory_services.slip_create(
+        user=keeper,
+        kind="outbound",
+        warehouse=shanghai,
+        lines=[{"product": nut.pk, "quantity": "2"}],
+        reason="样品",
+    )
+    inventory_services.slip_confirm(user=keeper, slip=slip)
+
+    assert services.may_revert(keeper, job)
+    job = services.import_job_revert(user=keeper, job=job)
+
+    assert job.status == "reverted"
+    assert [(k["name"], k["reason"]) for k in job.revert_kept] == [
+        ("A-2 @ 上海仓", "has stock movements since the import")
+    ]
+    levels = dict(
+        StockLevel.objects.filter(warehouse=shanghai, product__in=[screw, nut]).values_list(
+            "product__code", "quantity"
+        )
+    )
+    assert levels == {"A-1": Decimal("0"), "A-2": Decimal("3")}
+    reasons = list(
+        StockMovement.objects.filter(warehouse=shanghai, product=screw)
+        .order_by("pk")
+        .values_list("reason", "quantity")
+    )
+    assert reasons == [("initial", Decimal("10")), ("reverted", Decimal("-10"))]
+    assert inventory_services.check_stock(org.company.pk) == []
+    # The level starts again: a corrected file can be imported.
+    again = [["仓库", "产品编码", "数量"], ["上海仓", "A-1", "12"], ["上海仓", "A-2", "1"]]
+    job = import_file(keeper, "stock", files.csv(again))
+    assert [(e["row"], e["column"]) for e in job.errors] == [(3, "产品编码")]
+    job = services.import_job_confirm(user=keeper, job=job)
+    assert StockLevel.objects.get(warehouse=shanghai, product=screw).quantity == Decimal("12")

@@ -33,7 +33,12 @@ from banyan.inventory.services.slips import (  # noqa: F401
     slip_reject,
     slip_request,
 )
-from banyan.inventory.services.stock import check_stock, initial_stock  # noqa: F401
+from banyan.inventory.services.stock import (  # noqa: F401
+    check_stock,
+    initial_entries,
+    initial_stock,
+    initial_stock_revert,
+)
 from banyan.inventory.services.stocktakes import (  # noqa: F401
     stocktake_confirm,
     stocktake_count,

@@ -4,9 +4,11 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from banyan.accounts.guards import ensure_can_write
 from banyan.accounts.models import User
 from banyan.core.errors import DomainError, ValidationFailed
 from banyan.core.models import ExactSum
@@ -152,11 +154,7 @@ def initial_stock(*, user: User, warehouse, lines, note: str = "") -> None:
         raise ValidationFailed(errors)
     # One initial entry at a time per warehouse: the check below then sees the last one.
     Warehouse.objects.select_for_update().filter(pk=warehouse_row.pk).first()
-    started = set(
-        StockMovement.objects.filter(
-            warehouse=warehouse_row, product_id__in=[p.pk for p, _q in cleaned]
-        ).values_list("product_id", flat=True)
-    )
+    started = _started(warehouse_row, [p.pk for p, _q in cleaned])
     already = [p.name for p, _q in cleaned if p.pk in started]
     if already:
         raise ValidationFailed(
@@ -171,3 +169,91 @@ def initial_stock(*, user: User, warehouse, lines, note: str = "") -> None:
             }
         )
     _move(user, warehouse_row, cleaned, reason=StockMovement.Reason.INITIAL, note=note)
+
+
+_INITIAL_REASONS = [StockMovement.Reason.INITIAL, StockMovement.Reason.REVERTED]
+
+
+def _started(warehouse: Warehouse, product_ids: list[int]) -> set[int]:
+    """The products with stock history in `warehouse`: any movement but an initial entry
+    and its revert, which leave the level to start again."""
+    rows = (
+        StockMovement.objects.filter(warehouse=warehouse, product_id__in=product_ids)
+        .values("product_id")
+        .annotate(
+            total=ExactSum("quantity"),
+            others=Count("pk", filter=~Q(reason__in=_INITIAL_REASONS)),
+        )
+    )
+    return {row["product_id"] for row in rows if row["others"] or fen(row["total"]) != 0}
+
+
+def initial_entries(user: User, warehouse_id: int, product_ids: list[int]) -> dict[int, int]:
+    """{product id: id of its latest initial-stock movement} in a warehouse of the user's
+    company: what an import of initial stock keeps, to be able to revert it."""
+    moves = StockMovement.objects.filter(
+        company_id=user.company_id,
+        warehouse_id=warehouse_id,
+        product_id__in=product_ids,
+        reason=StockMovement.Reason.INITIAL,
+    ).values_list("product_id", "pk")
+    latest: dict[int, int] = {}
+    for product_id, pk in moves:
+        latest[product_id] = max(pk, latest.get(product_id, 0))
+    return latest
+
+
+@transaction.atomic
+def initial_stock_revert(*, user: User, entries: list[dict], note: str = "") -> list[dict]:
+    """Undo initial-stock entries (an import's revert: its importer or an admin boss, who
+    checked that first). Each entry is {"movement": id of the initial movement}. An entry
+    whose level moved since (a slip, a stocktake) is kept, and returned with the reason; the
+    others get a movement taking their quantity back out, after which the level may be
+    entered again. The ledger itself is never changed."""
+    ensure_can_write(user)
+    moves = {
+        move.pk: move
+        for move in StockMovement.objects.select_related("product", "warehouse").filter(
+            company_id=user.company_id,
+            pk__in=[entry["movement"] for entry in entries],
+            reason=StockMovement.Reason.INITIAL,
+        )
+    }
+    later = set(
+        StockMovement.objects.filter(company_id=user.company_id)
+        .filter(
+            Q(
+                *[
+                    Q(warehouse_id=m.warehouse_id, product_id=m.product_id, pk__gt=m.pk)
+                    for m in moves.values()
+                ],
+                _connector=Q.OR,
+            )
+            if moves
+            else Q(pk__in=[])
+        )
+        .values_list("warehouse_id", "product_id")
+    )
+    kept = []
+    by_warehouse: dict[int, list] = defaultdict(list)
+    for move in sorted(moves.values(), key=lambda m: (m.warehouse_id, m.product_id)):
+        if (move.warehouse_id, move.product_id) in later:
+            kept.append(
+                {
+                    "model": "stock",
+                    "id": move.pk,
+                    "name": f"{move.product.code} @ {move.warehouse.name}",
+                    "reason": _("has stock movements since the import"),
+                }
+            )
+        else:
+            by_warehouse[move.warehouse_id].append(move)
+    for moves_here in by_warehouse.values():
+        _move(
+            user,
+            moves_here[0].warehouse,
+            [(move.product, -move.quantity) for move in moves_here],
+            reason=StockMovement.Reason.REVERTED,
+            note=note,
+        )
+    return kept
