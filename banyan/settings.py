@@ -305,6 +305,9 @@ EXPORT_KEEP_DAYS = env.int("EXPORT_KEEP_DAYS", default=7)
 # Imports: the largest file (bytes) and the most rows one upload may hold.
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=200_000)
+# An uploaded file (customers' names and phones) is removed this many days after its upload
+# (`manage.py sweep_imports`); the job and what a revert needs stay.
+IMPORT_KEEP_DAYS = env.int("IMPORT_KEEP_DAYS", default=7)
 
 # E-mail: console by default, SMTP (or any backend) through EMAIL_URL.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

@@ -18,3 +18,15 @@ def visible_import_jobs(user: User) -> QuerySet[ImportJob]:
 def get_import_job_for(user: User, pk) -> ImportJob:
     """One job the user sees (NotFound otherwise, whatever the reason)."""
     return get_for(visible_import_jobs(user), pk)
+
+
+def company_wide_expired_import_jobs(before) -> QuerySet[ImportJob]:
+    """Every company's imports uploaded before `before` that still hold their file and are
+    not at work (the sweep)."""
+    working = [ImportJob.Status.VALIDATING, ImportJob.Status.QUEUED, ImportJob.Status.RUNNING]
+    return (
+        ImportJob.objects.filter(created_at__lt=before)
+        .exclude(file="")
+        .exclude(status__in=working)
+        .order_by("pk")
+    )

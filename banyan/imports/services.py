@@ -12,6 +12,7 @@ import gzip
 import json
 import logging
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import connection, connections, transaction
 from django.utils import timezone
@@ -21,7 +22,7 @@ from django_tasks import task
 from banyan.accounts.guards import ensure_can_write
 from banyan.accounts.models import User
 from banyan.core.errors import DomainError, PermissionRefused, ValidationFailed
-from banyan.imports import files
+from banyan.imports import files, selectors
 from banyan.imports.importers import importer_for
 from banyan.imports.importers.base import ImportRefused, Plan, plan_for, rows_of
 from banyan.imports.models import ImportJob
@@ -298,7 +299,6 @@ def may_revert(user: User, job: ImportJob) -> bool:
     """The importer or an admin boss, a finished import, within the revert window."""
     return (
         (job.created_by_id == user.pk or user.is_account_admin)
-        and job.kind != ImportJob.Kind.STOCK  # corrected by a stocktake instead
         and job.status == Status.DONE
         and job.finished_at is not None
         and timezone.now() - job.finished_at <= REVERT_WINDOW
@@ -341,3 +341,27 @@ def imports_fail_interrupted(*, minutes: int = INTERRUPTED_AFTER_MINUTES) -> int
         error=_("The import was interrupted (its worker stopped): nothing was written."),
         finished_at=timezone.now(),
     )
+
+
+def imports_sweep_files(*, now=None) -> int:
+    """Remove the uploaded files, and the plans checked from them, of imports uploaded more
+    than IMPORT_KEEP_DAYS days ago and not at work; the jobs stay, with what a revert needs.
+    A file checked but never confirmed in that time can no longer be: its job is marked
+    failed, saying so. Returns how many files went."""
+    days = settings.IMPORT_KEEP_DAYS
+    before = (now or timezone.now()) - datetime.timedelta(days=days)
+    removed = 0
+    for job in selectors.company_wide_expired_import_jobs(before).only("pk", "file", "status"):
+        storage = job.file.storage
+        for path in (job.file.name, _plan_path(job)):
+            if storage.exists(path):
+                storage.delete(path)
+        ImportJob.objects.filter(pk=job.pk).update(file="")
+        ImportJob.objects.filter(pk=job.pk, status=Status.PREVIEWED).update(
+            status=Status.FAILED,
+            error=_("Not confirmed within %(days)d days: the file was removed. Upload it again.")
+            % {"days": days},
+            finished_at=timezone.now(),
+        )
+        removed += 1
+    return removed
