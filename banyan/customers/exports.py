@@ -29,9 +29,10 @@ register(
         ),
         api_rows=rows_of_list_api(CustomerViewSet),
         columns=(
+            # The headers and values of the customer import: an export can be imported again.
             Column("id", _("ID"), "id"),
-            Column("name", _("Name"), "name"),
-            Column("kind", _("Kind"), "kind", choice_labels(Customer.Kind)),
+            Column("name", _("Customer name"), "name"),
+            Column("kind", _("Customer kind"), "kind", choice_labels(Customer.Kind)),
             option_column("type", _("Customer type"), "type"),
             option_column("source", _("Source"), "source"),
             option_column("industry", _("Industry"), "industry"),
@@ -40,8 +41,8 @@ register(
             Column("phone", _("Phone"), "phone"),
             Column("email", _("E-mail"), "email"),
             Column("website", _("Website"), "website"),
-            user_column("owner", _("Owner"), "owner"),
-            username_column("owner_username", _("Owner username"), "owner"),
+            user_column("owner", _("Owner's name"), "owner"),
+            username_column("owner_username", _("Owner (user name)"), "owner"),
             Column("is_hot", _("Hot"), "is_hot", yes_no),
             Column("last_contacted_at", _("Last contacted"), "last_contacted_at"),
             Column("created_at", _("Created"), "created_at"),

@@ -120,6 +120,18 @@ def category_tree(user: User) -> list[ProductCategory]:
     return ordered
 
 
+def category_path_names(user: User) -> dict[int, str]:
+    """{category id: "电子/手机"}: each category by the names from its root down, as an
+    import of products writes a category. One query."""
+    categories = {c.pk: c for c in company_categories(user).only("id", "name", "parent_id")}
+
+    def names(category) -> list[str]:
+        parent = categories.get(category.parent_id)
+        return [*(names(parent) if parent is not None else []), category.name]
+
+    return {pk: "/".join(names(category)) for pk, category in categories.items()}
+
+
 def category_parent_choices(user: User, category: ProductCategory) -> list[ProductCategory]:
     """Where a category may move: every category but itself and those below it, in tree
     order (each with `label`)."""
