@@ -33,15 +33,23 @@ def configure(database_url: str) -> None:
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 PLACES = ["北京", "上海", "广州", "深圳", "杭州", "成都", "武汉", "南京", "西安", "苏州"]
 TRADES = ["信息技术", "贸易", "机械", "电子", "物流", "食品", "建材", "医药", "教育", "咨询"]
+# The middle of a company's name, as real names have one: no two rows share the run of
+# Chinese characters the search text's pinyin is made from.
+WORDS = "华泰宏远恒信达安康盛鑫源海德新力森瑞丰嘉禾联合创汇通明光天宇博晨锦辉金银星"
+SUFFIXES = ["有限公司", "股份有限公司", "集团有限公司", "科技有限公司"]
 
 
 def csv_file(rows: int, seed: int) -> bytes:
     rng = random.Random(seed)
     out = io.StringIO()
     out.write("客户名称,客户类型,电话,联系人,手机,职务,邮箱\r\n")
+    names: set[str] = set()
     for n in range(rows):
-        place = PLACES[n % len(PLACES)]
-        name = f"{place}{rng.choice(TRADES)}{seed}-{n:06d}有限公司"
+        name = ""
+        while not name or name in names:
+            word = "".join(rng.choice(WORDS) for _ in range(rng.randrange(2, 5)))
+            name = f"{rng.choice(PLACES)}{word}{rng.choice(TRADES)}{rng.choice(SUFFIXES)}"
+        names.add(name)
         mobile = f"1{rng.choice('3589')}{rng.randrange(10**9):09d}"
         contact = rng.choice(SURNAMES) + rng.choice("伟芳娜敏静丽强磊军洋")
         out.write(

@@ -18,8 +18,8 @@ whole index and then every row of the table. For those words:
 column has one, else the scan.
 """
 
-from django.db.models import CharField, Q, TextField
-from django.db.models.lookups import Contains, IContains
+from django.db.models import CharField, Field, Q, TextField
+from django.db.models.lookups import Contains, IContains, In
 
 # The shortest word with a trigram of its own in `LIKE '%word%'`.
 TRIGRAM_LENGTH = 3
@@ -82,7 +82,24 @@ GRAM_INDEXED = {
 }
 
 
+class InArray(In):
+    """`field__in_array=[…]`: `field IN (…)` that PostgreSQL receives as `field = ANY(%s)`
+    with the list as one array parameter. The same plan (the index reads each value), but a
+    list of thousands of keys (an import's duplicate check) is one parameter to send instead
+    of a query thousands of placeholders long to compose and parse."""
+
+    lookup_name = "in_array"
+
+    def as_postgresql(self, compiler, connection):
+        if not isinstance(self.rhs, list | tuple | set | frozenset):
+            return self.as_sql(compiler, connection)
+        lhs_sql, lhs_params = self.process_lhs(compiler, connection)
+        values = [self.lhs.output_field.get_db_prep_value(v, connection) for v in self.rhs]
+        return f"{lhs_sql} = ANY(%s)", [*lhs_params, [v for v in values if v is not None]]
+
+
 def register() -> None:
+    Field.register_lookup(InArray)
     for field in (CharField, TextField):
         field.register_lookup(IContainsScan, lookup_name="icontains_scan")
         field.register_lookup(ContainsScan, lookup_name="contains_scan")

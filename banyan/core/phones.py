@@ -38,7 +38,12 @@ def normalize_phone(raw: str, *, region: str = DEFAULT_REGION, mobile_only: bool
         phonenumbers.PhoneNumberType.MOBILE,
         phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
     )
-    is_valid = phonenumbers.is_valid_number(number)
+    # For +86 a number is valid exactly when it has a type (the library's own rule, which
+    # `is_valid_number` would work out a second time): half the cost of an import's phones.
+    if number.country_code == 86:
+        is_valid = number_type != phonenumbers.PhoneNumberType.UNKNOWN
+    else:
+        is_valid = phonenumbers.is_valid_number(number)
     digits = re.sub(r"^(\+86|0086)", "", compact)
     chinese = not compact.startswith("+") or compact.startswith("+86")
     # A wrong digit count starting with 1 is a mistyped mobile, unless it is Beijing's area

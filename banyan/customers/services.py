@@ -66,6 +66,8 @@ CUSTOMER_FIELDS = {
     "website",
     "notes",
 }
+# Read once: `Kind.values` builds the list of choices (and their labels) at each call.
+CUSTOMER_KINDS = frozenset(Customer.Kind.values)
 DICTIONARY_FIELDS = {"type": "customer_type", "source": "customer_source", "industry": "industry"}
 
 
@@ -125,7 +127,7 @@ def _clean_customer_fields(user: User, data: dict, errors: dict, current: Custom
         elif len(cleaned["name"]) > 200:
             errors.setdefault("name", []).append(_("A name has at most 200 characters."))
     if "kind" in data:
-        if data["kind"] not in Customer.Kind.values:
+        if data["kind"] not in CUSTOMER_KINDS:
             errors.setdefault("kind", []).append(_("Choose enterprise or individual."))
         cleaned["kind"] = data["kind"]
     for field, kind in DICTIONARY_FIELDS.items():
@@ -701,40 +703,32 @@ def customers_create_checked(*, user: User, customers: list[dict]) -> tuple[list
     entry: {"fields": {column: value}, "owner_id", "contacts": [{column: value}]}. Returns
     the ids of the customers and of the contacts created, in order."""
     ensure_can_write(user)
-    rows = [
-        Customer(
-            company_id=user.company_id,
-            owner_id=entry["owner_id"],
-            created_by=user,
-            **entry["fields"],
-        )
-        for entry in customers
-    ]
-    insert_with_history(rows, Customer, user=user)
+    made = {"company_id": user.company_id, "created_by_id": user.pk}
+    customer_ids = insert_with_history(
+        [{**entry["fields"], **made, "owner_id": entry["owner_id"]} for entry in customers],
+        Customer,
+        user=user,
+    )
     contacts = [
-        Contact(
-            company_id=user.company_id,
-            customer=customer,
-            customer_owner_id=customer.owner_id,
-            created_by=user,
-            **contact,
-        )
-        for entry, customer in zip(customers, rows, strict=True)
+        {**contact, **made, "customer_id": pk, "customer_owner_id": entry["owner_id"]}
+        for entry, pk in zip(customers, customer_ids, strict=True)
         for contact in entry["contacts"]
     ]
-    insert_with_history(contacts, Contact, user=user)
-    return [c.pk for c in rows], [c.pk for c in contacts]
+    return customer_ids, insert_with_history(contacts, Contact, user=user)
 
 
-def insert_with_history(rows: list, model, *, user: User) -> None:
-    """Insert new rows of an audited model with their "created" history, naming `user`:
-    `bulk_create_with_history`, by COPY on PostgreSQL, where Django's multi-row INSERT spent
-    as long composing its SQL as the database spent inserting. The rows get their ids."""
+def insert_with_history(rows: list[dict], model, *, user: User) -> list[int]:
+    """Insert new rows of an audited model, each given as {attname: value} (the model's
+    defaults fill the rest), with their "created" history naming `user`; returns their ids in
+    order. On PostgreSQL by COPY, straight from the values: Django's multi-row INSERT spent
+    as long composing its SQL as the database spent inserting, and making a model instance
+    per row cost as much again."""
     if not rows:
-        return
+        return []
     if connection.vendor != "postgresql":
-        bulk_create_with_history(rows, model, batch_size=len(rows), default_user=user)
-        return
+        instances = [model(**row) for row in rows]
+        bulk_create_with_history(instances, model, batch_size=len(instances), default_user=user)
+        return [instance.pk for instance in instances]
     now = timezone.now()
     table = model._meta.db_table
     with connection.cursor() as cursor:
@@ -744,38 +738,48 @@ def insert_with_history(rows: list, model, *, user: User) -> None:
         )
         ids = [row[0] for row in cursor.fetchall()]
     fields = list(model._meta.concrete_fields)
-    stamps = [
-        f.attname
-        for f in fields
-        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
-    ]
+    defaults = {}
+    for f in fields:
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            defaults[f.attname] = lambda: now
+        elif not f.primary_key:
+            defaults[f.attname] = f.get_default
+    pk_name = model._meta.pk.attname
+    values = []
     for row, pk in zip(rows, ids, strict=True):
-        row.pk = pk
-        for name in stamps:
-            setattr(row, name, now)
-        row._state.adding = False
-    _copy_rows(table, fields, rows)
+        full = {pk_name: pk}
+        for name, default in defaults.items():
+            full[name] = row[name] if name in row else default()
+        values.append(full)
+    _copy_rows(table, fields, values)
     history_model = model.history.model
     history_fields = [f for f in history_model._meta.concrete_fields if f.attname != "history_id"]
-    tracked = {f.attname for f in history_fields}
-    base = {"history_date": now, "history_type": "+", "history_user_id": user.pk}
-    copied = [f.attname for f in fields if f.attname in tracked]
-    records = [
-        history_model(**base, **{name: getattr(row, name) for name in copied}) for row in rows
-    ]
-    _copy_rows(history_model._meta.db_table, history_fields, records)
+    base = {
+        "history_date": now,
+        "history_type": "+",
+        "history_user_id": user.pk,
+        "history_change_reason": None,
+    }
+    _copy_rows(history_model._meta.db_table, history_fields, values, extra=base)
+    return ids
 
 
-def _copy_rows(table: str, fields, rows) -> None:
+def _copy_rows(table: str, fields, rows: list[dict], *, extra: dict | None = None) -> None:
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
+    extra = extra or {}
     names = [f.attname for f in fields]
+    fixed = [(index, extra[name]) for index, name in enumerate(names) if name in extra]
+    taken = [name for name in names if name not in extra]
     with (
         connection.cursor() as cursor,
         cursor.cursor.copy(f"COPY {quote(table)} ({columns}) FROM STDIN") as copy,
     ):
         for row in rows:
-            copy.write_row([getattr(row, name) for name in names])
+            line = [row[name] for name in taken]
+            for index, value in fixed:
+                line.insert(index, value)
+            copy.write_row(line)
 
 
 @transaction.atomic

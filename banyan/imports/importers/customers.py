@@ -11,6 +11,7 @@ updates, through `customer_update`, the duplicates the user chose to update and 
 import datetime
 from dataclasses import dataclass, field
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from banyan.accounts import selectors as account_selectors
@@ -204,9 +205,15 @@ def _contact_key(contact: dict | None) -> tuple:
     return (value_key(contact.get("name")), contact.get("mobile", ""), contact.get("email", ""))
 
 
+# A check is trusted to have seen every customer written more than this long before it began:
+# a transaction still open then (another import's, however long) has not committed yet.
+UNCOMMITTED_MARGIN = datetime.timedelta(hours=1)
+
+
 def plan_customers(
     *, user: User, rows: list[Row], plan: Plan, on_duplicate: str, progress: Progress
 ) -> Plan:
+    plan.extra["checked_from"] = (timezone.now() - UNCOMMITTED_MARGIN).isoformat()
     lookups = Lookups(user)
     lists = {
         "type": _("Customer type"),
@@ -411,6 +418,18 @@ def still_valid(*, user: User, plan: Plan, on_duplicate: str) -> bool:
         customer_services.customer_owner_refusal(user, owner) for owner in owners.values()
     ):
         return False
+    # No customer or contact written since the check could see them: no new duplicate.
+    # (The customers it updates are checked again in any case: who may edit them can change
+    # without a change of theirs.)
+    checked_from = plan.extra.get("checked_from")
+    if (
+        checked_from
+        and not any(record["existing"] for record in plan.items)
+        and not customer_selectors.company_wide_customers_changed_since(
+            user, datetime.datetime.fromisoformat(checked_from)
+        )
+    ):
+        return True
     index = customer_selectors.company_wide_duplicate_index(
         user,
         name_keys=[record["key"] for record in plan.items],

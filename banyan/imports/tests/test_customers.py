@@ -213,6 +213,32 @@ def test_a_duplicate_made_between_the_preview_and_the_confirmation_is_skipped(or
     assert Customer.objects.filter(company=org.company, name="乙公司").count() == 1
 
 
+def test_a_checked_plan_is_trusted_only_while_no_customer_was_written_since(
+    org, make_customer, django_assert_max_num_queries
+):
+    import datetime
+
+    from django.utils import timezone
+
+    from banyan.imports.importers import customers as importer
+
+    job = upload(
+        org.sales1, files.csv([["客户名称", "联系人"], ["甲公司", "甲"], ["乙公司", "乙"]])
+    )
+    plan = services._kept_plan(job, org.sales1)
+    assert plan is not None
+    # A quiet company: nothing written since the check began; no duplicate lookup needed.
+    plan.extra["checked_from"] = (timezone.now() + datetime.timedelta(seconds=1)).isoformat()
+    with django_assert_max_num_queries(4):
+        assert importer.still_valid(user=org.sales1, plan=plan, on_duplicate="skip")
+
+    plan.extra["checked_from"] = (timezone.now() - datetime.timedelta(seconds=1)).isoformat()
+    make_customer(org.sales2, name="丙公司")  # not a duplicate: the full check still passes
+    assert importer.still_valid(user=org.sales1, plan=plan, on_duplicate="skip")
+    make_customer(org.sales2, name="乙公司")  # a duplicate since: the plan is stale
+    assert not importer.still_valid(user=org.sales1, plan=plan, on_duplicate="skip")
+
+
 def test_a_user_made_inactive_meanwhile_is_not_given_customers(org, make_customer):
     from banyan.accounts.models import User
 
@@ -247,6 +273,34 @@ def test_an_import_whose_worker_stopped_is_marked_failed(org):
     assert (job.status, fresh.status) == ("failed", "running")
     assert "interrupted" in job.error
     assert not Customer.objects.filter(company=org.company).exists()
+
+
+def test_the_sweep_removes_uploaded_files_past_their_keeping_time(org):
+    import datetime
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    done = services.import_job_confirm(
+        user=org.sales1, job=upload(org.sales1, files.csv([["客户名称"], ["甲公司"]]))
+    )
+    waiting = upload(org.sales1, files.csv([["客户名称"], ["乙公司"]]))
+    fresh = upload(org.sales1, files.csv([["客户名称"], ["丙公司"]]))
+    old = timezone.now() - datetime.timedelta(days=8)
+    ImportJob.objects.filter(pk__in=[done.pk, waiting.pk]).update(created_at=old)
+    storage = done.file.storage
+    paths = [done.file.name, waiting.file.name, f"{waiting.file.name}.plan.json.gz"]
+    assert all(storage.exists(path) for path in paths)
+
+    call_command("sweep_imports")
+
+    assert not any(storage.exists(path) for path in paths)
+    assert storage.exists(fresh.file.name)
+    done.refresh_from_db()
+    waiting.refresh_from_db()
+    assert (done.status, done.file.name, len(done.created_ids["customers"])) == ("done", "", 1)
+    assert waiting.status == "failed" and "Upload it again" in waiting.error
+    assert Customer.objects.filter(company=org.company, name="甲公司").exists()
 
 
 def test_every_row_of_a_skipped_duplicate_is_listed(org, make_customer):
