@@ -7,6 +7,7 @@ from django import forms
 from django.forms.models import ModelChoiceIterator, ModelChoiceIteratorValue
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 
 from banyan.core.errors import DomainError
 from banyan.core.fetch import MAX_ID
@@ -140,3 +141,15 @@ class UserChoiceField(forms.ModelChoiceField):
 
     def label_from_instance(self, obj) -> str:
         return self.user_label(obj, obj.get_role_display())
+
+
+def team_field(help_text) -> UserChoiceField:
+    """A list's "team of" filter: rows of this person or anyone below them (what a report's
+    per-group figure drills down to); its queryset is the people the user sees."""
+    return UserChoiceField(
+        label=_("Team of"),
+        queryset=None,
+        required=False,
+        empty_label=_("Everyone I see"),
+        help_text=help_text,
+    )

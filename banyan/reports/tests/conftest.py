@@ -1,0 +1,166 @@
+"""The reports' test data, built once per module through the services (expected figures are
+computed by hand in the tests): agreements, payments and targets of November 2026 in company
+alpha, and a few in company beta that no report of alpha may ever count."""
+
+from decimal import Decimal
+from types import SimpleNamespace
+
+import pytest
+
+from banyan.accounts import services as account_services
+from banyan.accounts.models import DictionaryOption, User
+from banyan.agreements import services as agreement_services
+from banyan.customers import services as customer_services
+from banyan.finance import services as finance_services
+from banyan.products import services as product_services
+from banyan.targets import services as target_services
+
+
+class Builder:
+    def __init__(self, org):
+        self.org = org
+        self.admin = org.boss
+        self.count = 0
+        self.clerks = {}
+
+    def _admin_of(self, user):
+        return User.objects.get(company_id=user.company_id, is_admin=True)
+
+    def grant(self, user, *codenames):
+        had = set(user.user_permissions.values_list("codename", flat=True))
+        account_services.user_update(
+            actor=self._admin_of(user), user=user, permissions=sorted(had | set(codenames))
+        )
+        return User.objects.get(pk=user.pk)
+
+    def customer(self, owner, **fields):
+        self.count += 1
+        return customer_services.customer_create(
+            user=owner, name=f"客户{self.count}", confirm_duplicates=True, **fields
+        )
+
+    def sign(self, owner, amount, signed_on, *, kind="order", customer=None):
+        self.count += 1
+        admin = self._admin_of(owner)
+        if not admin.has_perm("accounts.manage_products"):
+            self.grant(admin, "manage_products", "see_costs")
+            admin = self._admin_of(owner)
+        product = product_services.product_create(
+            user=admin,
+            code=f"P{self.count:04d}",
+            name=f"产品{self.count}",
+            kind="service" if kind == "contract" else "physical",
+            list_price=amount,
+            cost="1.00",
+            unit="件",
+        )
+        customer = customer or self.customer(owner)
+        agreement = agreement_services.agreement_create(
+            user=owner,
+            kind=kind,
+            customer=customer,
+            title=f"{kind} {self.count}",
+            lines=[{"product": product.pk, "quantity": "1"}],
+        )
+        return agreement_services.agreement_sign(
+            user=owner, agreement=agreement, signed_on=signed_on
+        )
+
+    def clerk(self, company_user):
+        key = company_user.company_id
+        if key not in self.clerks:
+            vice = User.objects.get(company_id=key, username="vice_boss")
+            self.clerks[key] = self.grant(vice, "finance")
+        return self.clerks[key]
+
+    def pay(self, agreement, amount, paid_on):
+        clerk = self.clerk(agreement.owner)
+        method = DictionaryOption.objects.get(
+            company_id=agreement.company_id, kind="payment_method", code="bank_transfer"
+        )
+        return finance_services.payment_record(
+            user=clerk,
+            agreement=agreement,
+            amount=amount,
+            paid_on=paid_on,
+            method=method,
+            confirm_overpayment=True,
+        )
+
+    def reverse(self, payment, paid_on):
+        return finance_services.payment_reverse(
+            user=self.clerk(payment.owner), payment=payment, reason="bounced", paid_on=paid_on
+        )
+
+    def target(self, person, payment, contract, month="2026-11", is_group=False):
+        return target_services.target_set(
+            user=self.admin,
+            target_user=person,
+            month=month,
+            payment_amount=Decimal(payment),
+            contract_amount=Decimal(contract),
+            is_group=is_group,
+        )
+
+
+def build_sales(org, other_org) -> SimpleNamespace:
+    """November 2026 (expected figures in the tests):
+
+    sales1   contract 250.50 (11-30), order 1000.00 (11-01); order 700.00 on 10-31 and a
+             cancelled order of 5000.00 (11-15) not counted; payments 400.00 (11-01),
+             100.00 (11-30) reversed on 11-30, 700.00 on 10-31 (out)
+    sales2   contract 2000.00 (11-10) on a customer shared with sales1; payment 1500.00
+    manager1 order 300.00 (11-20); payment 300.00
+    sales3   order 4000.00 (11-11); payment 999.99 (manager2's group)
+    sales4   contract 8000.00 (11-11); payment 500.00 (director2's group)
+    beta     sales1's order 77777.00 and payment 7777.00 in November: never counted.
+    Targets: sales1 800.00 / 2500.00; manager1's group 4000.00 / 5000.00.
+    """
+    build = Builder(org)
+    data = SimpleNamespace(build=build)
+    data.a1 = build.sign(org.sales1, "1000.00", "2026-11-01")
+    data.a2 = build.sign(org.sales1, "250.50", "2026-11-30", kind="contract")
+    data.a3 = build.sign(org.sales1, "700.00", "2026-10-31")
+    cancelled = build.sign(org.sales1, "5000.00", "2026-11-15")
+    agreement_services.agreement_cancel(user=org.sales1, agreement=cancelled, reason="lost")
+    shared = build.customer(org.sales2)
+    customer_services.customer_share(
+        user=org.sales2, customer=shared, target=org.sales1, level="view"
+    )
+    data.b1 = build.sign(org.sales2, "2000.00", "2026-11-10", kind="contract", customer=shared)
+    data.m1 = build.sign(org.manager1, "300.00", "2026-11-20")
+    data.c1 = build.sign(org.sales3, "4000.00", "2026-11-11")
+    data.d1 = build.sign(org.sales4, "8000.00", "2026-11-11", kind="contract")
+
+    build.pay(data.a1, "400.00", "2026-11-01")
+    bounced = build.pay(data.a1, "100.00", "2026-11-30")
+    build.reverse(bounced, "2026-11-30")
+    build.pay(data.a3, "700.00", "2026-10-31")
+    build.pay(data.b1, "1500.00", "2026-11-05")
+    build.pay(data.m1, "300.00", "2026-11-06")
+    build.pay(data.c1, "999.99", "2026-11-07")
+    build.pay(data.d1, "500.00", "2026-11-20")
+
+    build.target(org.sales1, "800.00", "2500.00")
+    build.target(org.manager1, "4000.00", "5000.00", is_group=True)
+
+    beta = Builder(other_org)
+    foreign = beta.sign(other_org.sales1, "77777.00", "2026-11-10")
+    beta.pay(foreign, "7777.00", "2026-11-10")
+    return data
+
+
+@pytest.fixture(scope="module")
+def sales_data(alpha_build, beta_build, django_db_blocker):
+    """The sales data of November 2026, built once for the module (None in a module with
+    transactional tests: then `sales` builds it per test)."""
+    if alpha_build is None or beta_build is None:
+        yield None
+        return
+    with django_db_blocker.unblock():
+        yield build_sales(alpha_build, beta_build)
+
+
+@pytest.fixture
+def sales(sales_data, org, other_org):
+    return sales_data if sales_data is not None else build_sales(org, other_org)
