@@ -262,6 +262,11 @@ def reports_for(user: User) -> list[Report]:
 # --- helpers for reports' charts -------------------------------------------------------------
 
 
+def bucket_day(value) -> datetime.date:
+    """A Trunc* bucket as a day (a datetime bucket of a DateTimeField → its date)."""
+    return value.date() if isinstance(value, datetime.datetime) else value
+
+
 def chart_number(value) -> float | int | None:
     if value is None:
         return None

@@ -30,6 +30,7 @@ from banyan.reports.registry import (
     ReportQuery,
     ReportResult,
     bar_chart,
+    bucket_day,
     register,
 )
 from banyan.targets.selectors import percent, visible_targets
@@ -240,14 +241,14 @@ class SalesPerformanceReport(Report):
     def _per_period(self, query: ReportQuery) -> list[dict]:
         trunc = TRUNC[query.group_by]
         signed = {
-            _day(row.pop("bucket")): row
+            bucket_day(row.pop("bucket")): row
             for row in self.agreements(query)
             .annotate(bucket=trunc("signed_on"))
             .values("bucket")
             .annotate(**self._signed_sums())
         }
         paid = {
-            _day(bucket): (total, rank)
+            bucket_day(bucket): (total, rank)
             for bucket, total, rank in self.payments(query)
             .annotate(bucket=trunc("paid_on"))
             .values("bucket")
@@ -259,7 +260,7 @@ class SalesPerformanceReport(Report):
         }
         targets = (
             {
-                _day(key): value
+                bucket_day(key): value
                 for key, value in self._target_sums(query, is_group=False, by="month").items()
             }
             if query.group_by == "month"
@@ -316,10 +317,6 @@ class SalesPerformanceReport(Report):
             series=bars,
             line=[columns["payment_attainment"]],
         )
-
-
-def _day(value):
-    return value.date() if hasattr(value, "date") and callable(value.date) else value
 
 
 register(SalesPerformanceReport())

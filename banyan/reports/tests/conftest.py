@@ -2,8 +2,12 @@
 computed by hand in the tests): agreements, payments and targets of November 2026 in company
 alpha, and a few in company beta that no report of alpha may ever count."""
 
+from contextlib import contextmanager
+from datetime import UTC, datetime
 from decimal import Decimal
 from types import SimpleNamespace
+from unittest import mock
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -12,6 +16,7 @@ from banyan.accounts.models import DictionaryOption, User
 from banyan.agreements import services as agreement_services
 from banyan.customers import services as customer_services
 from banyan.finance import services as finance_services
+from banyan.opportunities import services as opportunity_services
 from banyan.products import services as product_services
 from banyan.targets import services as target_services
 
@@ -164,3 +169,95 @@ def sales_data(alpha_build, beta_build, django_db_blocker):
 @pytest.fixture
 def sales(sales_data, org, other_org):
     return sales_data if sales_data is not None else build_sales(org, other_org)
+
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def shanghai(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=SHANGHAI)
+
+
+@contextmanager
+def now_is(moment: datetime):
+    with mock.patch("django.utils.timezone.now", return_value=moment.astimezone(UTC)):
+        yield
+
+
+def build_pipeline(org, other_org) -> SimpleNamespace:
+    """Opportunities (stages initial 10 %, needs 30, proposal 50, negotiation 70, commitment
+    90; expected figures in the tests):
+
+    open   sales1 initial 1000.00 (closes 2026-12-15), proposal 333.33 (2027-01-10);
+           sales2 proposal at 45 % 2000.00 (2026-11-25); sales3 negotiation 4000.00
+           (2027-06-01); sales4 commitment 0.01 (no date)
+    closed sales1 won 500.00 (created 10-01 00:00, closed 11-05 12:00: 35.5 days), lost
+           (11-01 00:00 → 11-11 00:00: 10 days); sales2 won 800.00 (11-02 00:00 → 11-30
+           23:30, in November), won 900.00 closed 12-01 00:30 Shanghai (16:30 UTC on 11-30:
+           December); all times Asia/Shanghai
+    beta   an open opportunity of 99999.00: never counted.
+    """
+    build = Builder(org)
+    stages = {
+        option.code: option
+        for option in DictionaryOption.objects.filter(company=org.company, kind="opportunity_stage")
+    }
+
+    def make(owner, stage, amount, close=None, probability=None, created=None):
+        with now_is(shanghai(created or "2026-11-01T09:00")):
+            return opportunity_services.opportunity_create(
+                user=owner,
+                customer=build.customer(owner),
+                name=f"机会 {amount}",
+                stage=stages[stage],
+                probability=probability,
+                expected_amount=Decimal(amount),
+                expected_close_date=close,
+            )
+
+    def close(opportunity, won, at):
+        with now_is(shanghai(at)):
+            if won:
+                return opportunity_services.opportunity_mark_won(
+                    user=opportunity.owner, opportunity=opportunity
+                )
+            return opportunity_services.opportunity_mark_lost(
+                user=opportunity.owner, opportunity=opportunity, reason="price"
+            )
+
+    data = SimpleNamespace(stages=stages)
+    make(org.sales1, "initial", "1000.00", datetime(2026, 12, 15).date())
+    make(org.sales1, "proposal", "333.33", datetime(2027, 1, 10).date())
+    make(org.sales2, "proposal", "2000.00", datetime(2026, 11, 25).date(), probability=45)
+    make(org.sales3, "negotiation", "4000.00", datetime(2027, 6, 1).date())
+    make(org.sales4, "commitment", "0.01")
+    close(make(org.sales1, "needs", "500.00", created="2026-10-01T00:00"), True, "2026-11-05T12:00")
+    close(make(org.sales1, "needs", "50.00", created="2026-11-01T00:00"), False, "2026-11-11T00:00")
+    close(make(org.sales2, "needs", "800.00", created="2026-11-02T00:00"), True, "2026-11-30T23:30")
+    close(make(org.sales2, "needs", "900.00", created="2026-11-02T00:00"), True, "2026-12-01T00:30")
+    beta = Builder(other_org)
+    beta_stage = DictionaryOption.objects.get(
+        company=other_org.company, kind="opportunity_stage", code="initial"
+    )
+    opportunity_services.opportunity_create(
+        user=other_org.sales1,
+        customer=beta.customer(other_org.sales1),
+        name="foreign",
+        stage=beta_stage,
+        expected_amount=Decimal("99999.00"),
+    )
+    return data
+
+
+@pytest.fixture(scope="module")
+def pipeline_data(alpha_build, beta_build, django_db_blocker):
+    if alpha_build is None or beta_build is None:
+        yield None
+        return
+    with django_db_blocker.unblock():
+        yield build_pipeline(alpha_build, beta_build)
+
+
+@pytest.fixture
+def pipeline(pipeline_data, org, other_org):
+    return pipeline_data if pipeline_data is not None else build_pipeline(org, other_org)
