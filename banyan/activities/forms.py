@@ -171,6 +171,11 @@ class ActivityFilterForm(CompactFieldsMixin, forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         validators=[validate_day_in_range],
     )
+    key_points = forms.ChoiceField(
+        label=_("Key points"),
+        required=False,
+        choices=[("", _("Any")), ("missing", _("Missing"))],
+    )
     customer = IdField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, user, **kwargs):

@@ -216,6 +216,11 @@ class CustomerFilterForm(CompactFieldsMixin, forms.Form):
         choices=[("", _("Hot or not")), ("1", _("Hot only")), ("0", _("Not hot"))],
     )
     contacted = forms.ChoiceField(label=_("Last contacted"), required=False, choices=CONTACTED)
+    open_task = forms.ChoiceField(
+        label=_("Next task"),
+        required=False,
+        choices=[("", _("Any")), ("none", _("In tracking, no open task"))],
+    )
     sort = forms.CharField(required=False, widget=forms.HiddenInput)
     per_page = forms.TypedChoiceField(
         label=_("Per page"),

@@ -70,6 +70,8 @@ def _customer_list_arguments(values: dict) -> dict:
     }
     if values.get("hot") in ("0", "1"):
         arguments["is_hot"] = values["hot"] == "1"
+    if values.get("open_task") == "none":
+        arguments["without_open_task"] = True
     contacted = values.get("contacted")
     if contacted == "never":
         arguments["never_contacted"] = True

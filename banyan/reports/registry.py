@@ -62,7 +62,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -163,6 +163,19 @@ class ReportQuery:
         if not self.sees_beyond_own:
             people = people.filter(pk=self.user.pk)
         return people.order_by("path")
+
+    def people_with(self, keys) -> QuerySet[User]:
+        """`people_rows()` and the owners of records counted (`keys`) outside them: a
+        customer shared with the user brings its owner's records, and they have a row."""
+        people = self.people_rows()
+        keys = sorted(set(keys) - {None})
+        if not keys:
+            return people
+        return (
+            User.objects.filter(company_id=self.user.company_id)
+            .filter(Q(pk__in=people.values("pk")) | Q(pk__in=keys))
+            .order_by("path")
+        )
 
     def groups(self) -> QuerySet[User]:
         """The group leaders (directors and managers) a per-group report lists: those in the

@@ -225,7 +225,8 @@ class PipelineReport(Report):
             for row in self.closed_ones(query).values("owner_id").annotate(**self._closed_figures())
         }
         rows = []
-        for person in query.people_rows().only("id", "real_name", "username", "is_active"):
+        people = query.people_with([*open_figures, *closed])
+        for person in people.only("id", "real_name", "username", "is_active"):
             key = person.pk
             if not person.is_active and key not in open_figures and key not in closed:
                 continue

@@ -182,7 +182,8 @@ class SalesPerformanceReport(Report):
         }
         targets = self._target_sums(query, is_group=False, by="user_id")
         rows = []
-        for person in query.people_rows().only("id", "real_name", "username", "is_active"):
+        people = query.people_with([*signed, *paid])
+        for person in people.only("id", "real_name", "username", "is_active"):
             key = person.pk
             if not person.is_active and key not in signed and key not in paid:
                 continue

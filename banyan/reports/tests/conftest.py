@@ -13,6 +13,7 @@ import pytest
 
 from banyan.accounts import services as account_services
 from banyan.accounts.models import DictionaryOption, User
+from banyan.activities import services as activity_services
 from banyan.agreements import services as agreement_services
 from banyan.customers import services as customer_services
 from banyan.finance import services as finance_services
@@ -261,3 +262,109 @@ def pipeline_data(alpha_build, beta_build, django_db_blocker):
 @pytest.fixture
 def pipeline(pipeline_data, org, other_org):
     return pipeline_data if pipeline_data is not None else build_pipeline(org, other_org)
+
+
+def build_activities(org, other_org) -> SimpleNamespace:
+    """Follow-ups (times in Asia/Shanghai; expected figures in the tests):
+
+    sales1  C1: call 2026-11-30 23:30 "电话沟通报价细节" (November), visit 2026-12-01 00:30
+            "ok" (December: 16:30 UTC on 11-30; no key points), an open task;
+            C2: e-mail 2026-11-10 10:00 "跟进" (no key points), no task;
+            C3: never contacted; C4: call 2026-11-12 "确认合同条款", its task done
+    sales2  C5 (shared with sales1 to view): call 2026-11-05 09:00 "介绍新产品线", an open task
+    sales3  C6: call 2026-11-20 "电话" with details (key points given)
+    beta    sales1: a call in November, never counted.
+    """
+    build = Builder(org)
+    types = {
+        option.code: option
+        for option in DictionaryOption.objects.filter(company=org.company, kind="activity_type")
+    }
+
+    def log(owner, customer, kind, at, subject, details="", company_types=types):
+        with now_is(shanghai("2026-12-05T12:00")):
+            return activity_services.activity_log(
+                user=owner,
+                customer=customer,
+                type=company_types[kind],
+                subject=subject,
+                details=details,
+                occurred_at=shanghai(at),
+            )
+
+    def task(owner, customer, done=False):
+        with now_is(shanghai("2026-12-05T12:00")):
+            made = activity_services.task_create(
+                user=owner,
+                subject="下次跟进",
+                due_at=shanghai("2026-12-20T10:00"),
+                customer=customer,
+            )
+            if done:
+                activity_services.task_set_done(user=owner, task=made)
+        return made
+
+    data = SimpleNamespace(types=types)
+    data.c1 = build.customer(org.sales1)
+    log(org.sales1, data.c1, "call", "2026-11-30T23:30", "电话沟通报价细节")
+    log(org.sales1, data.c1, "visit", "2026-12-01T00:30", "ok")
+    task(org.sales1, data.c1)
+    data.c2 = build.customer(org.sales1)
+    log(org.sales1, data.c2, "email", "2026-11-10T10:00", "跟进")
+    data.c3 = build.customer(org.sales1)
+    data.c4 = build.customer(org.sales1)
+    log(org.sales1, data.c4, "call", "2026-11-12T15:00", "确认合同条款")
+    task(org.sales1, data.c4, done=True)
+    data.c5 = build.customer(org.sales2)
+    customer_services.customer_share(
+        user=org.sales2, customer=data.c5, target=org.sales1, level="view"
+    )
+    log(org.sales2, data.c5, "call", "2026-11-05T09:00", "介绍新产品线")
+    task(org.sales2, data.c5)
+    data.c6 = build.customer(org.sales3)
+    log(org.sales3, data.c6, "call", "2026-11-20T16:00", "电话", details="约了下周拜访")
+
+    beta_types = {
+        option.code: option
+        for option in DictionaryOption.objects.filter(
+            company=other_org.company, kind="activity_type"
+        )
+    }
+    foreign = Builder(other_org).customer(other_org.sales1)
+    log(other_org.sales1, foreign, "call", "2026-11-15T10:00", "跟进", company_types=beta_types)
+    return data
+
+
+@pytest.fixture(scope="module")
+def activities_data(alpha_build, beta_build, django_db_blocker):
+    if alpha_build is None or beta_build is None:
+        yield None
+        return
+    with django_db_blocker.unblock():
+        yield build_activities(alpha_build, beta_build)
+
+
+@pytest.fixture
+def activities(activities_data, org, other_org):
+    return activities_data if activities_data is not None else build_activities(org, other_org)
+
+
+def query_counts(user, template, run, group_bys) -> tuple[list[int], list[int]]:
+    """The queries `run(user, group_by)` makes for each grouping with 10 copies of
+    `template` (a record the report counts) added, then with 200: (counts at 10, at 200)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    model = type(template)
+    fields = [f.attname for f in model._meta.concrete_fields if f.attname != "id"]
+    counts = []
+    for more in (10, 190):
+        model.objects.bulk_create(
+            [model(**{name: getattr(template, name) for name in fields}) for _ in range(more)]
+        )
+        for group_by in group_bys:
+            fresh = User.objects.select_related("company").get(pk=user.pk)
+            with CaptureQueriesContext(connection) as queries:
+                run(fresh, group_by)
+            counts.append(len(queries))
+    return counts[: len(group_bys)], counts[len(group_bys) :]
