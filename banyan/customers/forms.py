@@ -19,6 +19,7 @@ from banyan.core.forms import (
     OptionChoiceField,
     ServiceErrorsMixin,
 )
+from banyan.core.values import validate_day_in_range
 from banyan.customers.models import Customer, CustomerShare
 
 PAGE_SIZES = (20, 50, 100)
@@ -216,6 +217,18 @@ class CustomerFilterForm(CompactFieldsMixin, forms.Form):
         choices=[("", _("Hot or not")), ("1", _("Hot only")), ("0", _("Not hot"))],
     )
     contacted = forms.ChoiceField(label=_("Last contacted"), required=False, choices=CONTACTED)
+    contacted_from = forms.DateField(
+        label=_("Last contacted from"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_day_in_range],
+    )
+    contacted_to = forms.DateField(
+        label=_("Last contacted until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_day_in_range],
+    )
     open_task = forms.ChoiceField(
         label=_("Next task"),
         required=False,

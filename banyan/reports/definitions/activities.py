@@ -1,8 +1,8 @@
 """Activities (行动统计): follow-ups per rep, or per day, week or month, by activity type; the
 activities whose key points say nothing (`activities.selectors.lacking_key_points`); per
-rep, the customers in tracking with no open task (`customers.selectors.
-in_tracking_without_open_task`: the "not using the CRM properly" list); and the people with
-no activity at all in the range.
+rep, the customers followed up in the range (their last follow-up in it) with no open task
+(`customers.selectors.in_tracking_without_open_task`: the "not using the CRM properly"
+list); and the people with no activity at all in the range.
 
 An activity counts on the company day of its time (`occurred_at` in the company's time zone):
 one at 00:30 on the 1st in Shanghai is the new month's, though it is the day before in UTC.
@@ -79,8 +79,22 @@ class ActivitiesReport(Report):
         return query.own_or_visible(rows).order_by()
 
     def customers_without_task(self, query: ReportQuery):
+        """The customers whose last follow-up fell in the range and who have no open task
+        (bounded by the range, so an indexed range of the customers, not all of them)."""
         customers = query.own_or_visible(visible_customers(query.user).select_related(None))
+        customers = customers.filter(
+            last_contacted_at__gte=query.start, last_contacted_at__lt=query.end
+        )
         return in_tracking_without_open_task(customers).order_by()
+
+    def _untasked_link(self, query, **who) -> str:
+        return query.drilldown(
+            "customer-list",
+            open_task="none",
+            contacted_from=query.date_from,
+            contacted_to=query.date_to,
+            **who,
+        )
 
     def _counts(self, query) -> dict:
         counts = {
@@ -122,8 +136,15 @@ class ActivitiesReport(Report):
             for row in self.activities(query).values("owner_id").annotate(**counts)
         }
         people = list(query.people_rows().only("id", "real_name", "username", "role", "is_active"))
+        untasked = {}
         if query.group_by == "rep":
-            rows = self._per_rep(query, per_owner, people)
+            untasked = dict(
+                self.customers_without_task(query)
+                .values("owner_id")
+                .annotate(count=Count("id"))
+                .values_list("owner_id", "count")
+            )
+            rows = self._per_rep(query, per_owner, untasked)
         else:
             rows = self._per_period(query, counts)
         totals = self._row(
@@ -134,10 +155,9 @@ class ActivitiesReport(Report):
         )
         totals.pop("label")
         if query.group_by == "rep":
-            totals["customers_without_task"] = self.customers_without_task(query).count()
-            totals["links"]["customers_without_task"] = query.drilldown(
-                "customer-list", open_task="none"
-            )
+            # Each customer has one owner: the rows partition them.
+            totals["customers_without_task"] = sum(untasked.values())
+            totals["links"]["customers_without_task"] = self._untasked_link(query)
         idle = [
             {
                 "label": person.display_name,
@@ -165,13 +185,7 @@ class ActivitiesReport(Report):
         ]
         return ReportResult(rows=rows, totals=totals, sections=sections)
 
-    def _per_rep(self, query, per_owner, people) -> list[dict]:
-        untasked = dict(
-            self.customers_without_task(query)
-            .values("owner_id")
-            .annotate(count=Count("id"))
-            .values_list("owner_id", "count")
-        )
+    def _per_rep(self, query, per_owner, untasked) -> list[dict]:
         rows = []
         people = query.people_with([*per_owner, *untasked]).only(
             "id", "real_name", "username", "role", "is_active"
@@ -187,9 +201,7 @@ class ActivitiesReport(Report):
                 self._links(query, query.date_from, query.date_to, owner=key),
             )
             row["customers_without_task"] = untasked.get(key, 0)
-            row["links"]["customers_without_task"] = query.drilldown(
-                "customer-list", owner=key, open_task="none"
-            )
+            row["links"]["customers_without_task"] = self._untasked_link(query, owner=key)
             rows.append(row)
         return rows
 

@@ -63,6 +63,9 @@ def test_the_company_time_zone_decides_the_month(org, activities):
     december = run(org.boss, first=DEC_1, last=DEC_31).totals
     assert by_type(activities, december) == {"visit": 1}
     assert december["without_key_points"] == 1
+    # C1, last followed up in December, has an open task; November's untasked customers
+    # were last followed up before the range.
+    assert december["customers_without_task"] == 0
     # 23:30 on 30 November in Shanghai (15:30 UTC): November's.
     rows = {row["label"]: row for row in run(org.boss, "month", NOV_1, DEC_31).rows}
     assert by_type(activities, rows["2026-11"]) == {"call": 4, "email": 1}
