@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from banyan.core.errors import DomainError
 from banyan.core.fetch import MAX_ID
 from banyan.core.renderers import attributes_html, option_html
+from banyan.core.values import validate_day_in_range
 
 
 class ServiceErrorsMixin:
@@ -141,6 +142,16 @@ class UserChoiceField(forms.ModelChoiceField):
 
     def label_from_instance(self, obj) -> str:
         return self.user_label(obj, obj.get_role_display())
+
+
+def day_field(label) -> forms.DateField:
+    """An optional day of a list's filter (a date picker), within the calendar's range."""
+    return forms.DateField(
+        label=label,
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_day_in_range],
+    )
 
 
 def team_field(help_text) -> UserChoiceField:

@@ -18,8 +18,8 @@ from banyan.core.forms import (
     CompactFieldsMixin,
     OptionChoiceField,
     ServiceErrorsMixin,
+    day_field,
 )
-from banyan.core.values import validate_day_in_range
 from banyan.customers.models import Customer, CustomerShare
 
 PAGE_SIZES = (20, 50, 100)
@@ -217,18 +217,8 @@ class CustomerFilterForm(CompactFieldsMixin, forms.Form):
         choices=[("", _("Hot or not")), ("1", _("Hot only")), ("0", _("Not hot"))],
     )
     contacted = forms.ChoiceField(label=_("Last contacted"), required=False, choices=CONTACTED)
-    contacted_from = forms.DateField(
-        label=_("Last contacted from"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        validators=[validate_day_in_range],
-    )
-    contacted_to = forms.DateField(
-        label=_("Last contacted until"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        validators=[validate_day_in_range],
-    )
+    contacted_from = day_field(_("Last contacted from"))
+    contacted_to = day_field(_("Last contacted until"))
     open_task = forms.ChoiceField(
         label=_("Next task"),
         required=False,

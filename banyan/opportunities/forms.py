@@ -12,8 +12,8 @@ from banyan.core.forms import (
     QuickSelect,
     ServiceErrorsMixin,
     UserChoiceField,
+    day_field,
 )
-from banyan.core.values import validate_day_in_range
 from banyan.opportunities import selectors
 from banyan.opportunities.models import Opportunity
 
@@ -194,18 +194,8 @@ class OpportunityFilterForm(CompactFieldsMixin, forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
-    closed_from = forms.DateField(
-        label=_("Closed from"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        validators=[validate_day_in_range],
-    )
-    closed_to = forms.DateField(
-        label=_("Closed until"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        validators=[validate_day_in_range],
-    )
+    closed_from = day_field(_("Closed from"))
+    closed_to = day_field(_("Closed until"))
     amount_min = forms.DecimalField(
         label=_("Amount from"), required=False, max_digits=14, decimal_places=2, min_value=0
     )
