@@ -7,25 +7,27 @@ How to add a report (one file):
    exports app finds `exports.py`):
 
        from django.utils.translation import gettext_lazy as _
-       from banyan.reports.registry import Column, Report, ReportResult, register
+       from banyan.reports.registry import MONEY, Column, Report, ReportResult, bar_chart, register
 
        class ReceivablesReport(Report):
            name = "receivables"                 # the URL and the API name
            title = _("Receivables")
            description = _("Ageing of what is due…")
-           group_by = ("rep", "group", "month")  # the first is the default
-           chart_type = "bar"                   # a hint for `chart()`; optional
+           group_by = ("rep", "group", "month")  # the first is the default; values from
+                                                 # GROUP_BY_CHOICES (add one there if new)
+           order = 40                           # place in the list of reports
 
-           def columns(self, query):            # → [Column(key, label, kind)], kind is
-               return [Column("label", _("Rep")), Column("due", _("Due"), MONEY)]
+           def columns(self, query):            # → [Column(key, label, kind)]; kind is
+               return [Column("label", _("Rep")),   # TEXT, MONEY, COUNT, PERCENT, NUMBER, DATE
+                       Column("due", _("Due"), MONEY)]
 
-           def compute(self, query):            # → ReportResult(rows, totals)
+           def compute(self, query):            # → ReportResult(rows, totals, sections)
                ...                              # ORM aggregates only, a few queries
                return ReportResult(rows=[{"label": …, "due": …, "drilldown": url,
                                           "links": {"due": url}}], totals={"due": …})
 
            def chart(self, query, result):      # → an ECharts option (dict) or None
-               return bar_chart(result, category="label", series=["due"], columns=...)
+               return bar_chart(result, category="label", series=self.columns(query)[1:])
 
        register(ReceivablesReport())
 
@@ -36,9 +38,16 @@ How to add a report (one file):
    from the owning app's `visible_*` selector and pass it through `query.own_or_visible(
    rows, field="owner")`, which keeps only the user's own rows without the permission.
    `query.people_rows()`/`query.groups()` give the reps and the group leaders (directors and
-   managers) the user may report on; `query.buckets()` the month or week buckets of the
-   range; `query.drilldown(url_name, **filters)` a list URL with its query parameters (the
-   user's own `owner` filter added when they see only their own figures).
+   managers) the user may report on, `query.people_with(keys)` the reps plus the owners of
+   the rows counted (shared customers' records have another owner: they get a row too);
+   `query.buckets()` the day, week (Monday) or month buckets of the range as (first, last)
+   days, `query.clipped(first, last)` one clipped to the range, `bucket_day(value)` a Trunc*
+   value as a day (to match the buckets); `query.drilldown(url_name, **filters)` a list URL
+   with its own filter query parameters (the user's own `owner` filter added when they see
+   only their own figures; `own_field=` for a list whose filter is named otherwise). A
+   per-group figure drills down with `team=<leader id>` (contract, order and payment lists).
+   Every figure and its drill-down list must agree row for row: test it (see
+   banyan/reports/tests/test_sales_performance.py) and add the list filter you need.
 
 3. Rows are dicts: one value per column key, plus `drilldown` (the URL of the list of the
    row's records, the same rows the figures count) and optionally `links` (column key → the
@@ -46,8 +55,11 @@ How to add a report (one file):
    `links` too). Values are Decimal (money), int, float (percent), date or str; the page, the
    API (Decimal as an exact string, date as ISO) and the .xlsx export format them.
 
-4. `allowed(user)` (default: everyone) hides a report from a user (a module not in use, a
-   special permission). Reports are listed in registration order, then by `order`.
+4. `allowed(user)` (default: every member) hides a report from a user (a module not in use,
+   a special permission): the list, the page (404) and the API (404) follow it. Columns a
+   user may not see (costs) are simply left out of `columns()` and of the rows. Reports are
+   listed by `order`. `sections` (extra tables: {"key", "title", "columns", "rows"}) show on
+   the page under the main table; the API carries rows and totals only.
 
 The framework (range form, group_by, pages, API, export, query-count tests) needs no change
 for a new report.
