@@ -15,6 +15,7 @@ from banyan.messaging import api as messaging_api
 from banyan.opportunities import api as opportunities_api
 from banyan.products import api as products_api
 from banyan.purchasing import api as purchasing_api
+from banyan.reports import api as reports_api
 from banyan.targets import api as targets_api
 from banyan.workbench import api as workbench_api
 
@@ -33,6 +34,7 @@ messaging_api.register(router)
 workbench_api.register(router)
 exports_api.register(router)
 imports_api.register(router)
+reports_api.register(router)
 
 api_urlpatterns = [
     path("auth/token/", accounts_api.ObtainTokenView.as_view(), name="api-token"),

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "banyan.targets",
     "banyan.messaging",
     "banyan.workbench",
+    "banyan.reports",
     "banyan.imports",
 ]
 

@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include("banyan.targets.urls")),
     path("", include("banyan.messaging.urls")),
     path("", include("banyan.workbench.urls")),
+    path("", include("banyan.reports.urls")),
     path("", include("banyan.exports.urls")),
     path("", include("banyan.imports.urls")),
     # Only logos are public. Agreement attachments are served by their own view, which

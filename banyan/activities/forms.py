@@ -17,8 +17,8 @@ from banyan.core.forms import (
     OptionChoiceField,
     ServiceErrorsMixin,
     UserChoiceField,
+    day_field,
 )
-from banyan.core.values import validate_day_in_range
 from banyan.customers import selectors as customer_selectors
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -159,17 +159,12 @@ class ActivityFilterForm(CompactFieldsMixin, forms.Form):
     owner = UserChoiceField(
         label=_("Done by"), queryset=None, required=False, empty_label=_("Everyone")
     )
-    date_from = forms.DateField(
-        label=_("From"),
+    date_from = day_field(_("From"))
+    date_to = day_field(_("To"))
+    key_points = forms.ChoiceField(
+        label=_("Key points"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        validators=[validate_day_in_range],
-    )
-    date_to = forms.DateField(
-        label=_("To"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        validators=[validate_day_in_range],
+        choices=[("", _("Any")), ("missing", _("Missing"))],
     )
     customer = IdField(required=False, widget=forms.HiddenInput)
 

@@ -17,6 +17,7 @@ from banyan.activities.models import Activity, CalendarFeed, Task, WorkSummary
 from banyan.core.errors import NotFound
 from banyan.core.fetch import get_for
 from banyan.core.lookups import text_contains
+from banyan.core.values import start_of_company_day
 from banyan.customers.models import Customer
 from banyan.customers.selectors import editable_among, records_of_customer, search_conditions
 
@@ -77,6 +78,18 @@ def can_change_activity(user: User, activity: Activity) -> bool:
     return activity.pk in changeable_activities(user, [activity])
 
 
+# Key points this short (电话, ok, 跟进) with no details say nothing: the seed's rules ask for
+# the key points of every follow-up.
+KEY_POINTS_MIN_LENGTH = 4
+
+
+def lacking_key_points() -> Q:
+    """Activities whose key points are empty in substance: fewer than KEY_POINTS_MIN_LENGTH
+    characters, and no details."""
+    shorter = f"^.{{0,{KEY_POINTS_MIN_LENGTH - 1}}}$"
+    return Q(subject__regex=shorter, details="")
+
+
 def activity_list(
     user: User,
     *,
@@ -86,10 +99,11 @@ def activity_list(
     customer_id=None,
     occurred_from: datetime.date | None = None,
     occurred_to: datetime.date | None = None,
+    without_key_points: bool = False,
     ordering: str = "-occurred_at",
 ) -> QuerySet[Activity]:
     """The activity list: search the key points and the customer's name (and pinyin);
-    dates are days in the current (company) time zone, both ends included."""
+    dates are days in the company's time zone, both ends included."""
     activities = visible_activities(user)
     for condition in search_conditions(
         user,
@@ -106,11 +120,13 @@ def activity_list(
     if customer_id:
         activities = activities.filter(customer_id=customer_id)
     if occurred_from:
-        activities = activities.filter(occurred_at__gte=start_of_day(occurred_from))
+        activities = activities.filter(occurred_at__gte=start_of_company_day(user, occurred_from))
     if occurred_to:
         activities = activities.filter(
-            occurred_at__lt=start_of_day(occurred_to + datetime.timedelta(days=1))
+            occurred_at__lt=start_of_company_day(user, occurred_to + datetime.timedelta(days=1))
         )
+    if without_key_points:
+        activities = activities.filter(lacking_key_points())
     if ordering not in ACTIVITY_ORDERINGS:
         ordering = "-occurred_at"
     return activities.order_by(ordering, "-id")

@@ -70,6 +70,7 @@ def activity_list_rows(user, form: ActivityFilterForm, ordering: str):
         customer_id=filters.get("customer"),
         occurred_from=filters.get("date_from"),
         occurred_to=filters.get("date_to"),
+        without_key_points=filters.get("key_points") == "missing",
         ordering=ordering,
     )
 

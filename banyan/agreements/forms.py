@@ -14,7 +14,12 @@ from banyan.agreements import selectors
 from banyan.agreements.models import Agreement
 from banyan.agreements.services import MAX_CONTRACT_LINES, MAX_ORDER_LINES
 from banyan.core.errors import DomainError
-from banyan.core.forms import CompactFieldsMixin, ServiceErrorsMixin, UserChoiceField
+from banyan.core.forms import (
+    CompactFieldsMixin,
+    ServiceErrorsMixin,
+    UserChoiceField,
+    team_field,
+)
 from banyan.customers import selectors as customer_selectors
 from banyan.products import selectors as product_selectors
 
@@ -385,11 +390,16 @@ class AgreementFilterForm(CompactFieldsMixin, forms.Form):
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
-        choices=[("", _("Any status")), *Agreement.Status.choices],
+        choices=[
+            ("", _("Any status")),
+            *Agreement.Status.choices,
+            (selectors.NOT_CANCELLED, _("Any but cancelled")),
+        ],
     )
     owner = UserChoiceField(
         label=_("Owner"), queryset=None, required=False, empty_label=_("Everyone I see")
     )
+    team = team_field(_("Owned by this person or anyone below them."))
     signed_from = forms.DateField(label=_("Signed from"), required=False, widget=_date_input())
     signed_to = forms.DateField(label=_("Signed until"), required=False, widget=_date_input())
     receivable = forms.ChoiceField(label=_("Receivable"), required=False, choices=RECEIVABLE)
@@ -404,6 +414,7 @@ class AgreementFilterForm(CompactFieldsMixin, forms.Form):
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = selectors.agreement_owners(user)
+        self.fields["team"].queryset = selectors.agreement_owners(user)
 
     def _valid_data(self) -> dict:
         self.is_valid()
@@ -418,6 +429,7 @@ class AgreementFilterForm(CompactFieldsMixin, forms.Form):
             "search": data.get("q") or "",
             "status": data.get("status") or "",
             "owner_id": data["owner"].pk if data.get("owner") else None,
+            "team_path": data["team"].path if data.get("team") else None,
             "signed_from": data.get("signed_from"),
             "signed_to": data.get("signed_to"),
             "receivable": receivable,
@@ -429,5 +441,5 @@ class AgreementFilterForm(CompactFieldsMixin, forms.Form):
 
     def has_filters(self) -> bool:
         data = self._valid_data()
-        names = ("q", "status", "owner", "signed_from", "signed_to", "receivable")
+        names = ("q", "status", "owner", "team", "signed_from", "signed_to", "receivable")
         return any(data.get(name) for name in names)

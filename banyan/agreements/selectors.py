@@ -51,6 +51,11 @@ LIST_ORDERINGS = {
 }
 
 
+# The status filter's "any but cancelled": what sales figures count (signed, executing,
+# completed, and drafts with a signing date).
+NOT_CANCELLED = "not_cancelled"
+
+
 def kinds_in_use(user: User) -> list[str]:
     """The agreement kinds the user's company uses (contracts and/or orders)."""
     company = user.company
@@ -138,6 +143,7 @@ def agreement_list(
     status: str = "",
     customer_id=None,
     owner_id=None,
+    team_path: str | None = None,
     signed_from: date | None = None,
     signed_to: date | None = None,
     receivable: bool | None = None,
@@ -156,12 +162,16 @@ def agreement_list(
         customer_lookup="name__icontains",
     ):
         agreements = agreements.filter(condition)
-    if status:
+    if status == NOT_CANCELLED:
+        agreements = agreements.exclude(status=Agreement.Status.CANCELLED)
+    elif status:
         agreements = agreements.filter(status=status)
     if customer_id:
         agreements = agreements.filter(customer_id=customer_id)
     if owner_id:
         agreements = agreements.filter(owner_id=owner_id)
+    if team_path:
+        agreements = agreements.filter(owner__path__startswith=team_path)
     if signed_from:
         agreements = agreements.filter(signed_on__gte=signed_from)
     if signed_to:

@@ -7,10 +7,12 @@ from django import forms
 from django.forms.models import ModelChoiceIterator, ModelChoiceIteratorValue
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 
 from banyan.core.errors import DomainError
 from banyan.core.fetch import MAX_ID
 from banyan.core.renderers import attributes_html, option_html
+from banyan.core.values import validate_day_in_range
 
 
 class ServiceErrorsMixin:
@@ -140,3 +142,25 @@ class UserChoiceField(forms.ModelChoiceField):
 
     def label_from_instance(self, obj) -> str:
         return self.user_label(obj, obj.get_role_display())
+
+
+def day_field(label) -> forms.DateField:
+    """An optional day of a list's filter (a date picker), within the calendar's range."""
+    return forms.DateField(
+        label=label,
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_day_in_range],
+    )
+
+
+def team_field(help_text) -> UserChoiceField:
+    """A list's "team of" filter: rows of this person or anyone below them (what a report's
+    per-group figure drills down to); its queryset is the people the user sees."""
+    return UserChoiceField(
+        label=_("Team of"),
+        queryset=None,
+        required=False,
+        empty_label=_("Everyone I see"),
+        help_text=help_text,
+    )

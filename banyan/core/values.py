@@ -176,3 +176,11 @@ def validate_day_in_range(value) -> None:
 def clamp_day(day: date) -> date:
     """The nearest day within EARLIEST_DAY…LATEST_DAY (a calendar page asked for year 1)."""
     return min(max(day, EARLIEST_DAY), LATEST_DAY)
+
+
+def start_of_company_day(user, day: date) -> datetime:
+    """Midnight at the start of `day` in the user's company's time zone (an aware instant),
+    whatever time zone is active: a filter on days of datetimes agrees with the reports."""
+    from datetime import time
+
+    return datetime.combine(day, time.min, tzinfo=user.company.zone)

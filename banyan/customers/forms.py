@@ -18,6 +18,7 @@ from banyan.core.forms import (
     CompactFieldsMixin,
     OptionChoiceField,
     ServiceErrorsMixin,
+    day_field,
 )
 from banyan.customers.models import Customer, CustomerShare
 
@@ -216,6 +217,13 @@ class CustomerFilterForm(CompactFieldsMixin, forms.Form):
         choices=[("", _("Hot or not")), ("1", _("Hot only")), ("0", _("Not hot"))],
     )
     contacted = forms.ChoiceField(label=_("Last contacted"), required=False, choices=CONTACTED)
+    contacted_from = day_field(_("Last contacted from"))
+    contacted_to = day_field(_("Last contacted until"))
+    open_task = forms.ChoiceField(
+        label=_("Next task"),
+        required=False,
+        choices=[("", _("Any")), ("none", _("In tracking, no open task"))],
+    )
     sort = forms.CharField(required=False, widget=forms.HiddenInput)
     per_page = forms.TypedChoiceField(
         label=_("Per page"),

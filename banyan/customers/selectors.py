@@ -198,6 +198,25 @@ def _search_conditions(user: User, query: str) -> list[Q]:
     return [text_contains("search_text", term, lookup="contains") for term in search_terms(query)]
 
 
+def in_tracking_without_open_task(customers: QuerySet[Customer]) -> QuerySet[Customer]:
+    """Those `customers` in tracking (followed up at least once) with no open task (nothing
+    planned next): the seed's "not using the CRM properly" list. Tasks are read by the
+    reverse relation, so this app never imports the activities app above it."""
+    return customers.filter(last_contacted_at__isnull=False).exclude(
+        company_wide_has_open_task(OuterRef("pk"))
+    )
+
+
+def company_wide_has_open_task(customer) -> Exists:
+    """Whether the customer (a key or an OuterRef to one, already visible to the reader) has
+    an open task, whoever's: a condition on that one row, not a read of other rows."""
+    return Exists(
+        Customer.objects.filter(
+            pk=customer, tasks__done_at__isnull=True, tasks__isnull=False
+        ).values("pk")
+    )
+
+
 def customer_list(
     user: User,
     *,
@@ -211,6 +230,7 @@ def customer_list(
     contacted_before=None,
     contacted_after=None,
     never_contacted: bool = False,
+    without_open_task: bool = False,
     ordering: str = "-created_at",
 ) -> QuerySet[Customer]:
     """The customer list: searchable by name, pinyin, initials, phone and contact name."""
@@ -231,6 +251,8 @@ def customer_list(
         customers = customers.filter(is_hot=is_hot)
     if never_contacted:
         customers = customers.filter(last_contacted_at__isnull=True)
+    if without_open_task:
+        customers = in_tracking_without_open_task(customers)
     if contacted_before:
         customers = customers.filter(last_contacted_at__lt=contacted_before)
     if contacted_after:

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from banyan.core.errors import DomainError, NotFound
 from banyan.core.pagination import CappedPaginator, count_cap_for, paginate
 from banyan.core.panels import customer_view
+from banyan.core.values import start_of_company_day
 from banyan.core.views import found_or_404, safe_next_url, submit
 from banyan.customers import selectors, services
 from banyan.customers.forms import (
@@ -59,7 +60,7 @@ def _sort_links(base_url: str, query: QueryDict, current: str, columns) -> dict:
 # --- the customer list ----------------------------------------------------------------
 
 
-def _customer_list_arguments(values: dict) -> dict:
+def _customer_list_arguments(user, values: dict) -> dict:
     arguments = {
         "search": values.get("q", ""),
         "kind": values.get("kind", ""),
@@ -70,6 +71,13 @@ def _customer_list_arguments(values: dict) -> dict:
     }
     if values.get("hot") in ("0", "1"):
         arguments["is_hot"] = values["hot"] == "1"
+    if values.get("open_task") == "none":
+        arguments["without_open_task"] = True
+    if values.get("contacted_from"):
+        arguments["contacted_after"] = start_of_company_day(user, values["contacted_from"])
+    if values.get("contacted_to"):
+        next_day = values["contacted_to"] + timedelta(days=1)
+        arguments["contacted_before"] = start_of_company_day(user, next_day)
     contacted = values.get("contacted")
     if contacted == "never":
         arguments["never_contacted"] = True
@@ -81,7 +89,7 @@ def _customer_list_arguments(values: dict) -> dict:
 def customer_list_rows(user, filters: CustomerFilterForm):
     """The customer list's rows for its filter form (the page, and its export)."""
     return selectors.customer_list(
-        user, ordering=filters.ordering(), **_customer_list_arguments(filters.cleaned())
+        user, ordering=filters.ordering(), **_customer_list_arguments(user, filters.cleaned())
     )
 
 

@@ -17,6 +17,7 @@ from banyan.core.forms import (
     OptionChoiceField,
     ServiceErrorsMixin,
     UserChoiceField,
+    team_field,
 )
 from banyan.finance import selectors
 from banyan.finance.models import UNCOVERED, Invoice, PaymentPlan
@@ -321,11 +322,13 @@ class PaymentFilterForm(ListFilterForm):
     method = OptionChoiceField(
         label=_("Method"), queryset=None, required=False, empty_label=_("Any method")
     )
-    field_order = ["q", "paid_from", "paid_to", "owner", "method", "sort", "page_size"]
+    team = team_field(_("Credited to this person or anyone below them."))
+    field_order = ["q", "paid_from", "paid_to", "owner", "team", "method", "sort", "page_size"]
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, user=user, **kwargs)
         self.fields["owner"].label = _("Credited to")
+        self.fields["team"].queryset = agreement_selectors.agreement_owners(user)
         self.fields["method"].queryset = account_selectors.dictionary_options(
             user, "payment_method"
         )
@@ -335,6 +338,7 @@ class PaymentFilterForm(ListFilterForm):
         return {
             **self.common_filters(),
             "method_id": data["method"].pk if data.get("method") else None,
+            "team_path": data["team"].path if data.get("team") else None,
             "paid_from": data.get("paid_from"),
             "paid_to": data.get("paid_to"),
         }

@@ -341,6 +341,7 @@ def payment_list(
     customer_id=None,
     owner_id=None,
     method_id=None,
+    team_path: str | None = None,
     paid_from: date | None = None,
     paid_to: date | None = None,
     search: str = "",
@@ -361,6 +362,8 @@ def payment_list(
         payments = payments.filter(owner_id=owner_id)
     if method_id:
         payments = payments.filter(method_id=method_id)
+    if team_path:
+        payments = payments.filter(owner__path__startswith=team_path)
     if paid_from:
         payments = payments.filter(paid_on__gte=paid_from)
     if paid_to:

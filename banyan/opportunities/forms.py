@@ -12,6 +12,7 @@ from banyan.core.forms import (
     QuickSelect,
     ServiceErrorsMixin,
     UserChoiceField,
+    day_field,
 )
 from banyan.opportunities import selectors
 from banyan.opportunities.models import Opportunity
@@ -193,6 +194,8 @@ class OpportunityFilterForm(CompactFieldsMixin, forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
+    closed_from = day_field(_("Closed from"))
+    closed_to = day_field(_("Closed until"))
     amount_min = forms.DecimalField(
         label=_("Amount from"), required=False, max_digits=14, decimal_places=2, min_value=0
     )
@@ -223,6 +226,8 @@ class OpportunityFilterForm(CompactFieldsMixin, forms.Form):
             "owner_id": data["owner"].pk if data.get("owner") else None,
             "close_from": data.get("close_from"),
             "close_to": data.get("close_to"),
+            "closed_from": data.get("closed_from"),
+            "closed_to": data.get("closed_to"),
             "amount_min": data.get("amount_min"),
             "amount_max": data.get("amount_max"),
             "ordering": data.get("sort") or "-created_at",

@@ -6,7 +6,7 @@ board, the customer panel and the API start from `visible_opportunities(user)`.
 """
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import connections
@@ -19,6 +19,7 @@ from banyan.accounts.models import DictionaryOption, User
 from banyan.core.errors import PermissionRefused
 from banyan.core.fetch import get_for
 from banyan.core.lookups import text_contains
+from banyan.core.values import start_of_company_day
 from banyan.customers import selectors as customer_selectors
 from banyan.customers.models import Customer
 from banyan.opportunities.models import Opportunity, StageChange, weighted
@@ -101,11 +102,14 @@ def opportunity_list(
     owner_id=None,
     close_from: date | None = None,
     close_to: date | None = None,
+    closed_from: date | None = None,
+    closed_to: date | None = None,
     amount_min: Decimal | None = None,
     amount_max: Decimal | None = None,
     ordering: str = "-created_at",
 ) -> QuerySet[Opportunity]:
-    """The opportunity list: search by name or customer name, filter, sort."""
+    """The opportunity list: search by name or customer name, filter, sort. `closed_from`
+    and `closed_to` are days in the company's time zone, both included."""
     opportunities = visible_opportunities(user).select_related("customer", "stage", "owner")
     for condition in customer_selectors.search_conditions(
         user,
@@ -127,6 +131,12 @@ def opportunity_list(
         opportunities = opportunities.filter(expected_close_date__gte=close_from)
     if close_to:
         opportunities = opportunities.filter(expected_close_date__lte=close_to)
+    if closed_from:
+        opportunities = opportunities.filter(closed_at__gte=start_of_company_day(user, closed_from))
+    if closed_to:
+        opportunities = opportunities.filter(
+            closed_at__lt=start_of_company_day(user, closed_to + timedelta(days=1))
+        )
     if amount_min is not None:
         opportunities = opportunities.filter(expected_amount__gte=amount_min)
     if amount_max is not None:
