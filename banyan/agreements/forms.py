@@ -385,7 +385,11 @@ class AgreementFilterForm(CompactFieldsMixin, forms.Form):
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
-        choices=[("", _("Any status")), *Agreement.Status.choices],
+        choices=[
+            ("", _("Any status")),
+            (selectors.NOT_CANCELLED, _("Not cancelled")),
+            *Agreement.Status.choices,
+        ],
     )
     owner = UserChoiceField(
         label=_("Owner"), queryset=None, required=False, empty_label=_("Everyone I see")

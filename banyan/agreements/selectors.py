@@ -50,6 +50,9 @@ LIST_ORDERINGS = {
     "-status",
 }
 
+# The status filter's "every status but cancelled".
+NOT_CANCELLED = "not_cancelled"
+
 
 def kinds_in_use(user: User) -> list[str]:
     """The agreement kinds the user's company uses (contracts and/or orders)."""
@@ -144,7 +147,9 @@ def agreement_list(
     uninvoiced: bool | None = None,
     ordering: str = "-created_at",
 ) -> QuerySet[Agreement]:
-    """The contract or order list: search by number, title or customer name; filter; sort."""
+    """The contract or order list: search by number, title or customer name; filter; sort.
+    `status` is one status, or NOT_CANCELLED for every status but cancelled (what counts as
+    signed in the targets and the dashboard)."""
     agreements = visible_agreements(user, kind or None).select_related("customer", "owner")
     for condition in customer_selectors.search_conditions(
         user,
@@ -156,7 +161,9 @@ def agreement_list(
         customer_lookup="name__icontains",
     ):
         agreements = agreements.filter(condition)
-    if status:
+    if status == NOT_CANCELLED:
+        agreements = agreements.exclude(status=Agreement.Status.CANCELLED)
+    elif status:
         agreements = agreements.filter(status=status)
     if customer_id:
         agreements = agreements.filter(customer_id=customer_id)

@@ -216,6 +216,12 @@ class CustomerFilterForm(CompactFieldsMixin, forms.Form):
         choices=[("", _("Hot or not")), ("1", _("Hot only")), ("0", _("Not hot"))],
     )
     contacted = forms.ChoiceField(label=_("Last contacted"), required=False, choices=CONTACTED)
+    created_from = forms.DateField(
+        label=_("Created from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    created_to = forms.DateField(
+        label=_("Created until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     sort = forms.CharField(required=False, widget=forms.HiddenInput)
     per_page = forms.TypedChoiceField(
         label=_("Per page"),
@@ -252,7 +258,8 @@ class CustomerFilterForm(CompactFieldsMixin, forms.Form):
     @property
     def has_filters(self) -> bool:
         data = self.cleaned()
-        return any(name in data for name in ("q", "kind", "type", "source", "industry", "owner"))
+        names = ("q", "kind", "type", "source", "industry", "owner", "created_from", "created_to")
+        return any(name in data for name in names)
 
     def ordering(self) -> str:
         sort = self.cleaned().get("sort", "")

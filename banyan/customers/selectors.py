@@ -7,6 +7,7 @@ plus customers shared with them. Contacts and every record hung on a customer de
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 
 from django.db import models
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
@@ -211,9 +212,12 @@ def customer_list(
     contacted_before=None,
     contacted_after=None,
     never_contacted: bool = False,
+    created_from: date | None = None,
+    created_to: date | None = None,
     ordering: str = "-created_at",
 ) -> QuerySet[Customer]:
-    """The customer list: searchable by name, pinyin, initials, phone and contact name."""
+    """The customer list: searchable by name, pinyin, initials, phone and contact name.
+    `created_from`/`created_to` are days of the company's calendar, both ends included."""
     customers = visible_customers(user).select_related("owner", "type", "source", "industry")
     for condition in _search_conditions(user, search):
         customers = customers.filter(condition)
@@ -235,6 +239,11 @@ def customer_list(
         customers = customers.filter(last_contacted_at__lt=contacted_before)
     if contacted_after:
         customers = customers.filter(last_contacted_at__gte=contacted_after)
+    if created_from:
+        customers = customers.filter(created_at__gte=_start_of_company_day(user, created_from))
+    if created_to:
+        next_day = created_to + timedelta(days=1)
+        customers = customers.filter(created_at__lt=_start_of_company_day(user, next_day))
     allowed = {
         "name",
         "-name",
@@ -248,6 +257,10 @@ def customer_list(
     if ordering not in allowed:
         ordering = "-created_at"
     return customers.order_by(ordering, "-id")
+
+
+def _start_of_company_day(user: User, day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=user.company.zone)
 
 
 def with_share_flags(customers: QuerySet[Customer], user: User) -> QuerySet[Customer]:
