@@ -10,7 +10,8 @@ A slot is registered only while no app has registered its key, whatever the apps
 - "dashboard": bosses, directors and managers with the report permission (an admin boss by
   office): the team's month against last month and last year, the ranking against targets
   and the overdue receivables (`banyan.workbench.selectors`). The page loads it after itself
-  (`workbench-dashboard`): its figures add up months of the team's records.
+  (`workbench-dashboard`; its JSON: `GET /api/v1/workbench/dashboard/`): its figures add
+  up months of the team's records.
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -52,7 +53,6 @@ workbench.register(
         template="workbench/panels/dashboard.html",
         order=1,
         allowed=lambda user, _obj=None: selectors.can_see_team_figures(user),
-        data=selectors.dashboard_data,
-        framed=False,
+        framed=False,  # its figures: GET /api/v1/workbench/dashboard/
     )
 )

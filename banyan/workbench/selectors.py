@@ -207,7 +207,7 @@ def _count_by_month(user: User, rows: QuerySet, field_name: str) -> dict[date, i
         rows.annotate(month=TruncMonth(field_name, tzinfo=user.company.zone))
         .order_by()
         .values("month")
-        .annotate(total=Count("pk"))
+        .annotate(total=Count("*"))  # COUNT(*): read from the date index alone
     )
     return _by_month(rows)
 

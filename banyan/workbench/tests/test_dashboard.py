@@ -299,22 +299,33 @@ def test_the_page_renders_the_figures_and_their_charts(world, client_as):
 
 
 def test_the_api_offers_the_dashboard(world, client_as):
-    response = client_as(world.org.boss).get("/api/v1/workbench/")
-    panel = next(p for p in response.json()["panels"] if p["key"] == "dashboard")
-    figures = {figure["key"]: figure for figure in panel["data"]["figures"]}
+    response = client_as(world.org.boss).get("/api/v1/workbench/dashboard/")
+    assert response.status_code == 200
+    body = response.json()
+    figures = {figure["key"]: figure for figure in body["figures"]}
+    assert body["month"] == "2026-11"
     assert figures["payments"]["this_month"] == "1400.00"
+    assert figures["payments"]["last_month"] == "300.00"
+    assert figures["payments"]["same_month_last_year"] == "2000.00"
     assert figures["payments"]["change_on_last_month"] == "366.7"
-    assert panel["data"]["overdue"] == {
+    assert figures["payments"]["links"] == [
+        {"label": "Payments", "url": "/finance/payments/?paid_from=2026-11-01&paid_to=2026-11-30"}
+    ]
+    assert body["overdue"] == {
         "count": 2,
         "amount": "1100.00",
         "url": "/finance/plans/?state=overdue",
     }
-    ranking = panel["data"]["ranking"]
-    assert [(row["rank"], row["user"]) for row in ranking] == [
+    assert [(row["rank"], row["user"]) for row in body["ranking"]] == [
         (1, world.org.sales3.display_name),
         (2, world.org.sales1.display_name),
         (3, world.org.sales2.display_name),
     ]
+    # The workbench's own answer stays light: the dashboard is not added up there.
+    panels = client_as(world.org.boss).get("/api/v1/workbench/").json()["panels"]
+    assert "dashboard" not in [panel["key"] for panel in panels]
+    refused = client_as(world.org.manager1).get("/api/v1/workbench/dashboard/")
+    assert refused.status_code == 404
 
 
 def _queries(user, django_assert_num_queries, count):
