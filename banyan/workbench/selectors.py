@@ -216,7 +216,8 @@ def _link(name: str, **query) -> str:
     return f"{reverse(name)}?{urlencode(query)}"
 
 
-def _range(months: Months, month: date) -> tuple[str, str]:
+def _days_of(month: date) -> tuple[str, str]:
+    """The first and last day of `month`, as a list's date filters take them."""
     return f"{month:%Y-%m-%d}", f"{last_day(month):%Y-%m-%d}"
 
 
@@ -227,7 +228,7 @@ def signed_figure(user: User, months: Months) -> Figure:
         signed_on__range=(months.first, months.last)
     )
     agreements = agreements.exclude(status=Agreement.Status.CANCELLED)
-    first, last = _range(months, months.current)
+    first, last = _days_of(months.current)
     labels = {
         Agreement.Kind.CONTRACT: ("contract-list", _("Contracts")),
         Agreement.Kind.ORDER: ("order-list", _("Orders")),
@@ -260,7 +261,7 @@ def payments_figure(user: User, months: Months) -> Figure:
     payments = finance_selectors.visible_payments(user).filter(
         paid_on__range=(months.first, months.last)
     )
-    first, last = _range(months, months.current)
+    first, last = _days_of(months.current)
     return Figure(
         "payments",
         _("Payments received"),
@@ -277,7 +278,7 @@ def customers_figure(user: User, months: Months) -> Figure:
         created_at__gte=start_of(user, months.first),
         created_at__lt=start_of(user, add_months(months.current, 1)),
     )
-    first, last = _range(months, months.current)
+    first, last = _days_of(months.current)
     return Figure(
         "customers",
         _("New customers"),
@@ -294,7 +295,7 @@ def activities_figure(user: User, months: Months) -> Figure:
         occurred_at__gte=start_of(user, months.first),
         occurred_at__lt=start_of(user, add_months(months.current, 1)),
     )
-    first, last = _range(months, months.current)
+    first, last = _days_of(months.current)
     return Figure(
         "activities",
         _("Follow-ups"),
