@@ -294,6 +294,9 @@ def test_the_page_renders_the_figures_and_their_charts(world, client_as):
         "months": [f"{m:%Y-%m}" for m in selectors.Months.of(world.org.boss).trend],
         "values": ["0"] * 9 + ["1", "1", "2"],
     }
+    page = client_as(world.org.boss).get(reverse("workbench-dashboard"))  # without htmx
+    assert page.status_code == 200 and "<h1" in page.content.decode()
+    assert 'id="dashboard-signed"' in page.content.decode()
     home = client_as(world.org.boss).get("/").content.decode()
     assert 'hx-get="/workbench/dashboard/"' in home and "js/dashboard.js" in home
 
