@@ -125,3 +125,12 @@ def company_wide_user_labels(user: User, keys: set) -> dict:
 def history_labels() -> dict:
     """How every app's history labels the accounts' rows (registered into core's history)."""
     return {DictionaryOption: company_wide_option_labels, User: company_wide_user_labels}
+
+
+def may_view_reports(user: User) -> bool:
+    """Figures beyond one's own (reports, the workbench's dashboard): the "view reports"
+    special permission, which an admin boss holds by office (every other boss, director and
+    manager needs it granted)."""
+    return visibility.is_member(user) and (
+        user.is_account_admin or user.has_perm("accounts.view_reports")
+    )

@@ -50,7 +50,6 @@ LIST_ORDERINGS = {
     "-status",
 }
 
-
 # The status filter's "any but cancelled": what sales figures count (signed, executing,
 # completed, and drafts with a signing date).
 NOT_CANCELLED = "not_cancelled"
@@ -150,7 +149,9 @@ def agreement_list(
     uninvoiced: bool | None = None,
     ordering: str = "-created_at",
 ) -> QuerySet[Agreement]:
-    """The contract or order list: search by number, title or customer name; filter; sort."""
+    """The contract or order list: search by number, title or customer name; filter; sort.
+    `status` is one status, or NOT_CANCELLED for every status but cancelled (what counts as
+    signed in the targets and the dashboard)."""
     agreements = visible_agreements(user, kind or None).select_related("customer", "owner")
     for condition in customer_selectors.search_conditions(
         user,

@@ -224,6 +224,8 @@ class CustomerFilterForm(CompactFieldsMixin, forms.Form):
         required=False,
         choices=[("", _("Any")), ("none", _("In tracking, no open task"))],
     )
+    created_from = day_field(_("Created from"))
+    created_to = day_field(_("Created until"))
     sort = forms.CharField(required=False, widget=forms.HiddenInput)
     per_page = forms.TypedChoiceField(
         label=_("Per page"),
@@ -260,7 +262,8 @@ class CustomerFilterForm(CompactFieldsMixin, forms.Form):
     @property
     def has_filters(self) -> bool:
         data = self.cleaned()
-        return any(name in data for name in ("q", "kind", "type", "source", "industry", "owner"))
+        names = ("q", "kind", "type", "source", "industry", "owner", "created_from", "created_to")
+        return any(name in data for name in names)
 
     def ordering(self) -> str:
         sort = self.cleaned().get("sort", "")

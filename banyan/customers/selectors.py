@@ -7,6 +7,7 @@ plus customers shared with them. Contacts and every record hung on a customer de
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from django.db import models
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
@@ -24,6 +25,7 @@ from banyan.core.history import (  # noqa: F401 (HistoryChange: part of this mod
     build_history,
 )
 from banyan.core.lookups import GRAM_INDEXED, scan_safe, text_contains, unindexed, uses_grams
+from banyan.core.values import start_of_company_day
 from banyan.customers.models import Contact, Customer, CustomerShare, NamedCustomerRecord
 from banyan.customers.text import name_key, search_terms
 
@@ -231,9 +233,12 @@ def customer_list(
     contacted_after=None,
     never_contacted: bool = False,
     without_open_task: bool = False,
+    created_from: date | None = None,
+    created_to: date | None = None,
     ordering: str = "-created_at",
 ) -> QuerySet[Customer]:
-    """The customer list: searchable by name, pinyin, initials, phone and contact name."""
+    """The customer list: searchable by name, pinyin, initials, phone and contact name.
+    `created_from`/`created_to` are days of the company's calendar, both ends included."""
     customers = visible_customers(user).select_related("owner", "type", "source", "industry")
     for condition in _search_conditions(user, search):
         customers = customers.filter(condition)
@@ -257,6 +262,11 @@ def customer_list(
         customers = customers.filter(last_contacted_at__lt=contacted_before)
     if contacted_after:
         customers = customers.filter(last_contacted_at__gte=contacted_after)
+    if created_from:
+        customers = customers.filter(created_at__gte=start_of_company_day(user, created_from))
+    if created_to:
+        next_day = created_to + timedelta(days=1)
+        customers = customers.filter(created_at__lt=start_of_company_day(user, next_day))
     allowed = {
         "name",
         "-name",

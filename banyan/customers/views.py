@@ -68,6 +68,8 @@ def _customer_list_arguments(user, values: dict) -> dict:
         "source_id": getattr(values.get("source"), "pk", None),
         "industry_id": getattr(values.get("industry"), "pk", None),
         "owner_id": getattr(values.get("owner"), "pk", None),
+        "created_from": values.get("created_from"),
+        "created_to": values.get("created_to"),
     }
     if values.get("hot") in ("0", "1"):
         arguments["is_hot"] = values["hot"] == "1"

@@ -79,6 +79,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from banyan.accounts import selectors as account_selectors
 from banyan.accounts import visibility
 from banyan.accounts.models import Role, User
 
@@ -90,7 +91,6 @@ PERCENT = "percent"
 NUMBER = "number"
 DATE = "date"
 
-VIEW_REPORTS = "accounts.view_reports"
 
 GROUP_BY_CHOICES = {
     "rep": _("Rep"),
@@ -103,10 +103,8 @@ GROUP_BY_CHOICES = {
 
 
 def sees_beyond_own(user: User) -> bool:
-    """Whether the user's reports cover more than their own figures: the "view reports"
-    special permission, which an admin boss has by being one (every other boss, director and
-    manager needs it granted)."""
-    return visibility.is_member(user) and (user.is_account_admin or user.has_perm(VIEW_REPORTS))
+    """Whether the user's reports cover more than their own figures."""
+    return account_selectors.may_view_reports(user)
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,7 @@
 """The self-motivation panel (自我激励) the targets app contributes to the workbench: this
-month's own targets against achievement, percentage and days left, with a small chart.
+month's own targets against achievement, percentage and days left, with a small chart; and
+without any target this month, one's own figures of the month against last month (contract
+amount, payments, new customers, follow-ups) instead of an empty chart.
 
 `data(user)` offers the same figures as a JSON-able dict for the workbench API.
 """
@@ -11,7 +13,8 @@ from banyan.targets import selectors
 
 
 def panel_context(user, obj=None) -> dict:
-    """Five queries: the targets, and two sums for each of the personal and group rows."""
+    """Five queries: the targets, and two sums for each of the personal and group rows (or,
+    without a target, four for one's own figures of this month and last)."""
     return {"motivation": selectors.motivation(user)}
 
 
@@ -31,6 +34,7 @@ def data(user) -> dict:
             }
             for row in figures["rows"]
         ],
+        "own": [figure.as_dict() for figure in figures["own"]],
     }
 
 

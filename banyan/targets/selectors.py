@@ -10,18 +10,20 @@
 
 import calendar
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from banyan.accounts import visibility
 from banyan.accounts.models import Role, User
+from banyan.activities.models import Activity
 from banyan.agreements.models import Agreement
 from banyan.core.fetch import get_for
 from banyan.core.models import ExactSum
+from banyan.customers.models import Customer
 from banyan.finance.models import Payment
 from banyan.targets.models import SalesTarget
 
@@ -314,9 +316,95 @@ class MotivationRow:
     achievement: Achievement
 
 
+@dataclass
+class OwnFigure:
+    """One of the user's own figures this month and last month."""
+
+    key: str
+    label: str
+    is_money: bool
+    this_month: Decimal | int
+    last_month: Decimal | int
+
+    @property
+    def change(self) -> Decimal | None:
+        """The change on last month in percent, to one decimal; None from nothing."""
+        if not self.last_month:
+            return None
+        return (Decimal(self.this_month - self.last_month) * 100 / self.last_month).quantize(
+            Decimal("0.1"), rounding=ROUND_HALF_UP
+        )
+
+    def as_dict(self) -> dict:
+        return {
+            "key": self.key,
+            "label": str(self.label),
+            "this_month": str(self.this_month),
+            "last_month": str(self.last_month),
+            "change": None if self.change is None else str(self.change),
+        }
+
+
+def _start_of(user: User, day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=user.company.zone)
+
+
+def own_figures(user: User, month: date) -> list[OwnFigure]:
+    """The user's own figures of `month` and of the month before: contract amount (their
+    agreements signed, not cancelled, as the targets count them), payments credited to them
+    (reversals deducted), the customers they own created in the month, and the follow-ups
+    they logged (whoever owns the customer now, as payments count for whom they are
+    credited). Four queries, each over the two months only through the (company, owner,
+    date) indexes, split by conditional sums."""
+    first, last = month_bounds(user.company, month)
+    before = (first - timedelta(days=1)).replace(day=1)
+    this_start, last_start = _start_of(user, first), _start_of(user, before)
+    end = _start_of(user, last + timedelta(days=1))
+
+    def money(rows, date_field: str) -> tuple[Decimal, Decimal]:
+        totals = (
+            rows.filter(owner_id=user.pk, **{f"{date_field}__range": (before, last)})
+            .order_by()
+            .aggregate(
+                now=ExactSum("amount", filter=Q(**{f"{date_field}__gte": first})),
+                before=ExactSum("amount", filter=Q(**{f"{date_field}__lt": first})),
+            )
+        )
+        return totals["now"] or ZERO, totals["before"] or ZERO
+
+    def count(rows, field_name: str) -> tuple[int, int]:
+        totals = (
+            rows.filter(
+                owner_id=user.pk, **{f"{field_name}__gte": last_start, f"{field_name}__lt": end}
+            )
+            .order_by()
+            .aggregate(
+                now=Count("pk", filter=Q(**{f"{field_name}__gte": this_start})),
+                before=Count("pk", filter=Q(**{f"{field_name}__lt": this_start})),
+            )
+        )
+        return totals["now"], totals["before"]
+
+    signed = money(
+        visibility.of_company(user, Agreement).exclude(status=Agreement.Status.CANCELLED),
+        "signed_on",
+    )
+    paid = money(visibility.of_company(user, Payment), "paid_on")
+    customers = count(visibility.of_company(user, Customer), "created_at")
+    followed = count(visibility.of_company(user, Activity), "occurred_at")
+    return [
+        OwnFigure("contracts", _("Contract amount"), True, *signed),
+        OwnFigure("payments", _("Payments"), True, *paid),
+        OwnFigure("customers", _("New customers"), False, *customers),
+        OwnFigure("activities", _("Follow-ups"), False, *followed),
+    ]
+
+
 def motivation(user: User) -> dict:
     """This month's own targets of `user` against achievement: their personal figures and,
-    for a director or manager, their group's. Shown even without a target (percent 0)."""
+    for a director or manager, their group's. Without any target this month, their own
+    figures of the month against last month instead (`own`: contract amount, payments, new
+    customers, follow-ups), and no rows."""
     month = current_month(user)
     kinds = [False, True] if user.role in GROUP_ROLES else [False]
     own = {
@@ -324,6 +412,8 @@ def motivation(user: User) -> dict:
         for t in visibility.of_company(user, SalesTarget).filter(user_id=user.pk, month=month)
     }
     left = days_left(user, month)
+    if not own:
+        return {"month": month, "days_left": left, "rows": [], "own": own_figures(user, month)}
     rows = []
     for is_group in kinds:
         target = own.get(is_group)
@@ -342,4 +432,4 @@ def motivation(user: User) -> dict:
                 ),
             )
         )
-    return {"month": month, "days_left": left, "rows": rows}
+    return {"month": month, "days_left": left, "rows": rows, "own": []}

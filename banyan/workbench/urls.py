@@ -1,3 +1,9 @@
 """Pages of the workbench app."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from banyan.workbench import views
+
+urlpatterns = [
+    path("workbench/dashboard/", views.dashboard_view, name="workbench-dashboard"),
+]

@@ -802,6 +802,7 @@ def test_list_search_filters_sort_and_totals(org, client_as, make_customer, cata
     assert listed(q="南方") == ["Beta"]
     assert listed(q=first.number) == ["Alpha"]
     assert listed(status="signed") == ["Beta"]
+    assert listed(status="not_cancelled", sort="title") == ["Alpha", "Beta"]
     assert listed(owner=org.sales1.pk, sort="title") == ["Alpha", "Gamma"]
     assert listed(signed_from="2026-05-01", signed_to="2026-05-31") == ["Beta"]
     assert listed(receivable="yes") == ["Alpha"]

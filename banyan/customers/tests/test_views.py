@@ -1,7 +1,8 @@
 """Customer and contact pages: list (search, filters, sort, pages, bulk), forms, the
 customer view and its panels. State is built through the services."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from unittest import mock
 
 import pytest
 from django.db import connection
@@ -98,6 +99,26 @@ def test_list_filters_by_last_contacted(org, client_as, make_customer):
     assert listed(client.get(LIST, {"contacted": "30"})) == ["久未联系"]
     assert sorted(listed(client.get(LIST, {"contacted": "7"}))) == ["久未联系"]
     assert listed(client.get(LIST, {"contacted": "90"})) == []
+
+
+def test_list_filters_by_creation_day_in_the_companys_time_zone(org, client_as, make_customer):
+    """Days of Asia/Shanghai, both ends included: 00:30 on 1 Nov there is 16:30 UTC on 31 Oct."""
+    for name, moment in (
+        ("十月末", datetime(2026, 10, 31, 15, 30, tzinfo=UTC)),  # 23:30 on 31 Oct
+        ("十一月初", datetime(2026, 10, 31, 16, 30, tzinfo=UTC)),  # 00:30 on 1 Nov
+        ("十一月末", datetime(2026, 11, 30, 15, 59, tzinfo=UTC)),  # 23:59 on 30 Nov
+        ("十二月初", datetime(2026, 11, 30, 16, 0, tzinfo=UTC)),  # 00:00 on 1 Dec
+    ):
+        with mock.patch("django.utils.timezone.now", return_value=moment):
+            make_customer(org.sales1, name=name)
+    client = client_as(org.sales1)
+    november = {"created_from": "2026-11-01", "created_to": "2026-11-30"}
+
+    assert listed(client.get(LIST, {**november, "sort": "created"})) == ["十一月初", "十一月末"]
+    assert listed(client.get(LIST, {"created_to": "2026-10-31"})) == ["十月末"]
+    assert listed(client.get(LIST, {"created_from": "2026-12-01"})) == ["十二月初"]
+    assert len(listed(client.get(LIST, {"created_from": "soon"}))) == 4  # not applied
+    assert client.get(LIST, november).context["filters"].has_filters
 
 
 def test_list_sorts_by_name_owner_and_date(org, client_as, make_customer):
