@@ -69,6 +69,7 @@ from __future__ import annotations
 
 import calendar
 import datetime
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -230,8 +231,14 @@ class ReportQuery:
             if value is None or value == "":
                 continue
             params[name] = value.isoformat() if isinstance(value, datetime.date) else value
-        url = reverse(url_name)
+        url = _list_url(url_name)
         return f"{url}?{urlencode(params)}" if params else url
+
+
+@functools.lru_cache(maxsize=64)
+def _list_url(url_name: str) -> str:
+    """A list page's path (reversed once: a report by rep links a thousand rows to it)."""
+    return reverse(url_name)
 
 
 class Report:
