@@ -105,6 +105,13 @@ class ActivitiesReport(Report):
         counts["without_key_points"] = Count("id", filter=lacking_key_points())
         return counts
 
+    def _count_keys(self, query) -> list[str]:
+        return [
+            *(_type_key(option.pk) for option in self.types(query)),
+            "total",
+            "without_key_points",
+        ]
+
     # --- drill-downs --------------------------------------------------------------------
 
     def _links(self, query, first, last, **who) -> dict:
@@ -121,7 +128,7 @@ class ActivitiesReport(Report):
 
     def _row(self, query, label, figures, links) -> dict:
         row = {"label": label}
-        for key in self._counts(query):
+        for key in self._count_keys(query):
             row[key] = figures.get(key) or 0
         row["links"] = links
         row["drilldown"] = links["total"]
@@ -147,12 +154,12 @@ class ActivitiesReport(Report):
             rows = self._per_rep(query, per_owner, untasked)
         else:
             rows = self._per_period(query, counts)
-        totals = self._row(
-            query,
-            "",
-            self.activities(query).aggregate(**counts),
-            self._links(query, query.date_from, query.date_to),
-        )
+        # Each activity has one owner: the owners' counts add up to the whole.
+        whole = {
+            key: sum(figures.get(key) or 0 for figures in per_owner.values())
+            for key in self._count_keys(query)
+        }
+        totals = self._row(query, "", whole, self._links(query, query.date_from, query.date_to))
         totals.pop("label")
         if query.group_by == "rep":
             # Each customer has one owner: the rows partition them.

@@ -48,6 +48,17 @@ def _open_figures(**condition) -> dict:
     }
 
 
+def _sum_figures(groups) -> dict:
+    """The `_open_figures` of the whole from those of its groups (exact: counts and sums)."""
+    total = {"count": 0, "amount": None, "product": None}
+    for group in groups:
+        total["count"] += group.get("count") or 0
+        for key in ("amount", "product"):
+            if group.get(key) is not None:
+                total[key] = (total[key] or 0) + group[key]
+    return total
+
+
 def _next_month(day: datetime.date) -> datetime.date:
     return (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
 
@@ -148,8 +159,10 @@ class PipelineReport(Report):
         }
 
     def compute(self, query: ReportQuery) -> ReportResult:
-        rows = self._per_rep(query) if query.group_by == "rep" else self._per_stage(query)
-        totals = self._open_row("", self.open_ones(query).aggregate(**_open_figures()), None)
+        per_rep = query.group_by == "rep"
+        rows, open_figures = self._per_rep(query) if per_rep else self._per_stage(query)
+        # Each open opportunity has one owner and one stage: the groups add up to the whole.
+        totals = self._open_row("", _sum_figures(open_figures.values()), None)
         totals.pop("label")
         closed = self.closed_ones(query).aggregate(**self._closed_figures())
         links = {
@@ -197,7 +210,7 @@ class PipelineReport(Report):
         ]
         return ReportResult(rows=rows, totals=totals, sections=sections)
 
-    def _per_stage(self, query: ReportQuery) -> list[dict]:
+    def _per_stage(self, query: ReportQuery) -> tuple[list[dict], dict]:
         figures = {
             row.pop("stage_id"): row
             for row in self.open_ones(query).values("stage_id").annotate(**_open_figures())
@@ -213,9 +226,9 @@ class PipelineReport(Report):
             )
             row["stage"] = stage.pk
             rows.append(row)
-        return rows
+        return rows, figures
 
-    def _per_rep(self, query: ReportQuery) -> list[dict]:
+    def _per_rep(self, query: ReportQuery) -> tuple[list[dict], dict]:
         open_figures = {
             row.pop("owner_id"): row
             for row in self.open_ones(query).values("owner_id").annotate(**_open_figures())
@@ -246,7 +259,7 @@ class PipelineReport(Report):
             )
             row["links"].update(won=links[WON], lost=links[LOST])
             rows.append(row)
-        return rows
+        return rows, open_figures
 
     def _forecast(self, query: ReportQuery) -> list[dict]:
         """The open opportunities expected to close in this month and the next five."""

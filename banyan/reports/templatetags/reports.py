@@ -2,10 +2,14 @@
 a row of the table, written in one piece (a report by rep has a thousand rows of ten cells:
 as template nodes they took most of the page's time)."""
 
+import functools
+import html
+from decimal import Decimal
+
 from django import template
-from django.utils.formats import number_format
-from django.utils.html import conditional_escape as escape
-from django.utils.safestring import mark_safe
+from django.utils.formats import get_format, number_format
+from django.utils.safestring import SafeData, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from banyan.finance.templatetags.money import yuan
@@ -21,14 +25,55 @@ def report_value(cell) -> str:
     if value is None or value == "":
         return "—"
     if kind == MONEY:
+        if isinstance(value, Decimal) and value.as_tuple().exponent == -2:
+            return _yuan(value)
         return yuan(value)
     if kind == PERCENT:
         return f"{number_format(value, 1)}%"
     if kind == COUNT:
+        if isinstance(value, int):
+            return _grouped(str(abs(value)), "-" if value < 0 else "")
         return number_format(value, force_grouping=True)
     if kind == DATE:
         return value.isoformat() if hasattr(value, "isoformat") else str(value)
     return str(value)
+
+
+@functools.lru_cache(maxsize=16)
+def _number_format(language: str) -> tuple[str, str, int]:
+    """The active language's thousand separator, decimal separator and grouping (read once:
+    a report's table formats ten thousand figures)."""
+    grouping = get_format("NUMBER_GROUPING")
+    return (
+        get_format("THOUSAND_SEPARATOR"),
+        get_format("DECIMAL_SEPARATOR"),
+        grouping if isinstance(grouping, int) else 0,
+    )
+
+
+def _grouped(digits: str, sign: str = "", decimals: str = "") -> str:
+    """`number_format(..., force_grouping=True)` for a plain run of digits."""
+    separator, point, size = _number_format(get_language() or "")
+    if separator and size > 0 and len(digits) > size:
+        head = len(digits) % size or size
+        parts = [digits[:head]]
+        parts += [digits[index : index + size] for index in range(head, len(digits), size)]
+        digits = separator.join(parts)
+    return f"{sign}{digits}{point}{decimals}" if decimals else f"{sign}{digits}"
+
+
+def _yuan(amount: Decimal) -> str:
+    """`yuan()` for an amount in fen (two decimals), as the reports' sums are."""
+    whole, _point, fen = f"{abs(amount):.2f}".partition(".")
+    text = "¥" + _grouped(whole, "", fen)
+    return f"-{text}" if amount < 0 else text
+
+
+def escape(value) -> str:
+    """`conditional_escape` without its lazy-object wrappers (called for every cell)."""
+    if isinstance(value, SafeData):
+        return str(value)
+    return html.escape(str(value), quote=True)
 
 
 def _cell(cell, *, first: bool) -> str:
