@@ -199,7 +199,9 @@ class InventoryReport(Report):
             .annotate(bucket=TruncMonth("moved_at", tzinfo=query.zone))
             .values("bucket")
             .annotate(
-                moves=Count("id"),
+                # COUNT(*), not of a column: a covering index on (company, moved_at)
+                # including quantity answers the query from the index alone.
+                moves=Count("*"),
                 quantity_in=ExactSum("quantity", filter=MOVEMENT_DIRECTIONS["in"]),
                 quantity_out=ExactSum("quantity", filter=MOVEMENT_DIRECTIONS["out"]),
             )
