@@ -388,6 +388,8 @@ class StockFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
     warehouse = forms.ChoiceField(label=_("Warehouse"), required=False)
     low = forms.BooleanField(label=_("Low stock only"), required=False)
+    # The warehouses one keeper keeps (a report's drill-down for a keeper's own figures).
+    keeper = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORTS)
     page_size = forms.TypedChoiceField(
         label=_("Per page"),
@@ -408,6 +410,7 @@ class StockFilterForm(forms.Form):
             "search": data.get("q") or "",
             "warehouse_id": _int_or_none(data.get("warehouse")),
             "low_only": bool(data.get("low")),
+            "keeper_id": data.get("keeper"),
             "ordering": data.get("sort") or "product__code",
         }
 
@@ -453,6 +456,15 @@ class MovementFilterForm(forms.Form):
         required=False,
         choices=[("", _("Any reason")), *StockMovement.Reason.choices],
     )
+    direction = forms.ChoiceField(
+        label=_("Direction"),
+        required=False,
+        choices=[("", _("In and out")), ("in", _("Stock in")), ("out", _("Stock out"))],
+    )
+    moved_from = forms.DateField(label=_("Moved from"), required=False, widget=date_input())
+    moved_to = forms.DateField(label=_("Moved until"), required=False, widget=date_input())
+    # The warehouses one keeper keeps (a report's drill-down for a keeper's own figures).
+    keeper = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def __init__(self, *args, warehouses, **kwargs):
         super().__init__(*args, **kwargs)
@@ -466,6 +478,10 @@ class MovementFilterForm(forms.Form):
             "search": data.get("q") or "",
             "warehouse_id": _int_or_none(data.get("warehouse")),
             "reason": data.get("reason") or "",
+            "direction": data.get("direction") or "",
+            "moved_from": data.get("moved_from"),
+            "moved_to": data.get("moved_to"),
+            "keeper_id": data.get("keeper"),
         }
 
 

@@ -8,6 +8,7 @@
 - Shipments follow their order, which follows its customer.
 """
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
@@ -34,6 +35,7 @@ from banyan.agreements.models import Agreement, AgreementLine
 from banyan.core.errors import PermissionRefused
 from banyan.core.fetch import get_for
 from banyan.core.models import ExactSum
+from banyan.core.values import start_of_company_day
 from banyan.inventory.models import (
     Shipment,
     ShipmentLine,
@@ -48,6 +50,20 @@ from banyan.inventory.models import (
 from banyan.products.models import Product
 
 ZERO = Decimal("0.00")
+
+# The low-stock rule of a stock level: at or below its product's threshold (a threshold of 0
+# warns only when nothing is left). The stock list's "low stock only", the API's `low_stock`
+# and the inventory report all ask this one condition.
+LOW_STOCK = Q(quantity__lte=F("product__low_stock_threshold"))
+
+# A stock level's value, quantity × the product's cost (for users who may see costs only).
+STOCK_VALUE = ExpressionWrapper(
+    F("quantity") * F("product__cost"),
+    output_field=DecimalField(max_digits=28, decimal_places=4),
+)
+
+# A movement's direction: stock in (positive quantity) or out (negative).
+MOVEMENT_DIRECTIONS = {"in": Q(quantity__gt=0), "out": Q(quantity__lt=0)}
 
 
 def _member(user: User) -> bool:
@@ -137,9 +153,11 @@ def stock_levels(
     product_id=None,
     search: str = "",
     low_only: bool = False,
+    keeper_id=None,
     ordering: str = "product__code",
 ) -> QuerySet[StockLevel]:
-    """Stock per product per warehouse. `low_only`: at or below the product's threshold."""
+    """Stock per product per warehouse. `low_only`: at or below the product's threshold
+    (`LOW_STOCK`); `keeper_id`: of the warehouses that user keeps."""
     # The products are the company's too, said outright: the list in product-code order
     # then walks the products' (company, code) index and stops after a page, instead of
     # joining and sorting every stock level of the company.
@@ -154,8 +172,10 @@ def stock_levels(
         levels = levels.filter(product_id=product_id)
     for term in search.split():
         levels = levels.filter(Q(product__code__icontains=term) | Q(product__name__icontains=term))
+    if keeper_id:
+        levels = levels.filter(warehouse__keepers=keeper_id)
     if low_only:
-        levels = levels.filter(quantity__lte=F("product__low_stock_threshold"))
+        levels = levels.filter(LOW_STOCK)
     if ordering not in {"product__code", "-quantity", "quantity", "warehouse__name"}:
         ordering = "product__code"
     return levels.order_by(ordering, "id")
@@ -200,11 +220,7 @@ def with_values(levels) -> list[StockLevel]:
 def stock_value_total(levels: QuerySet[StockLevel]) -> Decimal:
     """Σ quantity × cost over a whole filtered list of levels, in one query (for users who
     may see costs only)."""
-    value = ExpressionWrapper(
-        F("quantity") * F("product__cost"),
-        output_field=DecimalField(max_digits=28, decimal_places=4),
-    )
-    total = levels.order_by().aggregate(total=ExactSum(value))["total"]
+    total = levels.order_by().aggregate(total=ExactSum(STOCK_VALUE))["total"]
     return (total or ZERO).quantize(Decimal("0.01"))
 
 
@@ -216,9 +232,15 @@ def movements(
     slip_id=None,
     reason: str = "",
     search: str = "",
+    keeper_id=None,
+    moved_from: datetime.date | None = None,
+    moved_to: datetime.date | None = None,
+    direction: str = "",
 ) -> QuerySet[StockMovement]:
     """The ledger, newest first: keepers, purchasing staff and bosses only (empty for anyone
-    else). `search` matches the product's code or name."""
+    else). `search` matches the product's code or name; `keeper_id`: in the warehouses that
+    user keeps; `moved_from`/`moved_to`: company calendar days, both included; `direction`:
+    "in" or "out" (`MOVEMENT_DIRECTIONS`)."""
     rows = visibility.of_company(user, StockMovement).select_related(
         "product", "warehouse", "slip", "stocktake", "moved_by"
     )
@@ -232,6 +254,15 @@ def movements(
         rows = rows.filter(slip_id=slip_id)
     if reason:
         rows = rows.filter(reason=reason)
+    if keeper_id:
+        rows = rows.filter(warehouse__keepers=keeper_id)
+    if moved_from:
+        rows = rows.filter(moved_at__gte=start_of_company_day(user, moved_from))
+    if moved_to:
+        next_day = moved_to + datetime.timedelta(days=1)
+        rows = rows.filter(moved_at__lt=start_of_company_day(user, next_day))
+    if direction in MOVEMENT_DIRECTIONS:
+        rows = rows.filter(MOVEMENT_DIRECTIONS[direction])
     for term in search.split():
         rows = rows.filter(Q(product__code__icontains=term) | Q(product__name__icontains=term))
     return rows.order_by("-moved_at", "-id")

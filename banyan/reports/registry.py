@@ -100,6 +100,7 @@ GROUP_BY_CHOICES = {
     "week": _("Week"),
     "day": _("Day"),
     "stage": _("Stage"),
+    "warehouse": _("Warehouse"),
 }
 
 
