@@ -12,11 +12,12 @@ office (`can_see_team_figures`).
 """
 
 import calendar
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils import timezone
@@ -27,14 +28,19 @@ from banyan.accounts import selectors as account_selectors
 from banyan.accounts import visibility
 from banyan.accounts.models import Role, User
 from banyan.activities import selectors as activity_selectors
+from banyan.activities.models import Activity
 from banyan.agreements import selectors as agreement_selectors
 from banyan.agreements.models import Agreement
 from banyan.core.models import ExactSum
 from banyan.customers import selectors as customer_selectors
+from banyan.customers.models import Customer
 from banyan.finance import selectors as finance_selectors
+from banyan.finance.models import Payment
 from banyan.opportunities import selectors as opportunity_selectors
 from banyan.opportunities.models import Opportunity
 from banyan.targets import selectors as target_selectors
+from banyan.workbench import tallies
+from banyan.workbench.models import MonthTally
 
 ZERO = Decimal("0.00")
 TREND_MONTHS = 12
@@ -91,6 +97,9 @@ class Months:
 
     current: date
     all: list[date]  # oldest first; all[0] is the same month last year
+    # The keys of the user's line and of the customers shared with them, read once for
+    # every figure of one dashboard (`_tallied`).
+    keys: dict = field(default_factory=dict, repr=False)
 
     @classmethod
     def of(cls, user: User) -> "Months":
@@ -208,6 +217,53 @@ def _count_by_month(user: User, rows: QuerySet, field_name: str) -> dict[date, i
     return _by_month(rows)
 
 
+def _tallied(
+    user: User,
+    flow: str,
+    months: Months,
+    live: Callable[[QuerySet], dict],
+    shared_rows: Callable[[list | QuerySet, list | QuerySet], QuerySet],
+    *,
+    is_money: bool,
+) -> dict:
+    """{month: value} of a flow over the 13 months, as `live(rows)` counts the visible rows:
+    from the tallies PostgreSQL keeps (`workbench.tallies`) for the owners the user sees,
+    plus, counted live, the rows of customers shared with them whose owner is outside their
+    line (`shared_rows(shared keys, line keys)`, a short list). Where the database keeps no
+    tallies (SQLite), `live` counts them all."""
+    if not tallies.in_use():
+        return live(None)
+    kept = visibility.of_company(user, MonthTally).filter(
+        flow=flow, month__gte=months.first, month__lte=months.current
+    )
+    values: dict = {}
+    if not visibility.sees_whole_company(user):
+        if not months.keys:
+            months.keys.update(
+                owners=visibility.line_owner_keys(user),
+                shared=visibility.shared_customer_keys(user),
+            )
+        owners, shared = months.keys["owners"], months.keys["shared"]
+        kept = kept.filter(owner_key__in=owners)
+        if not isinstance(shared, list) or shared:
+            values = live(shared_rows(shared, owners))
+    column = "amount" if is_money else "count"
+    for month, total in (
+        kept.order_by()
+        .values("month")
+        .annotate(total=ExactSum(column) if is_money else Sum(column))
+    ).values_list("month", "total"):
+        values[month] = values.get(month, 0) + (total or 0)
+    return values
+
+
+def _shared_records(user: User, model, shared, owners) -> QuerySet:
+    """The records of the customers shared with the user whose owner is outside their line
+    (those the line's tallies do not hold)."""
+    rows = visibility.of_company(user, model).filter(customer_id__in=shared)
+    return rows.exclude(customer_owner_id__in=owners)
+
+
 def _link(name: str, **query) -> str:
     return f"{reverse(name)}?{urlencode(query)}"
 
@@ -220,10 +276,15 @@ def _days_of(month: date) -> tuple[str, str]:
 def signed_figure(user: User, months: Months) -> Figure:
     """Σ amount of the agreements (contracts and orders) signed in each month and not
     cancelled, as the targets count them. One query (and the visibility engine's keys)."""
-    agreements = agreement_selectors.visible_agreements(user).filter(
-        signed_on__range=(months.first, months.last)
-    )
-    agreements = agreements.exclude(status=Agreement.Status.CANCELLED)
+
+    def signed(rows: QuerySet) -> QuerySet:
+        rows = rows.filter(signed_on__range=(months.first, months.last))
+        return rows.exclude(status=Agreement.Status.CANCELLED)
+
+    def live(rows: QuerySet | None) -> dict:
+        rows = agreement_selectors.visible_agreements(user) if rows is None else rows
+        return _money_by_month(signed(rows), "signed_on")
+
     first, last = _days_of(months.current)
     labels = {
         Agreement.Kind.CONTRACT: ("contract-list", _("Contracts")),
@@ -246,7 +307,14 @@ def signed_figure(user: User, months: Months) -> Figure:
         _("Contract amount signed"),
         True,
         months,
-        _money_by_month(agreements, "signed_on"),
+        _tallied(
+            user,
+            "signed",
+            months,
+            live,
+            lambda shared, owners: _shared_records(user, Agreement, shared, owners),
+            is_money=True,
+        ),
         links,
     )
 
@@ -254,50 +322,80 @@ def signed_figure(user: User, months: Months) -> Figure:
 def payments_figure(user: User, months: Months) -> Figure:
     """Σ payments received in each month, reversals deducted (the net, as the targets and the
     payment list count it). One query."""
-    payments = finance_selectors.visible_payments(user).filter(
-        paid_on__range=(months.first, months.last)
-    )
+
+    def live(rows: QuerySet | None) -> dict:
+        rows = finance_selectors.visible_payments(user) if rows is None else rows
+        return _money_by_month(rows.filter(paid_on__range=(months.first, months.last)), "paid_on")
+
     first, last = _days_of(months.current)
     return Figure(
         "payments",
         _("Payments received"),
         True,
         months,
-        _money_by_month(payments, "paid_on"),
+        _tallied(
+            user,
+            "payments",
+            months,
+            live,
+            lambda shared, owners: _shared_records(user, Payment, shared, owners),
+            is_money=True,
+        ),
         [(_("Payments"), _link("payment-list", paid_from=first, paid_to=last))],
     )
 
 
 def customers_figure(user: User, months: Months) -> Figure:
     """New customers: created in each month (company time). One query."""
-    customers = customer_selectors.visible_customers(user).filter(
-        created_at__gte=start_of(user, months.first),
-        created_at__lt=start_of(user, add_months(months.current, 1)),
-    )
+
+    def live(rows: QuerySet | None) -> dict:
+        rows = customer_selectors.visible_customers(user) if rows is None else rows
+        rows = rows.filter(
+            created_at__gte=start_of(user, months.first),
+            created_at__lt=start_of(user, add_months(months.current, 1)),
+        )
+        return _count_by_month(user, rows, "created_at")
+
+    def shared_customers(shared, owners) -> QuerySet:
+        rows = visibility.of_company(user, Customer).filter(pk__in=shared)
+        return rows.exclude(owner_id__in=owners)
+
     first, last = _days_of(months.current)
     return Figure(
         "customers",
         _("New customers"),
         False,
         months,
-        _count_by_month(user, customers, "created_at"),
+        _tallied(user, "customers", months, live, shared_customers, is_money=False),
         [(_("Customers"), _link("customer-list", created_from=first, created_to=last))],
     )
 
 
 def activities_figure(user: User, months: Months) -> Figure:
     """Follow-ups: activities that took place in each month (company time). One query."""
-    activities = activity_selectors.visible_activities(user).filter(
-        occurred_at__gte=start_of(user, months.first),
-        occurred_at__lt=start_of(user, add_months(months.current, 1)),
-    )
+
+    def live(rows: QuerySet | None) -> dict:
+        rows = activity_selectors.visible_activities(user) if rows is None else rows
+        rows = rows.select_related(None).filter(
+            occurred_at__gte=start_of(user, months.first),
+            occurred_at__lt=start_of(user, add_months(months.current, 1)),
+        )
+        return _count_by_month(user, rows, "occurred_at")
+
     first, last = _days_of(months.current)
     return Figure(
         "activities",
         _("Follow-ups"),
         False,
         months,
-        _count_by_month(user, activities, "occurred_at"),
+        _tallied(
+            user,
+            "activities",
+            months,
+            live,
+            lambda shared, owners: _shared_records(user, Activity, shared, owners),
+            is_money=False,
+        ),
         [(_("Activities"), _link("activity-list", date_from=first, date_to=last))],
     )
 

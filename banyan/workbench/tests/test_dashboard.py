@@ -23,7 +23,7 @@ from banyan.core.panels import workbench
 from banyan.finance import services as finance_services
 from banyan.opportunities import services as opportunity_services
 from banyan.targets import services as target_services
-from banyan.workbench import selectors
+from banyan.workbench import selectors, tallies
 
 pytestmark = pytest.mark.django_db
 
@@ -352,4 +352,6 @@ def test_the_query_count_does_not_grow_with_the_records(
         )
     manager = grant(org.manager1, "view_reports")
     _queries(org.boss, django_assert_num_queries, 9)
-    _queries(manager, django_assert_num_queries, 18)
+    # Where PostgreSQL keeps the monthly tallies, the line's keys are read once for the four
+    # flows (and the shared customers' rows counted live): two fewer.
+    _queries(manager, django_assert_num_queries, 16 if tallies.in_use() else 18)
