@@ -100,6 +100,8 @@ GROUP_BY_CHOICES = {
     "week": _("Week"),
     "day": _("Day"),
     "stage": _("Stage"),
+    "product": _("Product"),
+    "category": _("Category"),
 }
 
 
