@@ -360,14 +360,16 @@ PAGE_SIZES = (20, 50, 100)
 def _only_the_chosen(form: forms.Form, name: str, queryset) -> None:
     """A filter among many rows (a catalogue of thousands of products) that offers only the
     row asked for, and "any": it is set by a link (a report's drill-down), shown so the
-    reader sees it and can clear it, and checked against `queryset` like any choice."""
+    reader sees it and can clear it, and checked against `queryset` like any choice; hidden
+    while nothing is asked for (no query, no select of thousands of options)."""
     field = form.fields[name]
     field.queryset = queryset
     value = (form.data or {}).get(form.add_prefix(name)) or ""
     chosen = queryset.filter(pk=int(value)).first() if str(value).isdigit() else None
-    field.widget.choices = [("", field.empty_label)] + (
-        [(chosen.pk, field.label_from_instance(chosen))] if chosen is not None else []
-    )
+    if chosen is None:  # nothing to show or clear: the list's controls stay as they were
+        field.widget = forms.HiddenInput()
+        return
+    field.widget.choices = [("", field.empty_label), (chosen.pk, field.label_from_instance(chosen))]
 
 
 class AgreementFilterForm(CompactFieldsMixin, forms.Form):

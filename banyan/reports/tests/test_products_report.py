@@ -344,6 +344,10 @@ def test_the_product_filter_of_the_list(org, other_org, catalogue, client_as):
     assert listed(org.boss, category=catalogue.services.pk) == set()  # contracts only
     # Only what the user sees: sales1's orders of 交换机 are A alone.
     assert listed(org.sales1, product=catalogue.switch.pk) == {catalogue.a.pk}
+    # Without a product asked for, no select of the whole catalogue on the list.
+    page = client_as(org.boss).get("/orders/").content.decode()
+    assert '<input type="hidden" name="product"' in page
+    assert '<select name="product"' not in page and '<select name="category"' not in page
     # Another company's product is no choice here: the filter is not applied.
     foreign = AgreementLine.objects.filter(company=other_org.company).first().product_id
     everything = listed(org.boss)
