@@ -86,6 +86,7 @@ REPORTS = {
     "pipeline": ("stage", "rep"),
     "activities": ("rep", "day", "week"),
     "inventory": ("warehouse", "month"),
+    "products": ("product", "category"),
 }
 REPORT_ROLES = ("director", "manager")
 # Extra views of some lists, by query string.

@@ -357,6 +357,21 @@ class AttachmentForm(CompactFieldsMixin, forms.Form):
 PAGE_SIZES = (20, 50, 100)
 
 
+def _only_the_chosen(form: forms.Form, name: str, queryset) -> None:
+    """A filter among many rows (a catalogue of thousands of products) that offers only the
+    row asked for, and "any": it is set by a link (a report's drill-down), shown so the
+    reader sees it and can clear it, and checked against `queryset` like any choice; hidden
+    while nothing is asked for (no query, no select of thousands of options)."""
+    field = form.fields[name]
+    field.queryset = queryset
+    value = (form.data or {}).get(form.add_prefix(name)) or ""
+    chosen = queryset.filter(pk=int(value)).first() if str(value).isdigit() else None
+    if chosen is None:  # nothing to show or clear: the list's controls stay as they were
+        field.widget = forms.HiddenInput()
+        return
+    field.widget.choices = [("", field.empty_label), (chosen.pk, field.label_from_instance(chosen))]
+
+
 class AgreementFilterForm(CompactFieldsMixin, forms.Form):
     """The list's search, filters and sort; anything invalid is simply not applied."""
 
@@ -403,6 +418,20 @@ class AgreementFilterForm(CompactFieldsMixin, forms.Form):
     signed_from = forms.DateField(label=_("Signed from"), required=False, widget=_date_input())
     signed_to = forms.DateField(label=_("Signed until"), required=False, widget=_date_input())
     receivable = forms.ChoiceField(label=_("Receivable"), required=False, choices=RECEIVABLE)
+    product = forms.ModelChoiceField(
+        label=_("Product"),
+        queryset=None,
+        required=False,
+        empty_label=_("Any product"),
+        help_text=_("Holds a line of this product."),
+    )
+    category = forms.ModelChoiceField(
+        label=_("Product category"),
+        queryset=None,
+        required=False,
+        empty_label=_("Any category"),
+        help_text=_("Holds a line of a product of this category (not of its subcategories)."),
+    )
     sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORTS)
     page_size = forms.TypedChoiceField(
         label=_("Per page"),
@@ -415,6 +444,8 @@ class AgreementFilterForm(CompactFieldsMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = selectors.agreement_owners(user)
         self.fields["team"].queryset = selectors.agreement_owners(user)
+        _only_the_chosen(self, "product", product_selectors.company_products(user))
+        _only_the_chosen(self, "category", product_selectors.company_categories(user))
 
     def _valid_data(self) -> dict:
         self.is_valid()
@@ -433,6 +464,8 @@ class AgreementFilterForm(CompactFieldsMixin, forms.Form):
             "signed_from": data.get("signed_from"),
             "signed_to": data.get("signed_to"),
             "receivable": receivable,
+            "product_id": data["product"].pk if data.get("product") else None,
+            "category_id": data["category"].pk if data.get("category") else None,
             "ordering": data.get("sort") or "-created_at",
         }
 
@@ -441,5 +474,15 @@ class AgreementFilterForm(CompactFieldsMixin, forms.Form):
 
     def has_filters(self) -> bool:
         data = self._valid_data()
-        names = ("q", "status", "owner", "team", "signed_from", "signed_to", "receivable")
+        names = (
+            "q",
+            "status",
+            "owner",
+            "team",
+            "signed_from",
+            "signed_to",
+            "receivable",
+            "product",
+            "category",
+        )
         return any(data.get(name) for name in names)

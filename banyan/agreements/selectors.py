@@ -147,11 +147,15 @@ def agreement_list(
     signed_to: date | None = None,
     receivable: bool | None = None,
     uninvoiced: bool | None = None,
+    product_id=None,
+    category_id=None,
     ordering: str = "-created_at",
 ) -> QuerySet[Agreement]:
     """The contract or order list: search by number, title or customer name; filter; sort.
     `status` is one status, or NOT_CANCELLED for every status but cancelled (what counts as
-    signed in the targets and the dashboard)."""
+    signed in the targets and the dashboard). `product_id`: the agreements with a line of
+    that product; `category_id`: with a line of a product directly in that category (what
+    the products report counts, per product and per category)."""
     agreements = visible_agreements(user, kind or None).select_related("customer", "owner")
     for condition in customer_selectors.search_conditions(
         user,
@@ -183,6 +187,13 @@ def agreement_list(
     if uninvoiced is not None:
         condition = Q(invoiced_amount__lt=F("paid_amount"))
         agreements = agreements.filter(condition) if uninvoiced else agreements.exclude(condition)
+    if product_id or category_id:
+        lines = visibility.of_company(user, AgreementLine)
+        if product_id:
+            lines = lines.filter(product_id=product_id)
+        if category_id:
+            lines = lines.filter(product__category_id=category_id)
+        agreements = agreements.filter(pk__in=lines.values("agreement_id"))
     if ordering not in LIST_ORDERINGS:
         ordering = "-created_at"
     return agreements.order_by(ordering, "-id")

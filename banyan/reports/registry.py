@@ -101,6 +101,8 @@ GROUP_BY_CHOICES = {
     "day": _("Day"),
     "stage": _("Stage"),
     "warehouse": _("Warehouse"),
+    "product": _("Product"),
+    "category": _("Category"),
 }
 
 
