@@ -85,6 +85,7 @@ REPORTS = {
     "sales-performance": ("rep", "group", "month", "week"),
     "pipeline": ("stage", "rep"),
     "activities": ("rep", "day", "week"),
+    "customers": ("rep", "type", "source", "region", "industry", "month"),
 }
 REPORT_ROLES = ("director", "manager")
 # Extra views of some lists, by query string.

@@ -100,6 +100,10 @@ GROUP_BY_CHOICES = {
     "week": _("Week"),
     "day": _("Day"),
     "stage": _("Stage"),
+    "type": _("Customer type"),
+    "source": _("Source"),
+    "region": _("Region"),
+    "industry": _("Industry"),
 }
 
 
