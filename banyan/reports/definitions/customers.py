@@ -137,20 +137,33 @@ class CustomersReport(Report):
         totals["drilldown"] = totals["links"].get("customers") or totals["links"]["new_customers"]
         return ReportResult(rows=rows, totals=totals)
 
+    def _figures_by(self, query: ReportQuery, column: str) -> dict:
+        """{value of `column`: {figure: count}} in one query per figure, each read by its
+        own index: the customers now by `column` ((company, owner, created_at) per rep,
+        which answers the new ones too), the new ones by (company, created_at), the
+        conversions by (company, converted_at), the hot ones by the partial (company, owner)
+        of hot customers; the last three are ranges of a few rows."""
+        customers = self.customers(query)
+        per_owner = column == "owner_id"
+        counted = {"customers": Count("id")}
+        if per_owner:
+            counted["new_customers"] = Count("id", filter=self._created(query))
+        parts = [(customers, counted)]
+        if not per_owner:
+            parts.append((customers.filter(self._created(query)), {"new_customers": Count("id")}))
+        parts += [
+            (customers.filter(self._converted(query)), {"conversions": Count("id")}),
+            (customers.filter(is_hot=True), {"hot_customers": Count("id")}),
+        ]
+        figures: dict = {}
+        for rows, counts in parts:
+            for row in rows.values(column).annotate(**counts):
+                figures.setdefault(row.pop(column), {}).update(row)
+        return figures
+
     def _per_dimension(self, query: ReportQuery) -> list[dict]:
         column, kind = DIMENSIONS[query.group_by]
-        created, converted = self._created(query), self._converted(query)
-        figures = {
-            row.pop(column): row
-            for row in self.customers(query)
-            .values(column)
-            .annotate(
-                customers=Count("id"),
-                new_customers=Count("id", filter=created),
-                conversions=Count("id", filter=converted),
-                hot_customers=Count("id", filter=Q(is_hot=True)),
-            )
-        }
+        figures = self._figures_by(query, column)
         empty = "" if kind is None else None
         rows = []
         if kind is not None:
@@ -186,31 +199,7 @@ class CustomersReport(Report):
         return rows
 
     def _per_rep(self, query: ReportQuery) -> list[dict]:
-        customers = self.customers(query)
-        # One query per index: (company, owner, created_at) answers the first,
-        # the partial (company, owner) of hot customers the second, (company,
-        # converted_at) the third.
-        figures: dict[int, dict] = {}
-        for owner, count, new in (
-            customers.values("owner_id")
-            .annotate(count=Count("id"), new=Count("id", filter=self._created(query)))
-            .values_list("owner_id", "count", "new")
-        ):
-            figures[owner] = {"customers": count, "new_customers": new}
-        for owner, count in (
-            customers.filter(is_hot=True)
-            .values("owner_id")
-            .annotate(count=Count("id"))
-            .values_list("owner_id", "count")
-        ):
-            figures.setdefault(owner, {})["hot_customers"] = count
-        for owner, count in (
-            customers.filter(self._converted(query))
-            .values("owner_id")
-            .annotate(count=Count("id"))
-            .values_list("owner_id", "count")
-        ):
-            figures.setdefault(owner, {})["conversions"] = count
+        figures = self._figures_by(query, "owner_id")
         cap = query.company.hot_customer_cap
         rows = []
         people = query.people_with(figures).only("id", "real_name", "username", "is_active")
