@@ -394,7 +394,7 @@ def customer_owner_choices(user: User) -> QuerySet[User]:
         pk__in=shared_customer_keys(user, False)
     )
     return (
-        User.objects.filter(company_id=user.company_id)
+        visibility.of_company(user, User)
         .filter(Q(pk__in=line.values("pk")) | Q(pk__in=shared_owners.values("owner_id")))
         .order_by("path")
     )
