@@ -145,15 +145,15 @@ class CustomersReport(Report):
         of hot customers; the last three are ranges of a few rows."""
         customers = self.customers(query)
         per_owner = column == "owner_id"
-        counted = {"customers": Count("id")}
+        counted = {"customers": Count("*")}
         if per_owner:
-            counted["new_customers"] = Count("id", filter=self._created(query))
+            counted["new_customers"] = Count("created_at", filter=self._created(query))
         parts = [(customers, counted)]
         if not per_owner:
-            parts.append((customers.filter(self._created(query)), {"new_customers": Count("id")}))
+            parts.append((customers.filter(self._created(query)), {"new_customers": Count("*")}))
         parts += [
-            (customers.filter(self._converted(query)), {"conversions": Count("id")}),
-            (customers.filter(is_hot=True), {"hot_customers": Count("id")}),
+            (customers.filter(self._converted(query)), {"conversions": Count("*")}),
+            (customers.filter(is_hot=True), {"hot_customers": Count("*")}),
         ]
         figures: dict = {}
         for rows, counts in parts:
@@ -228,7 +228,7 @@ class CustomersReport(Report):
                 customers.filter(condition)
                 .annotate(bucket=TruncMonth(column, tzinfo=query.zone))
                 .values("bucket")
-                .annotate(count=Count("id"))
+                .annotate(count=Count("*"))
                 .values_list("bucket", "count")
             ):
                 figures.setdefault(bucket_day(bucket), {})[key] = count
