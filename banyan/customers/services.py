@@ -333,7 +333,9 @@ def customer_change(
 
 @transaction.atomic
 def customer_update(*, user: User, customer: Customer, **fields) -> Customer:
-    """Change a customer's details (owner line, or shared to edit). The kind stays."""
+    """Change a customer's details (owner line, or shared to edit). The kind stays. A move
+    from the potential type to the regular one converts the customer now (`converted_at`),
+    a move back to potential clears that (`_converted_at_after`)."""
     ensure_can_write(user)
     customer = _lock_for_edit(user, customer)
     if "kind" in fields and fields["kind"] != customer.kind:
