@@ -33,15 +33,14 @@ from banyan.reports.registry import (
     register,
 )
 
-# group_by → (the customer's column, its dictionary kind; None: free text)
+# group_by → (the customer's column, its dictionary kind; None: free text). The customer
+# list's filter of each is named as the grouping.
 DIMENSIONS = {
     "type": ("type_id", "customer_type"),
     "source": ("source_id", "customer_source"),
     "region": ("region", None),
     "industry": ("industry_id", "industry"),
 }
-# The customer list's filter of each dimension.
-FILTERS = {"type": "type", "source": "source", "region": "region", "industry": "industry"}
 FIGURES = ("customers", "new_customers", "conversions", "hot_customers")
 
 
@@ -174,7 +173,7 @@ class CustomersReport(Report):
                         query,
                         option.display_label,
                         figures.get(option.pk, {}),
-                        self._links(query, **{FILTERS[query.group_by]: option.pk}),
+                        self._links(query, **{query.group_by: option.pk}),
                     )
                 )
         else:
