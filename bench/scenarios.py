@@ -87,6 +87,7 @@ REPORTS = {
     "activities": ("rep", "day", "week"),
     "inventory": ("warehouse", "month"),
     "products": ("product", "category"),
+    "customers": ("rep", "type", "source", "region", "industry", "month"),
 }
 REPORT_ROLES = ("director", "manager")
 # Extra views of some lists, by query string.

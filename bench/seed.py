@@ -376,7 +376,8 @@ def _plan(cursor, sizes: Sizes, company, boss, reps, small, categories) -> None:
             no bigint, o_off bigint, nag bigint, g_off bigint, np bigint, p_off bigint,
             nws bigint, w_off bigint, types bigint[], sources bigint[], industries bigint[],
             ccats bigint[], atypes bigint[], stages bigint[], sprobs int[], methods bigint[],
-            itypes bigint[], cats bigint[], contract_prefix text, order_prefix text)"""
+            itypes bigint[], cats bigint[], contract_prefix text, order_prefix text,
+            regular bigint)"""
     )
     offsets = dict.fromkeys(("c", "a", "t", "o", "g", "p", "w"), 0)
     companies = [(company, boss, reps, None), *((c, b, r, sizes.small) for c, b, r in small)]
@@ -409,12 +410,13 @@ def _plan(cursor, sizes: Sizes, company, boss, reps, small, categories) -> None:
                 ARRAY[{",".join(str(p or 0) for _pk, p in stages)}]::int[],
                 {_sql_array(_options(co.pk, "payment_method"))},
                 {_sql_array(_options(co.pk, "invoice_type"))},
-                {_sql_array(categories if big else [])}, %s, %s)""",
+                {_sql_array(categories if big else [])}, %s, %s, %s)""",
             [
                 co.pk, co_boss.pk, len(co_reps),
                 n["c"], offsets["c"], n["a"], offsets["a"], n["t"], offsets["t"],
                 n["o"], offsets["o"], n["g"], offsets["g"], n["p"], offsets["p"],
                 n["w"], offsets["w"], co.contract_number_prefix, co.order_number_prefix,
+                next(iter(_options(co.pk, "customer_type", ["regular"])), None),
             ],
         )  # fmt: skip
         for key in offsets:
@@ -536,6 +538,8 @@ def bulk_load(sizes: Sizes, company, boss, reps, small, categories, warehouses) 
 
         def customers():
             na_i = "(p.na - i)"
+            created = f"bench_at({days_ago[1096]}, i, p.nc, 1095)"
+            customer_type = "p.types[1 + bench_h(g, 2) % cardinality(p.types)]"
             last = f"i + p.nc * ({na_i} / p.nc)"  # the customer's last activity
             mobile1, mobile2 = "bench_mobile(2 * g - 1)", "bench_mobile(2 * g)"
             phone = "bench_mobile(-g)"
@@ -547,7 +551,7 @@ def bulk_load(sizes: Sizes, company, boss, reps, small, categories, warehouses) 
                     "company_id": "p.company_id",
                     "name": "pre.name || i || '号有限公司'",
                     "kind": "'enterprise'",
-                    "type_id": "p.types[1 + bench_h(g, 2) % cardinality(p.types)]",
+                    "type_id": customer_type,
                     "source_id": "p.sources[1 + bench_h(g, 3) % cardinality(p.sources)]",
                     "industry_id": "p.industries[1 + bench_h(g, 4) % cardinality(p.industries)]",
                     "phone": phone,
@@ -565,8 +569,12 @@ def bulk_load(sizes: Sizes, company, boss, reps, small, categories, warehouses) 
                     "pre.init || left(i::text, 1) || 'hyxgs', "
                     "c1.name, c1.full_, c1.init, c2.name, c2.full_, c2.init, "
                     f"{phone}, {phone}, {mobile1}, {mobile1}, {mobile2}, {mobile2})",
-                    "created_at": f"bench_at({days_ago[1096]}, i, p.nc, 1095)",
-                    "updated_at": f"bench_at({days_ago[1096]}, i, p.nc, 1095)",
+                    "created_at": created,
+                    "updated_at": created,
+                    # A regular customer was potential first: converted 0–89 days after
+                    # it came (never after now), as `customer_signed` would have set it.
+                    "converted_at": f"CASE WHEN {customer_type} = p.regular THEN LEAST("
+                    f"{created} + (bench_h(g, 41) % 90) * interval '1 day', {now}) END",
                 },
                 f"""{customers_of}
                 JOIN bench_prefix pre ON pre.idx = bench_h(g, 5) % {nprefix}

@@ -10,7 +10,6 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from banyan.accounts import selectors as account_selectors
-from banyan.accounts import visibility
 from banyan.accounts.models import User
 from banyan.core import forms as core_forms
 from banyan.core.forms import (
@@ -20,6 +19,7 @@ from banyan.core.forms import (
     ServiceErrorsMixin,
     day_field,
 )
+from banyan.customers import selectors as customer_selectors
 from banyan.customers.models import Customer, CustomerShare
 
 PAGE_SIZES = (20, 50, 100)
@@ -226,6 +226,20 @@ class CustomerFilterForm(CompactFieldsMixin, forms.Form):
     )
     created_from = day_field(_("Created from"))
     created_to = day_field(_("Created until"))
+    region = forms.CharField(label=_("Region"), required=False, max_length=100)
+    missing = forms.ChoiceField(
+        label=_("Not filled in"),
+        required=False,
+        choices=[
+            ("", _("Any")),
+            ("type", _("No customer type")),
+            ("source", _("No source")),
+            ("industry", _("No industry")),
+            ("region", _("No region")),
+        ],
+    )
+    converted_from = day_field(_("Converted from"))
+    converted_to = day_field(_("Converted until"))
     sort = forms.CharField(required=False, widget=forms.HiddenInput)
     per_page = forms.TypedChoiceField(
         label=_("Per page"),
@@ -237,16 +251,14 @@ class CustomerFilterForm(CompactFieldsMixin, forms.Form):
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["type"].queryset = account_selectors.dictionary_options(
-            user, "customer_type", active_only=True
-        )
+        # Retired options too: old customers keep them, and a report's row of one drills
+        # down here.
+        self.fields["type"].queryset = account_selectors.dictionary_options(user, "customer_type")
         self.fields["source"].queryset = account_selectors.dictionary_options(
-            user, "customer_source", active_only=True
+            user, "customer_source"
         )
-        self.fields["industry"].queryset = account_selectors.dictionary_options(
-            user, "industry", active_only=True
-        )
-        self.fields["owner"].queryset = visibility.visible_owners(user).order_by("path")
+        self.fields["industry"].queryset = account_selectors.dictionary_options(user, "industry")
+        self.fields["owner"].queryset = customer_selectors.customer_owner_choices(user)
         self.fields["q"].template_name = COMPACT_SEARCH_TEMPLATE
         _small_controls(self)
 
@@ -262,7 +274,20 @@ class CustomerFilterForm(CompactFieldsMixin, forms.Form):
     @property
     def has_filters(self) -> bool:
         data = self.cleaned()
-        names = ("q", "kind", "type", "source", "industry", "owner", "created_from", "created_to")
+        names = (
+            "q",
+            "kind",
+            "type",
+            "source",
+            "industry",
+            "owner",
+            "created_from",
+            "created_to",
+            "region",
+            "missing",
+            "converted_from",
+            "converted_to",
+        )
         return any(name in data for name in names)
 
     def ordering(self) -> str:

@@ -10,6 +10,10 @@ from simple_history.models import HistoricalRecords
 from banyan.core.models import TenantModel
 from banyan.customers.text import build_contact_search_text
 
+# The codes of the built-in customer types a conversion moves between (潜在客户 → 普通客户).
+POTENTIAL_TYPE = "potential"
+REGULAR_TYPE = "regular"
+
 
 class Customer(TenantModel):
     """A company or person the sales team sells to; owned by one rep."""
@@ -64,6 +68,12 @@ class Customer(TenantModel):
     )
     is_hot = models.BooleanField(_("hot customer"), default=False)
     last_contacted_at = models.DateTimeField(_("last contacted"), null=True, blank=True)
+    # When the customer last moved from the potential type to the regular one (a signing
+    # or an edit), kept by the services in the same transaction; cleared when it moves back
+    # to potential. Customers created regular were never converted: None.
+    converted_at = models.DateTimeField(
+        _("converted to a regular customer"), null=True, blank=True, editable=False
+    )
     # Kept current by the services: the normalised name for the duplicate check, and the
     # text searched by name, pinyin, initials, phones and contact names.
     name_key = models.CharField(max_length=200, editable=False, db_index=False)
@@ -81,6 +91,7 @@ class Customer(TenantModel):
             models.Index(fields=["company", "phone"], name="cust_company_phone"),
             models.Index(fields=["company", "-created_at"], name="cust_company_created"),
             models.Index(fields=["company", "last_contacted_at"], name="cust_company_contacted"),
+            models.Index(fields=["company", "converted_at"], name="cust_company_converted"),
             models.Index(
                 fields=["company", "owner"], condition=Q(is_hot=True), name="cust_company_hot"
             ),

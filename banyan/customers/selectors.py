@@ -219,6 +219,15 @@ def company_wide_has_open_task(customer) -> Exists:
     )
 
 
+# The customer list's "not filled in" filter: field name → its condition.
+MISSING_FIELDS = {
+    "type": Q(type__isnull=True),
+    "source": Q(source__isnull=True),
+    "industry": Q(industry__isnull=True),
+    "region": Q(region=""),
+}
+
+
 def customer_list(
     user: User,
     *,
@@ -235,10 +244,16 @@ def customer_list(
     without_open_task: bool = False,
     created_from: date | None = None,
     created_to: date | None = None,
+    region: str = "",
+    missing: str = "",
+    converted_from: date | None = None,
+    converted_to: date | None = None,
     ordering: str = "-created_at",
 ) -> QuerySet[Customer]:
     """The customer list: searchable by name, pinyin, initials, phone and contact name.
-    `created_from`/`created_to` are days of the company's calendar, both ends included."""
+    `created_from`/`created_to` and `converted_from`/`converted_to` (moved from potential to
+    regular, `converted_at`) are days of the company's calendar, both ends included;
+    `region` is matched whole; `missing` names one of MISSING_FIELDS left empty."""
     customers = visible_customers(user).select_related("owner", "type", "source", "industry")
     for condition in _search_conditions(user, search):
         customers = customers.filter(condition)
@@ -267,6 +282,15 @@ def customer_list(
     if created_to:
         next_day = created_to + timedelta(days=1)
         customers = customers.filter(created_at__lt=start_of_company_day(user, next_day))
+    if region:
+        customers = customers.filter(region=region)
+    if missing in MISSING_FIELDS:
+        customers = customers.filter(MISSING_FIELDS[missing])
+    if converted_from:
+        customers = customers.filter(converted_at__gte=start_of_company_day(user, converted_from))
+    if converted_to:
+        next_day = converted_to + timedelta(days=1)
+        customers = customers.filter(converted_at__lt=start_of_company_day(user, next_day))
     allowed = {
         "name",
         "-name",
@@ -357,6 +381,22 @@ def customer_shares(user: User, customer: Customer) -> QuerySet[CustomerShare]:
         visibility.of_company(user, CustomerShare)
         .filter(customer=customer)
         .select_related("user", "shared_by")
+    )
+
+
+def customer_owner_choices(user: User) -> QuerySet[User]:
+    """The people the customer list's owner filter offers: those whose customers the user
+    sees by their line, and the owners of the customers shared with them."""
+    line = visibility.visible_owners(user)
+    if visibility.sees_whole_company(user):
+        return line.order_by("path")
+    shared_owners = visibility.of_company(user, Customer).filter(
+        pk__in=shared_customer_keys(user, False)
+    )
+    return (
+        visibility.of_company(user, User)
+        .filter(Q(pk__in=line.values("pk")) | Q(pk__in=shared_owners.values("owner_id")))
+        .order_by("path")
     )
 
 

@@ -22,6 +22,8 @@ from banyan.core.phones import normalize_phone
 from banyan.core.text import clean_text, squash_spaces
 from banyan.customers import selectors
 from banyan.customers.models import (
+    POTENTIAL_TYPE,
+    REGULAR_TYPE,
     Contact,
     Customer,
     CustomerShare,
@@ -331,7 +333,9 @@ def customer_change(
 
 @transaction.atomic
 def customer_update(*, user: User, customer: Customer, **fields) -> Customer:
-    """Change a customer's details (owner line, or shared to edit). The kind stays."""
+    """Change a customer's details (owner line, or shared to edit). The kind stays. A move
+    from the potential type to the regular one converts the customer now (`converted_at`),
+    a move back to potential clears that (`_converted_at_after`)."""
     ensure_can_write(user)
     customer = _lock_for_edit(user, customer)
     if "kind" in fields and fields["kind"] != customer.kind:
@@ -347,6 +351,8 @@ def customer_update(*, user: User, customer: Customer, **fields) -> Customer:
     if errors:
         raise ValidationFailed(errors)
     renamed = "name" in data and data["name"] != customer.name
+    if "type" in data and getattr(data["type"], "pk", None) != customer.type_id:
+        customer.converted_at = _converted_at_after(customer, data["type"])
     for field, value in data.items():
         setattr(customer, field, value)
     save_as(customer, user)
@@ -357,6 +363,24 @@ def customer_update(*, user: User, customer: Customer, **fields) -> Customer:
                 customer_name=customer.name
             )
     return customer
+
+
+def _converted_at_after(customer: Customer, new_type: DictionaryOption | None):
+    """The customer's `converted_at` once its type changes to `new_type`: now for a move
+    from potential to regular, None for a move back to potential (the conversion is undone),
+    else what it was (regular → VIP keeps the time it was won)."""
+    new_code = new_type.code if new_type is not None else None
+    if new_code == POTENTIAL_TYPE:
+        return None
+    if new_code == REGULAR_TYPE and customer.type_id is not None:
+        previous_code = (
+            DictionaryOption.objects.filter(pk=customer.type_id)
+            .values_list("code", flat=True)
+            .first()
+        )
+        if previous_code == POTENTIAL_TYPE:
+            return timezone.now()
+    return customer.converted_at
 
 
 def _lock_for_edit(user: User, customer: Customer) -> Customer:
@@ -541,8 +565,9 @@ def default_record_owner(user: User, customer: Customer) -> User:
 
 def customer_signed(*, customer: Customer, by: User | None = None) -> None:
     """Hook for agreements: a customer who signs is no longer "hot", and a potential customer
-    (潜在客户) becomes a regular one (普通客户) where the company keeps that rule. Both
-    changes go into the customer's history under the user who signed."""
+    (潜在客户) becomes a regular one (普通客户) where the company keeps that rule, converted
+    now (`converted_at`). The changes go into the customer's history under the user who
+    signed."""
     # of=self: PostgreSQL locks no row on the nullable side of the outer join to the type.
     customer = (
         Customer.objects.select_for_update(of=("self",)).select_related("type").get(pk=customer.pk)
@@ -552,13 +577,14 @@ def customer_signed(*, customer: Customer, by: User | None = None) -> None:
         customer.is_hot = False
         changed.append("is_hot")
     company = customer.company
-    if company.signing_makes_regular and customer.type and customer.type.code == "potential":
+    if company.signing_makes_regular and customer.type and customer.type.code == POTENTIAL_TYPE:
         regular = DictionaryOption.objects.filter(
-            company_id=customer.company_id, kind="customer_type", code="regular"
+            company_id=customer.company_id, kind="customer_type", code=REGULAR_TYPE
         ).first()
         if regular is not None:
             customer.type = regular
-            changed.append("type")
+            customer.converted_at = timezone.now()
+            changed += ["type", "converted_at"]
     if changed:
         if by is not None:
             customer._history_user = by

@@ -70,6 +70,10 @@ def _customer_list_arguments(user, values: dict) -> dict:
         "owner_id": getattr(values.get("owner"), "pk", None),
         "created_from": values.get("created_from"),
         "created_to": values.get("created_to"),
+        "region": values.get("region", ""),
+        "missing": values.get("missing", ""),
+        "converted_from": values.get("converted_from"),
+        "converted_to": values.get("converted_to"),
     }
     if values.get("hot") in ("0", "1"):
         arguments["is_hot"] = values["hot"] == "1"

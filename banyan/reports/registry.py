@@ -103,6 +103,10 @@ GROUP_BY_CHOICES = {
     "warehouse": _("Warehouse"),
     "product": _("Product"),
     "category": _("Category"),
+    "type": _("Customer type"),
+    "source": _("Source"),
+    "region": _("Region"),
+    "industry": _("Industry"),
 }
 
 
