@@ -16,6 +16,7 @@ from banyan.agreements.services import MAX_CONTRACT_LINES, MAX_ORDER_LINES
 from banyan.core.errors import DomainError
 from banyan.core.forms import (
     CompactFieldsMixin,
+    IdField,
     ServiceErrorsMixin,
     UserChoiceField,
     team_field,
@@ -390,6 +391,11 @@ class AgreementFilterForm(CompactFieldsMixin, forms.Form):
         ("status", _("Status")),
     ]
     RECEIVABLE = [("", _("Any")), ("yes", _("Money to collect")), ("no", _("Nothing to collect"))]
+    UNINVOICED = [
+        ("", _("Any")),
+        ("yes", _("Paid, not yet invoiced")),
+        ("no", _("Nothing to invoice")),
+    ]
 
     q = forms.CharField(
         label=_("Search"),
@@ -432,6 +438,8 @@ class AgreementFilterForm(CompactFieldsMixin, forms.Form):
         empty_label=_("Any category"),
         help_text=_("Holds a line of a product of this category (not of its subcategories)."),
     )
+    uninvoiced = forms.ChoiceField(label=_("To invoice"), required=False, choices=UNINVOICED)
+    customer = IdField(required=False, widget=forms.HiddenInput)
     sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORTS)
     page_size = forms.TypedChoiceField(
         label=_("Per page"),
@@ -456,6 +464,7 @@ class AgreementFilterForm(CompactFieldsMixin, forms.Form):
         """Keyword arguments for `selectors.agreement_list`, only from valid fields."""
         data = self._valid_data()
         receivable = {"yes": True, "no": False}.get(data.get("receivable") or "")
+        uninvoiced = {"yes": True, "no": False}.get(data.get("uninvoiced") or "")
         return {
             "search": data.get("q") or "",
             "status": data.get("status") or "",
@@ -466,6 +475,8 @@ class AgreementFilterForm(CompactFieldsMixin, forms.Form):
             "receivable": receivable,
             "product_id": data["product"].pk if data.get("product") else None,
             "category_id": data["category"].pk if data.get("category") else None,
+            "uninvoiced": uninvoiced,
+            "customer_id": data.get("customer") or None,
             "ordering": data.get("sort") or "-created_at",
         }
 
@@ -484,5 +495,7 @@ class AgreementFilterForm(CompactFieldsMixin, forms.Form):
             "receivable",
             "product",
             "category",
+            "uninvoiced",
+            "customer",
         )
         return any(data.get(name) for name in names)

@@ -54,6 +54,11 @@ LIST_ORDERINGS = {
 # completed, and drafts with a signing date).
 NOT_CANCELLED = "not_cancelled"
 
+# Paid ahead of its invoices, and not cancelled: an agreement still to invoice (the finance
+# desk's "to invoice" list, the list filter `uninvoiced`, the receivables report). What is
+# left to invoice on it is `paid_amount - invoiced_amount`.
+TO_INVOICE = Q(invoiced_amount__lt=F("paid_amount")) & ~Q(status=Agreement.Status.CANCELLED)
+
 
 def kinds_in_use(user: User) -> list[str]:
     """The agreement kinds the user's company uses (contracts and/or orders)."""
@@ -185,8 +190,7 @@ def agreement_list(
         condition = Q(paid_amount__lt=F("amount")) & ~Q(status=Agreement.Status.CANCELLED)
         agreements = agreements.filter(condition) if receivable else agreements.exclude(condition)
     if uninvoiced is not None:
-        condition = Q(invoiced_amount__lt=F("paid_amount"))
-        agreements = agreements.filter(condition) if uninvoiced else agreements.exclude(condition)
+        agreements = agreements.filter(TO_INVOICE) if uninvoiced else agreements.exclude(TO_INVOICE)
     if product_id or category_id:
         lines = visibility.of_company(user, AgreementLine)
         if product_id:

@@ -30,6 +30,11 @@ INVOICE_ORDERINGS = {"issued_on", "-issued_on", "amount", "-amount", "number", "
 DUE_SOON_DAYS = 30
 ZERO = Decimal("0.00")
 
+# A plan still to collect: not covered, on an agreement not cancelled (the receivables list's
+# "open" state, which "overdue" and "due soon" narrow; the receivables report). What is still
+# to collect on it is `amount - paid_amount`.
+TO_COLLECT = UNCOVERED & ~Q(agreement__status=Agreement.Status.CANCELLED)
+
 
 def _search_conditions(user: User, rows: QuerySet, search: str, *, own) -> list[Q]:
     """A finance list's search: each word in the row's own text (`own`), its agreement's number
@@ -316,15 +321,16 @@ def plan_list(
     if owner_id:
         plans = plans.filter(agreement__owner_id=owner_id)
     today = today_for(user)
-    live = UNCOVERED & ~Q(agreement__status=Agreement.Status.CANCELLED)
     if state == "open":
-        plans = plans.filter(live)
+        plans = plans.filter(TO_COLLECT)
     elif state == "covered":
         plans = plans.filter(paid_amount__gte=F("amount"))
     elif state == "overdue":
-        plans = plans.filter(live, due_on__lt=today)
+        plans = plans.filter(TO_COLLECT, due_on__lt=today)
     elif state == "due_soon":
-        plans = plans.filter(live, due_on__gte=today, due_on__lte=today + timedelta(DUE_SOON_DAYS))
+        plans = plans.filter(
+            TO_COLLECT, due_on__gte=today, due_on__lte=today + timedelta(DUE_SOON_DAYS)
+        )
     if due_from:
         plans = plans.filter(due_on__gte=due_from)
     if due_to:
@@ -448,8 +454,7 @@ def agreements_to_invoice(user: User) -> QuerySet[Agreement]:
     """Agreements whose payments run ahead of their invoices: invoices to record."""
     return (
         agreement_selectors.visible_agreements(user)
-        .filter(invoiced_amount__lt=F("paid_amount"))
-        .exclude(status=Agreement.Status.CANCELLED)
+        .filter(agreement_selectors.TO_INVOICE)
         .select_related("customer", "owner")
         .order_by("signed_on", "id")
     )

@@ -107,6 +107,7 @@ GROUP_BY_CHOICES = {
     "source": _("Source"),
     "region": _("Region"),
     "industry": _("Industry"),
+    "customer": _("Customer"),
 }
 
 
