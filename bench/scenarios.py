@@ -88,6 +88,7 @@ REPORTS = {
     "inventory": ("warehouse", "month"),
     "products": ("product", "category"),
     "customers": ("rep", "type", "source", "region", "industry", "month"),
+    "receivables": ("rep", "customer", "month"),
 }
 REPORT_ROLES = ("director", "manager")
 # Extra views of some lists, by query string.
