@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from banyan.agreements.models import Agreement
 from banyan.agreements.selectors import kinds_in_use
 from banyan.core.models import ExactSum
+from banyan.customers.selectors import visible_customers
 from banyan.finance.selectors import (
     TO_COLLECT,
     agreements_to_invoice,
@@ -229,13 +230,24 @@ class ReceivablesReport(Report):
         return ReportResult(rows=rows, totals=totals)
 
     def _per_customer(self, query: ReportQuery, days) -> ReportResult:
-        top = list(
+        # Ranked on one sum grouped by the key alone (a narrow pass over every customer with
+        # something due); the listed few's buckets and names are read after, by their keys.
+        ranked = (
             self.plans(query)
-            .values("customer_id", "customer_name")
-            .annotate(**self._ageing_sums(days))
-            .order_by("-outstanding", "customer_id")[:TOP_CUSTOMERS]
+            .values("customer_id")
+            .annotate(outstanding=ExactSum(OUTSTANDING))
+            .order_by("-outstanding", "customer_id")
+            .values_list("customer_id", flat=True)
         )
-        keys = [row["customer_id"] for row in top]
+        keys = list(ranked[:TOP_CUSTOMERS])
+        ageing = {
+            row.pop("customer_id"): row
+            for row in self.plans(query)
+            .filter(customer_id__in=keys)
+            .values("customer_id")
+            .annotate(**self._ageing_sums(days))
+        }
+        names = dict(visible_customers(query.user).filter(pk__in=keys).values_list("pk", "name"))
         uninvoiced = {
             row.pop("customer_id"): row
             for row in self.to_invoice(query)
@@ -246,12 +258,12 @@ class ReceivablesReport(Report):
         rows = [
             self._row(
                 query,
-                row["customer_name"],
-                row,
-                uninvoiced.get(row["customer_id"], {}),
-                self._links(query, days, customer=row["customer_id"]),
+                names.get(key, ""),
+                ageing.get(key, {}),
+                uninvoiced.get(key, {}),
+                self._links(query, days, customer=key),
             )
-            for row in top
+            for key in keys
         ]
         totals = self._row(
             query,
