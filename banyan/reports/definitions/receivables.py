@@ -8,7 +8,8 @@ covered, on agreements not cancelled, the receivables list's "open" state): each
 today or later: not yet due; then 1–30, 31–60, 61–90 and over 90 days overdue). It is a
 snapshot of today, whatever the range. What is paid but not invoiced is the finance desk's
 "to invoice" rule (`agreements.selectors.TO_INVOICE`): `paid_amount - invoiced_amount` of the
-agreements paid ahead of their invoices, per kind (each kind has its own list).
+agreements paid ahead of their invoices, per kind in use (each kind has its own list, where
+it drills down); what is owed is counted whatever the kind.
 
 A plan and an agreement count for the agreement's owner (the lists' `owner` filter); a payment
 for the person it is credited to; an invoice for its agreement's owner. Per customer, the
@@ -49,7 +50,7 @@ from banyan.reports.registry import (
 )
 
 ZERO = Decimal("0.00")
-TOP_CUSTOMERS = 50
+TOP_CUSTOMERS = 50  # the description says so
 CONTRACT, ORDER = Agreement.Kind.CONTRACT, Agreement.Kind.ORDER
 LIST_URLS = {CONTRACT: "contract-list", ORDER: "order-list"}
 UNINVOICED_KEYS = {CONTRACT: "uninvoiced_contracts", ORDER: "uninvoiced_orders"}
