@@ -17,7 +17,7 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -132,6 +132,13 @@ class Agreement(NamedCustomerRecord):
             models.Index(fields=["company", "owner", "kind"], name="agr_company_owner"),
             models.Index(fields=["company", "kind", "status"], name="agr_company_status"),
             models.Index(fields=["company", "signed_on"], name="agr_company_signed"),
+            # What is paid and not invoiced (the finance desk, the receivables report): few.
+            models.Index(
+                fields=["company", "customer_owner"],
+                include=["owner", "kind", "customer", "paid_amount", "invoiced_amount"],
+                condition=Q(invoiced_amount__lt=F("paid_amount")) & ~Q(status="cancelled"),
+                name="agr_to_invoice",
+            ),
         ]
 
     def __str__(self):

@@ -92,6 +92,11 @@ class Customer(TenantModel):
             models.Index(fields=["company", "-created_at"], name="cust_company_created"),
             models.Index(fields=["company", "last_contacted_at"], name="cust_company_contacted"),
             models.Index(fields=["company", "converted_at"], name="cust_company_converted"),
+            # The customers report's groupings, each counted from its index alone.
+            models.Index(fields=["company", "type"], name="cust_company_type"),
+            models.Index(fields=["company", "source"], name="cust_company_source"),
+            models.Index(fields=["company", "industry"], name="cust_company_industry"),
+            models.Index(fields=["company", "region"], name="cust_company_region"),
             models.Index(
                 fields=["company", "owner"], condition=Q(is_hot=True), name="cust_company_hot"
             ),
