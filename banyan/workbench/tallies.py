@@ -204,13 +204,15 @@ def install(schema_editor=None) -> None:
     rebuild()
 
 
-def rebuild(company_id: int | None = None) -> None:
-    """Recount the tallies (of one company, or all) from the rows, in one transaction."""
+def rebuild(company_id: int | None = None) -> int:
+    """Recount the tallies (of one company, or all) from the rows; how many tallies."""
     if not in_use():
-        return
+        return 0
     with connection.cursor() as cursor:
         for statement in _recount_sql(company_id):
             cursor.execute(statement)
+        cursor.execute(f"SELECT COUNT(*) FROM {TABLE}")
+        return cursor.fetchone()[0]
 
 
 def mismatches() -> dict[str, int]:
