@@ -31,10 +31,11 @@ from django.db.models.functions import Cast, Round
 from django.utils.translation import gettext_lazy as _
 
 from banyan.agreements.models import Agreement
-from banyan.agreements.selectors import NOT_CANCELLED, kinds_in_use, visible_agreements
+from banyan.agreements.selectors import NOT_CANCELLED, kinds_in_use
 from banyan.core.models import ExactSum
 from banyan.core.values import fen
 from banyan.products import selectors as product_selectors
+from banyan.reports.definitions.sales_performance import signed_agreements
 from banyan.reports.registry import (
     COUNT,
     MONEY,
@@ -132,11 +133,7 @@ class ProductsReport(Report):
 
     def agreements(self, query: ReportQuery):
         """Sales performance's signed agreements (the same rule, the same answer)."""
-        rows = visible_agreements(query.user).filter(
-            signed_on__range=(query.date_from, query.date_to),
-            kind__in=kinds_in_use(query.user),
-        )
-        return query.own_or_visible(rows.exclude(status=Agreement.Status.CANCELLED)).order_by()
+        return signed_agreements(query)
 
     def lines(self, query: ReportQuery):
         """The agreements joined to their lines (the lines' company given, so the join reads

@@ -47,6 +47,16 @@ def _percent(amount: Decimal, target: Decimal | None) -> float | None:
     return float(percent(amount, target)) if target else None
 
 
+def signed_agreements(query: ReportQuery):
+    """The agreements a report counts as signed in its range: of the kinds in use, not
+    cancelled, as the user may count them (the products report counts their lines)."""
+    rows = visible_agreements(query.user).filter(
+        signed_on__range=(query.date_from, query.date_to),
+        kind__in=kinds_in_use(query.user),
+    )
+    return query.own_or_visible(rows.exclude(status=Agreement.Status.CANCELLED)).order_by()
+
+
 class SalesPerformanceReport(Report):
     name = "sales-performance"
     title = _("Sales performance")
@@ -85,11 +95,7 @@ class SalesPerformanceReport(Report):
     # --- the records counted ------------------------------------------------------------
 
     def agreements(self, query: ReportQuery):
-        rows = visible_agreements(query.user).filter(
-            signed_on__range=(query.date_from, query.date_to),
-            kind__in=kinds_in_use(query.user),
-        )
-        return query.own_or_visible(rows.exclude(status=Agreement.Status.CANCELLED)).order_by()
+        return signed_agreements(query)
 
     def payments(self, query: ReportQuery):
         rows = visible_payments(query.user).filter(paid_on__range=(query.date_from, query.date_to))
